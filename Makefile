@@ -1,0 +1,87 @@
+# unmark: one non-recursive Makefile. A new source file needs no edit here.
+#   make            build/unmark
+#   make check      unit and end-to-end tests (cmocka)
+#   make check SAN=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fixtures-check  checks over ../shared/fixtures (skips, saying so, without it)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+PKGS := libavformat libavcodec libavutil libmagic nettle jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lmagic -lm -lpthread
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1 -g
+else
+BUILD ?= build
+SANFLAGS :=
+OPT := -O2 -g
+endif
+
+CFLAGS ?= $(OPT)
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRC := $(wildcard common/*.c scanner/*.c scrubber/*.c formats/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(BUILD)/obj/cli/main.o
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(BUILD)/obj/tests/support.o
+
+.PHONY: all check unit e2e fixtures-check install clean sample bench fuzz schema-check
+all: $(BUILD)/unmark
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libunmark.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/unmark: $(CLI_OBJ) $(BUILD)/libunmark.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT) $(BUILD)/libunmark.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka) \
+	  $(if $(WRAP_$*),$(WRAP_$*))
+
+# Fault injection: the scrubber's system calls are wrapped at link time.
+WRAP_test_faults := -Wl,--wrap=pwrite64,--wrap=pwrite,--wrap=fsync,--wrap=renameat,--wrap=ftruncate,--wrap=ftruncate64,--wrap=mmap,--wrap=mmap64,--wrap=copy_file_range,--wrap=linkat,--wrap=openat,--wrap=openat64
+
+unit: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  UNMARK_TESTDATA=$(CURDIR)/testdata $$t || fail=1; done; exit $$fail
+
+e2e: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/e2e.sh
+
+check: unit e2e schema-check
+
+schema-check: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark python3 tests/check_schema.py
+
+fixtures-check: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/fixtures.sh
+
+sample: $(BUILD)/unmark
+	bash testdata/make_sample_drive.sh $(BUILD)/sample-drive
+	$(BUILD)/unmark scan --json $(BUILD)/sample-report.json $(BUILD)/sample-drive; \
+	  rc=$$?; echo "report: $(BUILD)/sample-report.json (exit $$rc)"; [ $$rc -le 1 ]
+
+install: $(BUILD)/unmark
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/unmark
+	install -m 0755 $(BUILD)/unmark $(DESTDIR)$(PREFIX)/bin/unmark
+	install -m 0644 schema/report.schema.json $(DESTDIR)$(PREFIX)/share/unmark/
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.d)

@@ -1,0 +1,98 @@
+/* The format handler contract.
+ *
+ * A handler is pure: it gets a read-only view of a file's bytes and reports findings
+ * and byte edits through a scan context. It never writes, prints, allocates globals
+ * or exits. Offsets it passes are relative to the view it was given; the context
+ * turns them into file offsets (embedded media are scanned through sub-views).
+ *
+ * Adding a format: one file here exporting one `const struct um_format`, one line in
+ * formats/list.c, one test file, fixtures, a row in the README's format table. */
+#ifndef UM_FORMAT_H
+#define UM_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../common/bytes.h"
+#include "../common/error.h"
+#include "../scanner/finding.h"
+
+struct um_scan_ctx;
+
+/* Probe scores, in the manner of libavformat. */
+#define UM_PROBE_MAX 100
+#define UM_PROBE_EXT 50     /* signature plus a plausible structure */
+#define UM_PROBE_WEAK 25    /* a short signature only */
+
+struct um_format {
+    const char *name;        /* short name in reports, e.g. "jpeg" */
+    const char *long_name;   /* "JPEG/JFIF/Exif image" */
+    const char *extensions;  /* comma-separated, lower case: "jpg,jpeg,jpe" */
+    /* What `unmark formats` says this handler finds and removes. */
+    const char *finds;
+    const char *removes;
+    /* Scores the first bytes of a file (head, head_len <= 64 KiB) and its size;
+     * 0 = not this format. */
+    int (*probe)(const uint8_t *head, size_t head_len, uint64_t size);
+    /* Scans data[0, size). Returns 0, or a negative error for a malformed file (the
+     * findings reported so far are kept and the file is reported as failed). */
+    int (*scan)(struct um_scan_ctx *ctx, const uint8_t *data, uint64_t size);
+};
+
+/* ---- what a handler may call ---- */
+
+struct um_finding_spec {
+    enum um_kind kind;
+    enum um_severity severity;
+    const char *where;
+    const char *key;             /* may be NULL */
+    const uint8_t *value;        /* raw bytes, sanitised by the context; may be NULL */
+    size_t value_len;
+    uint64_t offset, length;     /* view-relative; length 0 = no byte range */
+    json_t *extra;               /* stolen (freed even on error); may be NULL */
+    const char *note;            /* may be NULL */
+};
+
+/* Records a finding; returns its index (>= 0) or a negative error. */
+int um_report(struct um_scan_ctx *ctx, const struct um_finding_spec *spec);
+/* Convenience for the common case of a text value. */
+int um_report_text(struct um_scan_ctx *ctx, enum um_kind kind, enum um_severity sev,
+                   const char *where, const char *key, const char *value,
+                   uint64_t offset, uint64_t length);
+
+/* Adds an edit that removes finding `finding`. `bytes` (REPLACE) is copied. */
+int um_plan(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset,
+            uint64_t length, const void *bytes);
+/* Sets a note on a finding (e.g. "value zeroed: the structure cannot lose it"). */
+int um_note(struct um_scan_ctx *ctx, int finding, const char *note);
+
+/* Declares where the container legally ends (view-relative) and what ended it. The
+ * scan then reports the bytes after it as appended data and plans their removal. */
+void um_set_end(struct um_scan_ctx *ctx, uint64_t end, const char *after);
+
+/* Scans an embedded file (cover art, thumbnail) at [offset, offset+length) of the
+ * view as a file of its own; its findings get `where` as a prefix. Bounded depth. */
+int um_scan_embedded(struct um_scan_ctx *ctx, uint64_t offset, uint64_t length,
+                     const char *where);
+
+/* Base offset of the current view inside the file (0 for the file itself). */
+uint64_t um_ctx_base(const struct um_scan_ctx *ctx);
+/* Depth of embedding: 0 for the file itself. */
+int um_ctx_depth(const struct um_scan_ctx *ctx);
+
+/* ---- registry (formats/list.c) ---- */
+
+extern const struct um_format *const um_formats[];
+const struct um_format *um_format_by_name(const char *name);
+/* Best-scoring handler for this head, or NULL. */
+const struct um_format *um_format_probe(const uint8_t *head, size_t head_len, uint64_t size,
+                                        int *score);
+/* Handler that claims this extension (lower-cased, no dot), or NULL. */
+const struct um_format *um_format_by_extension(const char *ext);
+/* True when ext is in the comma-separated list. */
+bool um_ext_in_list(const char *list, const char *ext);
+
+#endif

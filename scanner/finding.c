@@ -1,0 +1,163 @@
+/* Names, lifetimes and value sanitising for findings and per-file results. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding.h"
+
+static const char *const kind_names[UM_K_COUNT_] = {
+    [UM_K_REDSTAR_WATERMARK] = "redstar_watermark",
+    [UM_K_REDSTAR_PROFILE] = "redstar_profile",
+    [UM_K_APPENDED_DATA] = "appended_data",
+    [UM_K_NONZERO_PADDING] = "nonzero_padding",
+    [UM_K_TYPE_MISMATCH] = "type_mismatch",
+    [UM_K_DEVICE_ID] = "device_id",
+    [UM_K_LOCATION] = "location",
+    [UM_K_DEVICE_MODEL] = "device_model",
+    [UM_K_SOFTWARE] = "software",
+    [UM_K_PERSON] = "person",
+    [UM_K_TIMESTAMP] = "timestamp",
+    [UM_K_DOCUMENT_ID] = "document_id",
+    [UM_K_CONTENT] = "content",
+    [UM_K_EMBEDDED_MEDIA] = "embedded_media",
+    [UM_K_OS_ARTIFACT] = "os_artifact",
+    [UM_K_XATTR] = "xattr",
+    [UM_K_VOLUME_ID] = "volume_id",
+};
+
+const char *um_kind_name(enum um_kind k)
+{
+    return (unsigned)k < UM_K_COUNT_ ? kind_names[k] : "unknown";
+}
+
+int um_kind_from_name(const char *name)
+{
+    for (int k = 0; k < UM_K_COUNT_; k++)
+        if (strcmp(kind_names[k], name) == 0) return k;
+    return -1;
+}
+
+const char *um_severity_name(enum um_severity s)
+{
+    static const char *const n[] = { "info", "low", "medium", "high", "critical" };
+    return (unsigned)s <= UM_SEV_CRITICAL ? n[s] : "info";
+}
+
+const char *um_op_name(enum um_op op)
+{
+    static const char *const n[] = { "zero", "replace", "cut", "truncate", "remux", "delete" };
+    return (unsigned)op <= UM_OP_DELETE ? n[op] : "unknown";
+}
+
+const char *um_status_name(enum um_status s)
+{
+    static const char *const n[] = { "clean", "found", "scrubbed", "failed", "skipped" };
+    return (unsigned)s <= UM_ST_SKIPPED ? n[s] : "failed";
+}
+
+const char *um_path_name(enum um_path p)
+{
+    static const char *const n[] = { "none", "in_place", "copy", "remux", "delete" };
+    return (unsigned)p <= UM_PATH_DELETE ? n[p] : "none";
+}
+
+/* Caps: a hostile file must not make a report grow without bound. */
+#define MAX_FINDINGS 4096
+#define MAX_EDITS 65536
+
+void um_file_result_init(struct um_file_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->format = "unknown";
+    um_vec_init(&r->findings, sizeof(struct um_finding), MAX_FINDINGS);
+    um_vec_init(&r->edits, sizeof(struct um_edit), MAX_EDITS);
+    um_vec_init(&r->actions, sizeof(struct um_edit), MAX_EDITS);
+}
+
+static void free_edits(struct um_vec *v)
+{
+    for (size_t i = 0; i < v->len; i++) free(((struct um_edit *)um_vec_at(v, i))->bytes);
+    um_vec_free(v);
+}
+
+void um_file_result_clear_findings(struct um_file_result *r)
+{
+    for (size_t i = 0; i < r->findings.len; i++) {
+        struct um_finding *f = um_vec_at(&r->findings, i);
+        free(f->where);
+        free(f->key);
+        free(f->value);
+        free(f->note);
+        json_decref(f->extra);
+    }
+    um_vec_free(&r->findings);
+    free_edits(&r->edits);
+    free_edits(&r->actions);
+}
+
+void um_file_result_free(struct um_file_result *r)
+{
+    if (!r) return;
+    um_file_result_clear_findings(r);
+    free(r->path);
+    free(r->mime);
+    free(r->error_text);
+    r->path = r->mime = r->error_text = NULL;
+}
+
+/* Length of a valid UTF-8 sequence at p (1..4), or 0. */
+static size_t utf8_seq(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+    else return 0;
+    if (n < len) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+char *um_sanitize_value(const uint8_t *p, size_t n)
+{
+    /* Worst case: every byte becomes "\xHH" (4 bytes), plus an ellipsis. */
+    size_t cap = (n < UM_VALUE_MAX * 4 ? n : UM_VALUE_MAX * 4) * 4 + 8;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    size_t o = 0, chars = 0, i = 0;
+    /* Trailing NULs are C-string padding, not content. */
+    while (n > 0 && p[n - 1] == 0) n--;
+    while (i < n && chars < UM_VALUE_MAX) {
+        size_t l = utf8_seq(p + i, n - i);
+        if (l == 1 && p[i] >= 0x20 && p[i] != 0x7F) {
+            out[o++] = (char)p[i];
+        } else if (l > 1) {
+            memcpy(out + o, p + i, l);
+            o += l;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            uint8_t c = p[i];
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+            l = 1;
+        }
+        i += l;
+        chars++;
+    }
+    if (i < n) {
+        memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
+        o += 3;
+    }
+    out[o] = 0;
+    return out;
+}

@@ -1,0 +1,12 @@
+/* SHA-256 through nettle (which uses the CPU's SHA extensions where present). */
+#ifndef UM_HASH_H
+#define UM_HASH_H
+
+#include <stdint.h>
+
+/* Hashes p[0, n) into 64 lowercase hex digits plus NUL. Returns 0. Reads through
+ * memory in chunks so a SIGBUS from a file truncated underneath is the only risk;
+ * callers map files they hold open. */
+int um_sha256_hex(const uint8_t *p, uint64_t n, char out[65]);
+
+#endif

@@ -1,0 +1,326 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/error.h"
+#include "report.h"
+#include "version.h"
+
+struct um_report {
+    FILE *out;          /* NULL: count only */
+    bool ndjson, to_stdout;
+    char *path, *tmp;
+    bool first;
+    json_t *run;        /* the run object, finished at close */
+    struct um_summary sum;
+    struct timespec t0;
+    uint64_t io_read0;
+};
+
+static uint64_t proc_read_bytes(void)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    char line[128];
+    unsigned long long v = 0;
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "read_bytes: %llu", &v) == 1) break;
+    fclose(f);
+    return v;
+}
+
+static void rfc3339_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+char *um_path_text(const char *raw, bool *exact)
+{
+    size_t n = strlen(raw);
+    char *out = malloc(n * 3 + 1);
+    size_t o = 0;
+    *exact = true;
+    if (!out) return NULL;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *p = (const uint8_t *)raw + i;
+        size_t len = 0;
+        if (p[0] < 0x80) len = 1;
+        else if (p[0] >= 0xC2 && p[0] <= 0xDF) len = 2;
+        else if (p[0] >= 0xE0 && p[0] <= 0xEF) len = 3;
+        else if (p[0] >= 0xF0 && p[0] <= 0xF4) len = 4;
+        bool ok = len && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++) ok = (p[k] & 0xC0) == 0x80;
+        if (ok && len == 3) {
+            uint32_t cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+            ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+        }
+        if (ok && len == 4) {
+            uint32_t cp = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+                          (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+            ok = cp >= 0x10000 && cp <= 0x10FFFF;
+        }
+        if (ok) {
+            memcpy(out + o, p, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i += 1;
+            *exact = false;
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+static char *hex_of(const char *raw)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(raw);
+    char *s = malloc(2 * n + 1);
+    if (!s) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        s[2 * i] = hex[(uint8_t)raw[i] >> 4];
+        s[2 * i + 1] = hex[(uint8_t)raw[i] & 15];
+    }
+    s[2 * n] = 0;
+    return s;
+}
+
+json_t *um_report_file_json(const struct um_file_result *res)
+{
+    bool exact;
+    char *text = um_path_text(res->path ? res->path : "", &exact);
+    json_t *o = json_object();
+    json_object_set_new(o, "path", json_string(text ? text : ""));
+    free(text);
+    if (!exact) {
+        char *hex = hex_of(res->path);
+        json_object_set_new(o, "path_hex", json_string(hex ? hex : ""));
+        free(hex);
+    }
+    json_object_set_new(o, "size", json_integer((json_int_t)res->size));
+    if (res->mime) json_object_set_new(o, "mime", json_string(res->mime));
+    json_object_set_new(o, "format", json_string(res->format));
+    if (res->sha256[0]) json_object_set_new(o, "sha256", json_string(res->sha256));
+    json_object_set_new(o, "status", json_string(um_status_name(res->status)));
+    if (res->error) {
+        char buf[512];
+        if (res->error_text)
+            snprintf(buf, sizeof buf, "%s: %s", um_strerror(res->error), res->error_text);
+        else
+            snprintf(buf, sizeof buf, "%s", um_strerror(res->error));
+        json_object_set_new(o, res->status == UM_ST_SKIPPED ? "reason" : "error", json_string(buf));
+    } else if (res->error_text) {
+        json_object_set_new(o, res->status == UM_ST_SKIPPED ? "reason" : "note", json_string(res->error_text));
+    }
+    json_t *fs = json_array();
+    for (size_t i = 0; i < res->findings.len; i++) {
+        const struct um_finding *f = um_vec_at(&res->findings, i);
+        json_t *j = json_object();
+        json_object_set_new(j, "kind", json_string(um_kind_name(f->kind)));
+        json_object_set_new(j, "severity", json_string(um_severity_name(f->severity)));
+        json_object_set_new(j, "where", json_string(f->where ? f->where : ""));
+        if (f->key) json_object_set_new(j, "key", json_string(f->key));
+        if (f->value) json_object_set_new(j, "value", json_string(f->value));
+        json_object_set_new(j, "offset", json_integer((json_int_t)f->offset));
+        json_object_set_new(j, "length", json_integer((json_int_t)f->length));
+        json_object_set_new(j, "removable", json_boolean(f->removable));
+        if (f->note) json_object_set_new(j, "note", json_string(f->note));
+        if (f->extra) json_object_update_missing(j, f->extra);
+        json_array_append_new(fs, j);
+    }
+    json_object_set_new(o, "findings", fs);
+    json_t *as = json_array();
+    for (size_t i = 0; i < res->actions.len; i++) {
+        const struct um_edit *e = um_vec_at(&res->actions, i);
+        json_array_append_new(as, json_pack("{s:s, s:I, s:I}", "op", um_op_name(e->op),
+                                            "offset", (json_int_t)e->offset, "length", (json_int_t)e->length));
+    }
+    json_object_set_new(o, "actions", as);
+    if (res->scrub_path != UM_PATH_NONE)
+        json_object_set_new(o, "scrub_path", json_string(um_path_name(res->scrub_path)));
+    if (res->sha256_after[0]) json_object_set_new(o, "sha256_after", json_string(res->sha256_after));
+    return o;
+}
+
+static int write_json(struct um_report *r, json_t *j, size_t flags)
+{
+    if (!r->out) return 0;
+    return json_dumpf(j, r->out, flags | JSON_ENSURE_ASCII * 0) == 0 ? 0 : -EIO;
+}
+
+struct um_report *um_report_open(const char *path, bool ndjson, const char *command,
+                                 int argc, char **argv, int nroots, char **roots,
+                                 bool hashing, int *err)
+{
+    struct um_report *r = calloc(1, sizeof *r);
+    *err = 0;
+    if (!r) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    r->ndjson = ndjson;
+    r->first = true;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    r->io_read0 = proc_read_bytes();
+    char started[32];
+    rfc3339_now(started, sizeof started);
+    json_t *av = json_array(), *rs = json_array();
+    for (int i = 0; i < argc; i++) {
+        bool exact;
+        char *t = um_path_text(argv[i], &exact);
+        json_array_append_new(av, json_string(t ? t : ""));
+        free(t);
+    }
+    for (int i = 0; i < nroots; i++) {
+        bool exact;
+        char *t = um_path_text(roots[i], &exact);
+        json_array_append_new(rs, json_string(t ? t : ""));
+        free(t);
+    }
+    r->run = json_pack("{s:s, s:o, s:s, s:o, s:b, s:b}", "command", command, "argv", av,
+                       "started", started, "roots", rs, "interrupted", 0, "hashed", hashing);
+    if (path && strcmp(path, "-") == 0) {
+        r->out = stdout;
+        r->to_stdout = true;
+    } else if (path) {
+        /* A private temp beside the target, renamed into place when complete: the
+         * report names IDs that endanger people, and is never seen half-written. */
+        r->path = strdup(path);
+        size_t n = strlen(path) + 32;
+        r->tmp = malloc(n);
+        if (!r->path || !r->tmp) {
+            *err = -ENOMEM;
+            goto fail;
+        }
+        snprintf(r->tmp, n, "%s.tmp-%ld", path, (long)getpid());
+        int fd = open(r->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 || fchmod(fd, 0600) != 0 || !(r->out = fdopen(fd, "w"))) {
+            *err = -errno;
+            if (fd >= 0) close(fd);
+            goto fail;
+        }
+    }
+    if (r->out) {
+        json_t *tool = json_pack("{s:s, s:s}", "name", "unmark", "version", UM_VERSION);
+        if (ndjson) {
+            json_t *h = json_pack("{s:s, s:i, s:o, s:O}", "record", "header", "report_version",
+                                  UM_REPORT_VERSION, "tool", tool, "run", r->run);
+            write_json(r, h, JSON_COMPACT);
+            fputc('\n', r->out);
+            json_decref(h);
+        } else {
+            fprintf(r->out, "{\"report_version\": %d, \"tool\": ", UM_REPORT_VERSION);
+            write_json(r, tool, JSON_COMPACT);
+            json_decref(tool);
+            fputs(", \"files\": [", r->out);
+        }
+    }
+    return r;
+fail:
+    if (r->tmp) unlink(r->tmp);
+    free(r->path);
+    free(r->tmp);
+    json_decref(r->run);
+    free(r);
+    return NULL;
+}
+
+static void count(struct um_summary *s, const struct um_file_result *res)
+{
+    s->files++;
+    if (res->findings.len) s->with_findings++;
+    s->findings += res->findings.len;
+    for (size_t i = 0; i < res->findings.len; i++) {
+        const struct um_finding *f = um_vec_at(&res->findings, i);
+        s->by_kind[f->kind]++;
+    }
+    if (res->status == UM_ST_SCRUBBED) s->scrubbed++;
+    if (res->status == UM_ST_FAILED) s->errors++;
+    if (res->status == UM_ST_SKIPPED) s->skipped++;
+    if (res->sha256[0]) s->bytes_hashed += res->size;
+}
+
+int um_report_file(struct um_report *r, const struct um_file_result *res)
+{
+    count(&r->sum, res);
+    if (!r->out) return 0;
+    json_t *o = um_report_file_json(res);
+    if (!o) return -ENOMEM;
+    if (r->ndjson) {
+        json_object_set_new(o, "record", json_string("file"));
+        write_json(r, o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fputc('\n', r->out);
+    } else {
+        fputs(r->first ? "\n  " : ",\n  ", r->out);
+        write_json(r, o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    }
+    r->first = false;
+    json_decref(o);
+    return ferror(r->out) ? -EIO : 0;
+}
+
+const struct um_summary *um_report_summary(const struct um_report *r) { return &r->sum; }
+
+int um_report_close(struct um_report *r, bool interrupted, struct um_summary *out)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    r->sum.seconds = (double)(t1.tv_sec - r->t0.tv_sec) + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
+    uint64_t io = proc_read_bytes();
+    r->sum.bytes_read = io > r->io_read0 ? io - r->io_read0 : 0;
+    char finished[32];
+    rfc3339_now(finished, sizeof finished);
+    json_object_set_new(r->run, "finished", json_string(finished));
+    json_object_set_new(r->run, "interrupted", json_boolean(interrupted));
+    json_t *by = json_object();
+    for (int k = 0; k < UM_K_COUNT_; k++)
+        if (r->sum.by_kind[k]) json_object_set_new(by, um_kind_name(k), json_integer((json_int_t)r->sum.by_kind[k]));
+    json_t *sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}",
+                            "files", (json_int_t)r->sum.files, "with_findings", (json_int_t)r->sum.with_findings,
+                            "findings", (json_int_t)r->sum.findings, "scrubbed", (json_int_t)r->sum.scrubbed,
+                            "errors", (json_int_t)r->sum.errors, "skipped", (json_int_t)r->sum.skipped,
+                            "bytes_read", (json_int_t)r->sum.bytes_read,
+                            "bytes_hashed", (json_int_t)r->sum.bytes_hashed,
+                            "seconds", r->sum.seconds, "by_kind", by);
+    int err = 0;
+    if (r->out) {
+        if (r->ndjson) {
+            json_t *f = json_pack("{s:s, s:O, s:O}", "record", "footer", "run", r->run, "summary", sum);
+            write_json(r, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fputc('\n', r->out);
+            json_decref(f);
+        } else {
+            fputs(r->first ? "],\n \"run\": " : "\n ],\n \"run\": ", r->out);
+            write_json(r, r->run, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fputs(",\n \"summary\": ", r->out);
+            write_json(r, sum, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fputs("}\n", r->out);
+        }
+        if (fflush(r->out) != 0 || ferror(r->out)) err = -EIO;
+        if (!r->to_stdout) {
+            if (!err && fsync(fileno(r->out)) != 0) err = -errno;
+            if (fclose(r->out) != 0 && !err) err = -errno;
+            if (!err && rename(r->tmp, r->path) != 0) err = -errno;
+            if (err) unlink(r->tmp);
+        }
+    }
+    if (out) *out = r->sum;
+    json_decref(sum);
+    json_decref(r->run);
+    free(r->path);
+    free(r->tmp);
+    free(r);
+    return err;
+}

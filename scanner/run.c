@@ -1,0 +1,222 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/error.h"
+#include "run.h"
+
+#define WINDOW 256          /* results that may wait for an earlier one */
+
+struct slot {
+    struct um_walk_item *item;
+    struct um_file_result *res;
+    bool ready;
+};
+
+struct pool {
+    const struct um_run_options *o;
+    pthread_mutex_t mu;
+    pthread_cond_t changed;
+    struct um_walk_item **queue;
+    size_t qcap, qhead, qlen;
+    struct slot slots[WINDOW];
+    uint64_t next_seq, next_emit;
+    bool walk_done;
+    int fatal;
+    int nroots;
+    char **roots;
+};
+
+static int enqueue(void *opaque, struct um_walk_item *it)
+{
+    struct pool *p = opaque;
+    pthread_mutex_lock(&p->mu);
+    it->seq = p->next_seq;
+    while (!p->fatal && (p->qlen == p->qcap || it->seq >= p->next_emit + WINDOW))
+        pthread_cond_wait(&p->changed, &p->mu);
+    if (p->fatal) {
+        int e = p->fatal;
+        pthread_mutex_unlock(&p->mu);
+        um_walk_item_free(it);
+        return e;
+    }
+    p->next_seq++;
+    p->queue[(p->qhead + p->qlen++) % p->qcap] = it;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+static void *walker_main(void *arg)
+{
+    struct pool *p = arg;
+    for (int i = 0; i < p->nroots; i++) {
+        if (p->o->stop && *p->o->stop) break;
+        int err = um_walk(p->roots[i], &p->o->walk, enqueue, p);
+        if (err == -ENOMEM) {
+            pthread_mutex_lock(&p->mu);
+            p->fatal = err;
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        if (err) {
+            /* The root itself could not be read: one failed entry for it. */
+            struct um_walk_item *it = calloc(1, sizeof *it);
+            if (it) {
+                it->fd = it->dirfd = -1;
+                it->kind = UM_WALK_ERROR;
+                it->err = err;
+                it->path = strdup(p->roots[i]);
+                it->reldir = strdup("");
+                it->name = strdup("");
+                if (it->path && it->reldir && it->name) enqueue(p, it);
+                else um_walk_item_free(it);
+            }
+        }
+    }
+    pthread_mutex_lock(&p->mu);
+    p->walk_done = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void process(const struct um_run_options *o, struct um_scanner *sc, struct um_walk_item *it,
+                    struct um_file_result *res)
+{
+    res->path = strdup(it->path);
+    res->st = it->st;
+    res->size = (uint64_t)it->st.st_size;
+    switch (it->kind) {
+    case UM_WALK_SKIP:
+        res->status = UM_ST_SKIPPED;
+        res->error_text = strdup(it->reason);
+        res->format = "none";
+        return;
+    case UM_WALK_ERROR:
+        res->status = UM_ST_FAILED;
+        res->error = it->err;
+        res->format = "none";
+        return;
+    case UM_WALK_FILE:
+        break;
+    }
+    um_scan_fd(sc, it->fd, it->name, res);
+    if (res->status == UM_ST_SKIPPED && res->error == UM_E_LIMIT)
+        res->error_text = strdup("larger than --max-filesize");
+    if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
+}
+
+struct worker_arg {
+    struct pool *p;
+    struct um_scanner *sc;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker_arg *wa = arg;
+    struct pool *p = wa->p;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->qlen == 0 && !p->walk_done && !p->fatal) pthread_cond_wait(&p->changed, &p->mu);
+        if (p->qlen == 0 || p->fatal) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        struct um_walk_item *it = p->queue[p->qhead];
+        p->qhead = (p->qhead + 1) % p->qcap;
+        p->qlen--;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->mu);
+
+        struct um_file_result *res = malloc(sizeof *res);
+        if (res) {
+            um_file_result_init(res);
+            process(p->o, wa->sc, it, res);
+            /* The descriptors are no longer needed; the report only needs text. */
+            if (it->fd >= 0) close(it->fd), it->fd = -1;
+            if (it->dirfd >= 0) close(it->dirfd), it->dirfd = -1;
+        }
+        pthread_mutex_lock(&p->mu);
+        if (!res) p->fatal = -ENOMEM;
+        struct slot *s = &p->slots[it->seq % WINDOW];
+        s->item = it;
+        s->res = res;
+        s->ready = true;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+int um_run(const struct um_run_options *o, int nroots, char **roots)
+{
+    struct pool p = { .o = o, .nroots = nroots, .roots = roots };
+    int jobs = o->jobs < 1 ? 1 : o->jobs > 64 ? 64 : o->jobs;
+    pthread_t walker, workers[64];
+    struct worker_arg args[64] = { 0 };
+    int started = 0, err = 0;
+
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.changed, NULL);
+    p.qcap = (size_t)jobs * 4;
+    p.queue = calloc(p.qcap, sizeof *p.queue);
+    if (!p.queue) return -ENOMEM;
+    for (int i = 0; i < jobs; i++) {
+        args[i].p = &p;
+        args[i].sc = um_scanner_new(&o->scan, &err);
+        if (!args[i].sc) goto cleanup;
+    }
+    if (pthread_create(&walker, NULL, walker_main, &p) != 0) {
+        err = -EAGAIN;
+        goto cleanup;
+    }
+    for (; started < jobs; started++)
+        if (pthread_create(&workers[started], NULL, worker_main, &args[started]) != 0) break;
+    if (!started) {
+        pthread_mutex_lock(&p.mu);
+        p.fatal = -EAGAIN;
+        pthread_cond_broadcast(&p.changed);
+        pthread_mutex_unlock(&p.mu);
+    }
+
+    /* Emit in walk order. */
+    pthread_mutex_lock(&p.mu);
+    for (;;) {
+        struct slot *s = &p.slots[p.next_emit % WINDOW];
+        while (!p.fatal && !s->ready && !(p.walk_done && p.next_emit == p.next_seq))
+            pthread_cond_wait(&p.changed, &p.mu);
+        if (p.fatal || !s->ready) break;
+        struct slot got = *s;
+        s->ready = false;
+        pthread_mutex_unlock(&p.mu);
+        int e = o->emit ? o->emit(o->emit_opaque, got.item, got.res) : 0;
+        um_file_result_free(got.res);
+        free(got.res);
+        um_walk_item_free(got.item);
+        pthread_mutex_lock(&p.mu);
+        if (e && !p.fatal) p.fatal = e;
+        p.next_emit++;
+        pthread_cond_broadcast(&p.changed);
+    }
+    if (p.fatal) err = p.fatal;
+    pthread_cond_broadcast(&p.changed);
+    pthread_mutex_unlock(&p.mu);
+    pthread_join(walker, NULL);
+    for (int i = 0; i < started; i++) pthread_join(workers[i], NULL);
+    /* Anything still queued or finished but not emitted (after a fatal error). */
+    for (size_t i = 0; i < p.qlen; i++) um_walk_item_free(p.queue[(p.qhead + i) % p.qcap]);
+    for (int i = 0; i < WINDOW; i++)
+        if (p.slots[i].ready) {
+            um_file_result_free(p.slots[i].res);
+            free(p.slots[i].res);
+            um_walk_item_free(p.slots[i].item);
+        }
+cleanup:
+    for (int i = 0; i < jobs; i++) um_scanner_free(args[i].sc);
+    free(p.queue);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.changed);
+    return err;
+}

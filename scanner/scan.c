@@ -1,0 +1,414 @@
+/* The per-file scan driver and the context that format handlers report through.
+ *
+ * Order: Red Star trailers are peeled off the end first (they are appended to any
+ * file type), then the rest is identified and handed to its format handler, which
+ * declares where the container ends; bytes between that end and the trailers are
+ * appended data. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <magic.h>
+
+#include "../formats/format.h"
+#include "../formats/redstar.h"
+#include "hash.h"
+#include "scan.h"
+
+#define HEAD_MAX (64 * 1024)
+
+struct um_scanner {
+    struct um_scan_options opt;
+    magic_t mime;
+    magic_t describe;
+};
+
+struct um_scan_ctx {
+    struct um_scanner *sc;
+    struct um_file_result *res;
+    const uint8_t *data;   /* this view */
+    uint64_t size;
+    uint64_t base;         /* view offset in the file */
+    int depth;
+    const char *prefix;    /* where-prefix for embedded views, or NULL */
+    bool end_set;
+    uint64_t end;
+    char after[48];
+};
+
+void um_scan_options_default(struct um_scan_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->hash = true;
+    o->mime = true;
+    o->max_embed_depth = 4;
+}
+
+struct um_scanner *um_scanner_new(const struct um_scan_options *opt, int *err)
+{
+    struct um_scanner *sc = calloc(1, sizeof *sc);
+    *err = 0;
+    if (!sc) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    sc->opt = *opt;
+    if (opt->mime) {
+        sc->mime = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF);
+        sc->describe = magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF);
+        if (!sc->mime || !sc->describe || magic_load(sc->mime, NULL) != 0 ||
+            magic_load(sc->describe, NULL) != 0) {
+            um_scanner_free(sc);
+            *err = UM_E_MAGIC;
+            return NULL;
+        }
+    }
+    return sc;
+}
+
+void um_scanner_free(struct um_scanner *sc)
+{
+    if (!sc) return;
+    if (sc->mime) magic_close(sc->mime);
+    if (sc->describe) magic_close(sc->describe);
+    free(sc);
+}
+
+const struct um_scan_options *um_scanner_options(const struct um_scanner *sc) { return &sc->opt; }
+
+static char *magic_string(magic_t m, const uint8_t *p, size_t n)
+{
+    if (!m || n == 0) return NULL;
+    const char *s = magic_buffer(m, p, n);
+    return s ? strdup(s) : NULL;
+}
+
+char *um_scanner_mime(struct um_scanner *sc, const uint8_t *p, size_t n)
+{
+    return magic_string(sc->mime, p, n < HEAD_MAX ? n : HEAD_MAX);
+}
+
+char *um_scanner_describe(struct um_scanner *sc, const uint8_t *p, size_t n)
+{
+    return magic_string(sc->describe, p, n < HEAD_MAX ? n : HEAD_MAX);
+}
+
+void um_extension(const char *name, char *out, size_t outsz)
+{
+    out[0] = 0;
+    if (!name || outsz < 2) return;
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base || !dot[1]) return;
+    size_t i = 0;
+    for (const char *c = dot + 1; *c && i + 1 < outsz; c++) {
+        char ch = *c;
+        if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+        out[i++] = ch;
+    }
+    out[i] = 0;
+}
+
+/* ---- the handler-facing API ---- */
+
+uint64_t um_ctx_base(const struct um_scan_ctx *ctx) { return ctx->base; }
+int um_ctx_depth(const struct um_scan_ctx *ctx) { return ctx->depth; }
+
+static char *join_where(const char *prefix, const char *where)
+{
+    if (!where) where = "";
+    if (!prefix) return strdup(where);
+    size_t a = strlen(prefix), b = strlen(where);
+    char *s = malloc(a + b + 2);
+    if (!s) return NULL;
+    memcpy(s, prefix, a);
+    s[a] = '/';
+    memcpy(s + a + 1, where, b + 1);
+    return s;
+}
+
+int um_report(struct um_scan_ctx *ctx, const struct um_finding_spec *spec)
+{
+    int err;
+    if (!um_range_ok(spec->offset, spec->length, ctx->size)) {
+        json_decref(spec->extra);
+        return UM_E_RANGE;
+    }
+    struct um_finding *f = um_vec_push(&ctx->res->findings, &err);
+    if (!f) {
+        json_decref(spec->extra);
+        return err;
+    }
+    f->kind = spec->kind;
+    f->severity = spec->severity;
+    f->offset = spec->length ? ctx->base + spec->offset : 0;
+    f->length = spec->length;
+    f->extra = spec->extra;
+    f->where = join_where(ctx->prefix, spec->where);
+    f->key = spec->key ? strdup(spec->key) : NULL;
+    f->note = spec->note ? strdup(spec->note) : NULL;
+    if (spec->value) {
+        if (ctx->sc->opt.redact) {
+            char buf[48];
+            snprintf(buf, sizeof buf, "<redacted: %zu bytes>", spec->value_len);
+            f->value = strdup(buf);
+        } else {
+            f->value = um_sanitize_value(spec->value, spec->value_len);
+        }
+    }
+    if (!f->where || (spec->key && !f->key) || (spec->note && !f->note) ||
+        (spec->value && !f->value))
+        return -ENOMEM;  /* the result owns what was allocated; freed with it */
+    return (int)(ctx->res->findings.len - 1);
+}
+
+int um_report_text(struct um_scan_ctx *ctx, enum um_kind kind, enum um_severity sev,
+                   const char *where, const char *key, const char *value,
+                   uint64_t offset, uint64_t length)
+{
+    struct um_finding_spec s = {
+        .kind = kind, .severity = sev, .where = where, .key = key,
+        .value = (const uint8_t *)value, .value_len = value ? strlen(value) : 0,
+        .offset = offset, .length = length,
+    };
+    return um_report(ctx, &s);
+}
+
+int um_plan(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset,
+            uint64_t length, const void *bytes)
+{
+    int err;
+    if (finding < 0 || (size_t)finding >= ctx->res->findings.len) return UM_E_PLAN;
+    if (op == UM_OP_TRUNCATE) length = offset <= ctx->size ? ctx->size - offset : 0;
+    if (!um_range_ok(offset, length, ctx->size)) return UM_E_RANGE;
+    if (op == UM_OP_REPLACE && !bytes) return UM_E_PLAN;
+    /* Inside an embedded view the bytes after it belong to the container: a
+     * truncation there becomes zeroing, and a cut is not allowed (it would shift
+     * the container's own offsets). */
+    if (ctx->depth > 0 && op == UM_OP_TRUNCATE) op = UM_OP_ZERO;
+    if (ctx->depth > 0 && op == UM_OP_CUT) return UM_E_UNSUPPORTED;
+    struct um_edit *e = um_vec_push(&ctx->res->edits, &err);
+    if (!e) return err;
+    e->op = op;
+    e->offset = ctx->base + offset;
+    e->length = length;
+    e->finding = (size_t)finding;
+    if (op == UM_OP_REPLACE) {
+        e->bytes = malloc(length ? length : 1);
+        if (!e->bytes) return -ENOMEM;
+        memcpy(e->bytes, bytes, length);
+    }
+    ((struct um_finding *)um_vec_at(&ctx->res->findings, (size_t)finding))->removable = true;
+    return 0;
+}
+
+int um_note(struct um_scan_ctx *ctx, int finding, const char *note)
+{
+    if (finding < 0 || (size_t)finding >= ctx->res->findings.len) return UM_E_PLAN;
+    struct um_finding *f = um_vec_at(&ctx->res->findings, (size_t)finding);
+    char *n = strdup(note);
+    if (!n) return -ENOMEM;
+    free(f->note);
+    f->note = n;
+    return 0;
+}
+
+void um_set_end(struct um_scan_ctx *ctx, uint64_t end, const char *after)
+{
+    if (end > ctx->size) end = ctx->size;
+    ctx->end_set = true;
+    ctx->end = end;
+    snprintf(ctx->after, sizeof ctx->after, "%s", after ? after : "");
+}
+
+/* ---- appended data ---- */
+
+static bool all_zero(const uint8_t *p, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+static double entropy(const uint8_t *p, size_t n)
+{
+    size_t count[256] = { 0 };
+    for (size_t i = 0; i < n; i++) count[p[i]]++;
+    double h = 0;
+    for (int i = 0; i < 256; i++) {
+        if (!count[i]) continue;
+        double q = (double)count[i] / (double)n;
+        h -= q * log2(q);
+    }
+    return h;
+}
+
+static bool mostly_text(const uint8_t *p, size_t n)
+{
+    size_t text = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] >= 0x20 && p[i] < 0x7F) || p[i] == '\n' || p[i] == '\r' || p[i] == '\t' || p[i] >= 0x80)
+            text++;
+    return text * 10 >= n * 9;
+}
+
+/* What appended bytes probably are: a short phrase for the report. */
+static char *guess_appended(struct um_scanner *sc, const uint8_t *p, uint64_t n)
+{
+    size_t sample = n < 4096 ? (size_t)n : 4096;
+    if (all_zero(p, n < (1u << 20) ? n : (1u << 20))) return strdup("all zeros");
+    char *desc = um_scanner_describe(sc, p, (size_t)(n < HEAD_MAX ? n : HEAD_MAX));
+    if (desc && strcmp(desc, "data") != 0 && strncmp(desc, "ASCII text", 10) != 0 &&
+        strncmp(desc, "ISO-8859", 8) != 0 && strncmp(desc, "Non-ISO", 7) != 0)
+        return desc;
+    free(desc);
+    if (mostly_text(p, sample)) return strdup("text");
+    /* With fewer than 256 bytes entropy cannot reach 8 bits; scale the bar. */
+    double h = entropy(p, sample);
+    double bar = sample >= 256 ? 7.2 : 0.9 * log2((double)sample);
+    if (sample >= 16 && h >= bar) return strdup("high entropy (encrypted or compressed)");
+    return strdup("unknown binary data");
+}
+
+static void hex_preview(const uint8_t *p, uint64_t n, char *out /* >= 33 */)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t m = n < 16 ? (size_t)n : 16;
+    for (size_t i = 0; i < m; i++) {
+        out[2 * i] = hex[p[i] >> 4];
+        out[2 * i + 1] = hex[p[i] & 15];
+    }
+    out[2 * m] = 0;
+}
+
+/* Reports [from, to) of the view as appended data and plans its removal. */
+static int report_appended(struct um_scan_ctx *ctx, uint64_t from, uint64_t to, const char *after)
+{
+    char preview[33];
+    hex_preview(ctx->data + from, to - from, preview);
+    char *guess = guess_appended(ctx->sc, ctx->data + from, to - from);
+    json_t *extra = json_pack("{s:s, s:s, s:s?}", "after", after, "preview", preview,
+                              "guess", guess);
+    free(guess);
+    char where[64];
+    snprintf(where, sizeof where, "after %s", after);
+    struct um_finding_spec s = {
+        .kind = UM_K_APPENDED_DATA, .severity = UM_SEV_HIGH, .where = where,
+        .offset = from, .length = to - from, .extra = extra,
+    };
+    int idx = um_report(ctx, &s);
+    if (idx < 0) return idx;
+    enum um_op op = to == ctx->size ? UM_OP_TRUNCATE : UM_OP_ZERO;
+    return um_plan(ctx, idx, op, from, to - from, NULL);
+}
+
+/* ---- the driver ---- */
+
+static void type_check(struct um_scan_ctx *ctx, const struct um_format *fmt, const char *name)
+{
+    char ext[16];
+    um_extension(name, ext, sizeof ext);
+    if (!ext[0] || um_ext_in_list(fmt->extensions, ext)) return;
+    const struct um_format *claimed = um_format_by_extension(ext);
+    if (!claimed || claimed == fmt) return;
+    char value[96];
+    snprintf(value, sizeof value, ".%s is %s, content is %s", ext, claimed->name, fmt->name);
+    struct um_finding_spec s = {
+        .kind = UM_K_TYPE_MISMATCH, .severity = UM_SEV_INFO, .where = "name",
+        .key = "extension", .value = (const uint8_t *)value, .value_len = strlen(value),
+        .extra = json_pack("{s:s, s:s}", "extension", ext, "content", fmt->name),
+    };
+    (void)um_report(ctx, &s);
+}
+
+/* Runs the best handler over one view; declares appended data after its end. */
+static int scan_view(struct um_scan_ctx *ctx, const char *name, const struct um_format **out)
+{
+    size_t head = ctx->size < HEAD_MAX ? (size_t)ctx->size : HEAD_MAX;
+    int score = 0;
+    const struct um_format *fmt = um_format_probe(ctx->data, head, ctx->size, &score);
+    if (out) *out = fmt;
+    if (!fmt) return 0;
+    if (ctx->depth == 0) type_check(ctx, fmt, name);
+    ctx->end_set = false;
+    int err = fmt->scan(ctx, ctx->data, ctx->size);
+    if (err == 0 && ctx->end_set && ctx->end < ctx->size) {
+        char after[48];
+        memcpy(after, ctx->after, sizeof after);
+        err = report_appended(ctx, ctx->end, ctx->size, after);
+    }
+    return err;
+}
+
+int um_scan_embedded(struct um_scan_ctx *ctx, uint64_t offset, uint64_t length, const char *where)
+{
+    if (!um_range_ok(offset, length, ctx->size)) return UM_E_RANGE;
+    if (ctx->depth + 1 > ctx->sc->opt.max_embed_depth) return 0;
+    char *prefix = join_where(ctx->prefix, where);
+    if (!prefix) return -ENOMEM;
+    struct um_scan_ctx sub = {
+        .sc = ctx->sc, .res = ctx->res, .data = ctx->data + offset, .size = length,
+        .base = ctx->base + offset, .depth = ctx->depth + 1, .prefix = prefix,
+    };
+    int err = scan_view(&sub, NULL, NULL);
+    free(prefix);
+    /* A malformed embedded item is the container's content, not a failure of the
+     * file: report what was found and go on. */
+    return err == -ENOMEM ? err : 0;
+}
+
+int um_scan_buffer(struct um_scanner *sc, const uint8_t *data, uint64_t size,
+                   const char *name, struct um_file_result *res)
+{
+    struct um_scan_ctx ctx = { .sc = sc, .res = res, .data = data, .size = size };
+    int err;
+
+    res->size = size;
+    /* Trailers first: they sit after every format's end, newest outermost. */
+    uint64_t end = size;
+    err = um_redstar_peel(&ctx, data, &end);
+    if (err < 0) goto done;
+
+    if (sc->opt.mime && !res->mime) res->mime = um_scanner_mime(sc, data, (size_t)(end < HEAD_MAX ? end : HEAD_MAX));
+
+    ctx.size = end;
+    const struct um_format *fmt = NULL;
+    err = scan_view(&ctx, name, &fmt);
+    res->format = fmt ? fmt->name : "unknown";
+done:
+    res->scanned = err == 0;
+    if (err) res->error = err;
+    res->status = err ? UM_ST_FAILED : res->findings.len ? UM_ST_FOUND : UM_ST_CLEAN;
+    return err;
+}
+
+int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_result *res)
+{
+    if (fstat(fd, &res->st) != 0) return res->error = -errno;
+    if (!S_ISREG(res->st.st_mode)) return res->error = UM_E_UNSUPPORTED;
+    uint64_t size = (uint64_t)res->st.st_size;
+    res->size = size;
+    if (sc->opt.max_filesize && size > sc->opt.max_filesize) {
+        res->status = UM_ST_SKIPPED;
+        res->error = UM_E_LIMIT;
+        return 0;
+    }
+    if (size == 0) return um_scan_buffer(sc, (const uint8_t *)"", 0, name, res);
+    if (size > SIZE_MAX) return res->error = UM_E_RANGE;
+    void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) return res->error = -errno;
+    /* Structure walks jump around; the hash streams. Tell the kernel which. */
+    (void)madvise(map, (size_t)size, sc->opt.hash ? MADV_SEQUENTIAL : MADV_RANDOM);
+    int err = 0;
+    if (sc->opt.hash) err = um_sha256_hex(map, size, res->sha256);
+    if (!err) err = um_scan_buffer(sc, map, size, name, res);
+    else res->error = err, res->status = UM_ST_FAILED;
+    munmap(map, (size_t)size);
+    return err;
+}

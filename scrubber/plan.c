@@ -1,0 +1,104 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/error.h"
+#include "plan.h"
+
+void um_policy_default(struct um_policy *p)
+{
+    for (int k = 0; k < UM_K_COUNT_; k++) p->strip[k] = true;
+    p->strip[UM_K_TYPE_MISMATCH] = false;   /* a name, not a tag: nothing to remove */
+}
+
+bool um_plan_removes(const struct um_file_result *res, const struct um_policy *p, size_t i)
+{
+    const struct um_finding *f = um_vec_at(&res->findings, i);
+    return f && f->removable && p->strip[f->kind];
+}
+
+static int cmp_edit(const void *a, const void *b)
+{
+    const struct um_edit *x = a, *y = b;
+    if (x->offset != y->offset) return x->offset < y->offset ? -1 : 1;
+    if (x->length != y->length) return x->length < y->length ? -1 : 1;
+    return (int)x->op - (int)y->op;
+}
+
+int um_plan_build(const struct um_file_result *res, const struct um_policy *p, struct um_plan *out)
+{
+    memset(out, 0, sizeof *out);
+    out->old_size = out->new_size = res->size;
+    size_t n = res->edits.len;
+    if (!n) {
+        out->in_place_ok = true;
+        return 0;
+    }
+    out->ops = calloc(n, sizeof *out->ops);
+    if (!out->ops) return -ENOMEM;
+
+    /* Pass 1: the earliest truncation wins; it also takes every later edit with it. */
+    uint64_t cut_at = res->size;
+    for (size_t i = 0; i < n; i++) {
+        const struct um_edit *e = um_vec_at(&res->edits, i);
+        if (!um_plan_removes(res, p, e->finding)) continue;
+        if (e->op == UM_OP_TRUNCATE && e->offset < cut_at) cut_at = e->offset;
+        if (e->op == UM_OP_REMUX) out->remux = true;
+        if (e->op == UM_OP_DELETE) out->delete_file = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct um_edit *e = um_vec_at(&res->edits, i);
+        if (!um_plan_removes(res, p, e->finding)) continue;
+        if (e->op == UM_OP_TRUNCATE || e->op == UM_OP_REMUX || e->op == UM_OP_DELETE) continue;
+        if (e->offset >= cut_at) continue;
+        struct um_edit op = *e;
+        if (op.offset + op.length > cut_at) {
+            if (op.op == UM_OP_REPLACE) goto conflict;  /* half a replacement is not one */
+            op.length = cut_at - op.offset;
+        }
+        if (op.length) out->ops[out->n++] = op;
+    }
+    qsort(out->ops, out->n, sizeof *out->ops, cmp_edit);
+
+    /* Pass 2: merge touching zero ranges, refuse any other overlap. */
+    size_t w = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        struct um_edit *cur = &out->ops[i];
+        if (w) {
+            struct um_edit *prev = &out->ops[w - 1];
+            uint64_t prev_end = prev->offset + prev->length;
+            if (cur->offset < prev_end) {
+                bool both_zero = prev->op == UM_OP_ZERO && cur->op == UM_OP_ZERO;
+                bool same = prev->op == cur->op && prev->offset == cur->offset &&
+                            prev->length == cur->length &&
+                            (prev->op != UM_OP_REPLACE || !memcmp(prev->bytes, cur->bytes, cur->length));
+                bool both_cut = prev->op == UM_OP_CUT && cur->op == UM_OP_CUT;
+                if (same) continue;
+                if (!both_zero && !both_cut) goto conflict;
+                uint64_t end = cur->offset + cur->length;
+                if (end > prev_end) prev->length = end - prev->offset;
+                continue;
+            }
+        }
+        out->ops[w++] = *cur;
+    }
+    out->n = w;
+
+    uint64_t cut_bytes = 0;
+    bool has_cut = false;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->ops[i].op == UM_OP_CUT) cut_bytes += out->ops[i].length, has_cut = true;
+    out->truncate = cut_at < res->size;
+    out->new_size = cut_at - cut_bytes;
+    out->in_place_ok = !has_cut && !out->remux;
+    return 0;
+conflict:
+    um_plan_free(out);
+    return UM_E_PLAN;
+}
+
+void um_plan_free(struct um_plan *plan)
+{
+    free(plan->ops);
+    memset(plan, 0, sizeof *plan);
+}

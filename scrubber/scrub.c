@@ -1,0 +1,455 @@
+/* Applying edit plans, verifying, and committing atomically.
+ *
+ * In place (ZERO/REPLACE plus at most one TRUNCATE): the plan is first applied to a
+ * private copy-on-write mapping and that result is verified; only then is the file
+ * written, with pwrite, in an order that keeps every intermediate state a valid file:
+ * replacements (box renames) first, then zeroing, then the truncated tail is zeroed
+ * and cut; fsync after each phase. The original bytes of every edited range are kept
+ * in memory so that a failed write is rolled back.
+ *
+ * Copy (CUT, or --out): kept ranges go into a temp file in the destination directory
+ * (copy_file_range, falling back to writes from the mapping), which is fsynced,
+ * verified, given the original's mode, owner and times, and renamed over the
+ * original while a hard link keeps the original reachable until the directory is
+ * synced. Afterwards the removed ranges of the old inode are overwritten. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/error.h"
+#include "../scanner/hash.h"
+#include "scrub.h"
+
+#define ZERO_CHUNK (1u << 20)
+
+void um_scrub_options_default(struct um_scrub_options *o)
+{
+    memset(o, 0, sizeof *o);
+    um_policy_default(&o->policy);
+    o->verify.full_limit = 256ull << 20;
+    o->in_place_save_limit = 64ull << 20;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static int set_error(struct um_file_result *res, int err, const char *text)
+{
+    res->error = err;
+    res->status = UM_ST_FAILED;
+    free(res->error_text);
+    res->error_text = text ? strdup(text) : NULL;
+    return err;
+}
+
+static int write_all(int fd, const void *buf, size_t n, uint64_t off)
+{
+    const uint8_t *p = buf;
+    while (n) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (w == 0) return -EIO;
+        p += w, n -= (size_t)w, off += (uint64_t)w;
+    }
+    return 0;
+}
+
+static int write_zeros(int fd, uint64_t off, uint64_t len)
+{
+    static const uint8_t zeros[ZERO_CHUNK];
+    while (len) {
+        size_t n = len > ZERO_CHUNK ? ZERO_CHUNK : (size_t)len;
+        int err = write_all(fd, zeros, n, off);
+        if (err) return err;
+        off += n, len -= n;
+    }
+    return 0;
+}
+
+static int fsync_checked(int fd) { return fsync(fd) == 0 ? 0 : -errno; }
+
+static void record_actions(struct um_file_result *res, const struct um_plan *plan)
+{
+    int err;
+    for (size_t i = 0; i < plan->n; i++) {
+        struct um_edit *a = um_vec_push(&res->actions, &err);
+        if (!a) return;
+        *a = plan->ops[i];
+        a->bytes = NULL;
+    }
+    if (plan->truncate) {
+        struct um_edit *a = um_vec_push(&res->actions, &err);
+        if (!a) return;
+        uint64_t at = plan->new_size;
+        for (size_t i = 0; i < plan->n; i++)
+            if (plan->ops[i].op == UM_OP_CUT) at += plan->ops[i].length;
+        a->op = UM_OP_TRUNCATE;
+        a->offset = at;
+        a->length = plan->old_size - at;
+    }
+}
+
+/* Offset where the plan's truncation starts in the original, or old_size. */
+static uint64_t truncate_point(const struct um_plan *plan)
+{
+    if (!plan->truncate) return plan->old_size;
+    uint64_t cut = 0;
+    for (size_t i = 0; i < plan->n; i++)
+        if (plan->ops[i].op == UM_OP_CUT) cut += plan->ops[i].length;
+    return plan->new_size + cut;
+}
+
+/* ---- in place ---- */
+
+struct saved_range {
+    uint64_t off, len;
+    uint8_t *bytes;
+};
+
+static void rollback(int fd, struct saved_range *saved, size_t n, uint64_t old_size)
+{
+    /* Best effort: restore the size first, then every range's original bytes. */
+    (void)ftruncate(fd, (off_t)old_size);
+    for (size_t i = 0; i < n; i++)
+        if (saved[i].bytes) (void)write_all(fd, saved[i].bytes, (size_t)saved[i].len, saved[i].off);
+    (void)fsync(fd);
+}
+
+static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *o, int dirfd,
+                          const char *name, struct um_file_result *res, const struct um_plan *plan)
+{
+    uint64_t size = plan->old_size, tpoint = truncate_point(plan);
+    int fd = -1, err = 0;
+    uint8_t *orig = MAP_FAILED, *work = MAP_FAILED;
+    struct saved_range *saved = NULL;
+    size_t nsaved = 0;
+    char *why = NULL;
+    struct stat st;
+
+    fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return set_error(res, -errno, "cannot open for writing");
+    if (fstat(fd, &st) != 0 || !same_file(&st, &res->st)) {
+        err = set_error(res, UM_E_CHANGED, NULL);
+        goto end;
+    }
+    orig = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+    work = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    if (orig == MAP_FAILED || work == MAP_FAILED) {
+        err = set_error(res, -errno, "cannot map the file");
+        goto end;
+    }
+    /* Keep the original bytes of every range we will write, for rollback. */
+    saved = calloc(plan->n + 1, sizeof *saved);
+    if (!saved) {
+        err = set_error(res, -ENOMEM, NULL);
+        goto end;
+    }
+    for (size_t i = 0; i <= plan->n; i++) {
+        uint64_t off = i < plan->n ? plan->ops[i].offset : tpoint;
+        uint64_t len = i < plan->n ? plan->ops[i].length : size - tpoint;
+        if (!len) continue;
+        saved[nsaved].off = off;
+        saved[nsaved].len = len;
+        saved[nsaved].bytes = malloc((size_t)len);
+        if (!saved[nsaved].bytes) {
+            err = set_error(res, -ENOMEM, NULL);
+            goto end;
+        }
+        memcpy(saved[nsaved].bytes, orig + off, (size_t)len);
+        nsaved++;
+    }
+    /* The result, built privately and proven before the file is touched. */
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct um_edit *e = &plan->ops[i];
+        if (e->op == UM_OP_ZERO) memset(work + e->offset, 0, (size_t)e->length);
+        else memcpy(work + e->offset, e->bytes, (size_t)e->length);
+    }
+    enum um_verify_level level;
+    err = um_verify(sc, &o->policy, &o->verify, res, orig, size, work, plan->new_size,
+                    plan->truncate, name, &level, &why);
+    if (err) {
+        set_error(res, err, why);
+        goto end;
+    }
+    if (um_scanner_options(sc)->hash) um_sha256_hex(work, plan->new_size, res->sha256_after);
+    if (o->interrupted && *o->interrupted) {
+        err = set_error(res, UM_E_INTERRUPTED, NULL);
+        goto end;
+    }
+    /* Commit, in the order that keeps every state valid. */
+    if (fstat(fd, &st) != 0 || !same_file(&st, &res->st)) {
+        err = set_error(res, UM_E_CHANGED, NULL);
+        goto end;
+    }
+    for (int phase = 0; phase < 2 && !err; phase++) {
+        enum um_op want = phase == 0 ? UM_OP_REPLACE : UM_OP_ZERO;
+        for (size_t i = 0; i < plan->n && !err; i++) {
+            const struct um_edit *e = &plan->ops[i];
+            if (e->op != want) continue;
+            err = want == UM_OP_REPLACE ? write_all(fd, e->bytes, (size_t)e->length, e->offset)
+                                        : write_zeros(fd, e->offset, e->length);
+        }
+        if (!err) err = fsync_checked(fd);
+    }
+    if (!err && plan->truncate) {
+        err = write_zeros(fd, tpoint, size - tpoint);
+        if (!err) err = fsync_checked(fd);
+        if (!err && ftruncate(fd, (off_t)tpoint) != 0) err = -errno;
+        if (!err) err = fsync_checked(fd);
+    }
+    if (err) {
+        rollback(fd, saved, nsaved, size);
+        set_error(res, err, "write failed; original restored");
+        goto end;
+    }
+    res->scrub_path = UM_PATH_IN_PLACE;
+    res->status = UM_ST_SCRUBBED;
+    record_actions(res, plan);
+    (void)level;
+end:
+    free(why);
+    for (size_t i = 0; i < nsaved; i++) free(saved[i].bytes);
+    free(saved);
+    if (orig != MAP_FAILED) munmap(orig, (size_t)size);
+    if (work != MAP_FAILED) munmap(work, (size_t)size);
+    if (fd >= 0) close(fd);
+    return err;
+}
+
+/* ---- copy ---- */
+
+/* Creates a new private temp file in dirfd; its name goes into out. */
+static int make_temp(int dirfd, char *out, size_t outsz)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        unsigned long r = (unsigned long)random() ^ ((unsigned long)getpid() << 16) ^ (unsigned long)tries;
+        snprintf(out, outsz, UM_TEMP_PREFIX "%08lx.tmp", r & 0xffffffffUL);
+        int fd = openat(dirfd, out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0) return fd;
+        if (errno != EEXIST) return -errno;
+    }
+    return -EEXIST;
+}
+
+/* Copies in[off, off+len) to out at its current end, in-kernel where possible. */
+static int copy_range(int in, const uint8_t *map, uint64_t off, uint64_t len, int out,
+                      uint64_t *out_off, volatile int *interrupted)
+{
+    bool kernel = true;
+    while (len) {
+        if (interrupted && *interrupted) return UM_E_INTERRUPTED;
+        size_t chunk = len > (64u << 20) ? (64u << 20) : (size_t)len;
+        ssize_t n = -1;
+        if (kernel) {
+            loff_t ioff = (loff_t)off, ooff = (loff_t)*out_off;
+            n = copy_file_range(in, &ioff, out, &ooff, chunk, 0);
+            if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
+                kernel = false;
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return -errno;
+            if (n == 0) return -EIO;   /* the source shrank underneath us */
+        } else {
+            int err = write_all(out, map + off, chunk, *out_off);
+            if (err) return err;
+            n = (ssize_t)chunk;
+        }
+        off += (uint64_t)n, len -= (uint64_t)n, *out_off += (uint64_t)n;
+    }
+    return 0;
+}
+
+static int write_plan(int in, const uint8_t *map, const struct um_plan *plan, int out,
+                      volatile int *interrupted)
+{
+    uint64_t pos = 0, out_off = 0, end = truncate_point(plan);
+    int err = 0;
+    for (size_t i = 0; i < plan->n && !err; i++) {
+        const struct um_edit *e = &plan->ops[i];
+        err = copy_range(in, map, pos, e->offset - pos, out, &out_off, interrupted);
+        if (err) break;
+        if (e->op == UM_OP_ZERO) err = write_zeros(out, out_off, e->length), out_off += e->length;
+        else if (e->op == UM_OP_REPLACE) err = write_all(out, e->bytes, (size_t)e->length, out_off), out_off += e->length;
+        pos = e->offset + e->length;
+    }
+    if (!err) err = copy_range(in, map, pos, end - pos, out, &out_off, interrupted);
+    if (!err && ftruncate(out, (off_t)out_off) != 0) err = -errno;
+    return err;
+}
+
+static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, int dirfd,
+                      const char *name, int fd, int out_dirfd, struct um_file_result *res,
+                      const struct um_plan *plan)
+{
+    uint64_t size = plan->old_size;
+    bool to_out = out_dirfd >= 0;
+    int dest = to_out ? out_dirfd : dirfd;
+    int tmp = -1, wfd = -1, err = 0;
+    uint8_t *orig = MAP_FAILED, *result = MAP_FAILED;
+    char tmpname[64], backup[64];
+    bool have_tmp = false, have_backup = false;
+    char *why = NULL;
+    struct stat st;
+
+    if (fstat(fd, &st) != 0 || !same_file(&st, &res->st)) return set_error(res, UM_E_CHANGED, NULL);
+    if (size) {
+        orig = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+        if (orig == MAP_FAILED) return set_error(res, -errno, "cannot map the file");
+    }
+    tmp = make_temp(dest, tmpname, sizeof tmpname);
+    if (tmp < 0) {
+        err = set_error(res, tmp, "cannot create a temporary file");
+        goto end;
+    }
+    have_tmp = true;
+    err = write_plan(fd, orig, plan, tmp, o->interrupted);
+    if (!err) err = fsync_checked(tmp);
+    if (err) {
+        set_error(res, err, "writing the cleaned copy failed");
+        goto end;
+    }
+    if (plan->new_size) {
+        result = mmap(NULL, (size_t)plan->new_size, PROT_READ, MAP_SHARED, tmp, 0);
+        if (result == MAP_FAILED) {
+            err = set_error(res, -errno, "cannot map the cleaned copy");
+            goto end;
+        }
+    }
+    enum um_verify_level level;
+    bool edited = plan->n || plan->truncate;
+    if (edited) {
+        err = um_verify(sc, &o->policy, &o->verify, res, orig, size,
+                        result == MAP_FAILED ? (const uint8_t *)"" : result, plan->new_size,
+                        plan->truncate, name, &level, &why);
+        if (err) {
+            set_error(res, err, why);
+            goto end;
+        }
+    }
+    if (um_scanner_options(sc)->hash && result != MAP_FAILED)
+        um_sha256_hex(result, plan->new_size, res->sha256_after);
+    else if (um_scanner_options(sc)->hash)
+        um_sha256_hex((const uint8_t *)"", 0, res->sha256_after);
+    if (o->interrupted && *o->interrupted) {
+        err = set_error(res, UM_E_INTERRUPTED, NULL);
+        goto end;
+    }
+    /* The copy takes the original's identity: mode, owner (when we may), times. */
+    if (fchmod(tmp, st.st_mode & 07777) != 0) {
+        err = set_error(res, -errno, "cannot set the mode of the cleaned copy");
+        goto end;
+    }
+    if (geteuid() == 0) (void)fchown(tmp, st.st_uid, st.st_gid);
+    struct timespec times[2] = { st.st_atim, st.st_mtim };
+    (void)futimens(tmp, times);
+    if (fstat(fd, &st) != 0 || !same_file(&st, &res->st)) {
+        err = set_error(res, UM_E_CHANGED, NULL);
+        goto end;
+    }
+    if (!to_out) {
+        /* Keep the original reachable until the new name is durable. */
+        wfd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (wfd < 0) {
+            err = set_error(res, -errno, "cannot open the original for overwriting");
+            goto end;
+        }
+        snprintf(backup, sizeof backup, "%s", tmpname);
+        memcpy(backup + strlen(backup) - 4, ".old", 4);
+        if (linkat(dirfd, name, dirfd, backup, 0) != 0) {
+            err = set_error(res, -errno, "cannot link a backup of the original");
+            goto end;
+        }
+        have_backup = true;
+    }
+    if (renameat(dest, tmpname, dest, name) != 0) {
+        err = set_error(res, -errno, "cannot rename the cleaned copy into place");
+        goto end;
+    }
+    have_tmp = false;
+    err = fsync_checked(dest);
+    if (err) {
+        if (have_backup && renameat(dirfd, backup, dirfd, name) == 0) {
+            have_backup = false;
+            (void)fsync(dirfd);
+        }
+        set_error(res, err, "syncing the directory failed; original restored");
+        goto end;
+    }
+    if (have_backup) {
+        (void)unlinkat(dirfd, backup, 0);
+        have_backup = false;
+        (void)fsync(dirfd);
+        /* Overwrite what was removed in the old inode, unless other names still
+         * point at it (they would lose their data). */
+        struct stat ws;
+        if (fstat(wfd, &ws) == 0 && ws.st_nlink == 0) {
+            uint64_t tpoint = truncate_point(plan);
+            for (size_t i = 0; i < plan->n; i++)
+                if (plan->ops[i].op != UM_OP_REPLACE)
+                    (void)write_zeros(wfd, plan->ops[i].offset, plan->ops[i].length);
+            if (plan->truncate) (void)write_zeros(wfd, tpoint, size - tpoint);
+            (void)fsync(wfd);
+        }
+    }
+    res->scrub_path = edited ? UM_PATH_COPY : UM_PATH_NONE;
+    if (edited) {
+        res->status = UM_ST_SCRUBBED;
+        record_actions(res, plan);
+    }
+    (void)level;
+end:
+    free(why);
+    if (result != MAP_FAILED) munmap(result, (size_t)plan->new_size);
+    if (orig != MAP_FAILED) munmap(orig, (size_t)size);
+    if (tmp >= 0) close(tmp);
+    if (have_tmp) (void)unlinkat(dest, tmpname, 0);
+    if (have_backup) (void)unlinkat(dirfd, backup, 0);
+    if (wfd >= 0) close(wfd);
+    return err;
+}
+
+int um_scrub_one(struct um_scanner *sc, const struct um_scrub_options *o, int dirfd,
+                 const char *name, int fd, int out_dirfd, struct um_file_result *res)
+{
+    struct um_plan plan;
+    if (res->status == UM_ST_SKIPPED) return 0;
+    if (res->status == UM_ST_FAILED && !res->scanned)
+        return 0;   /* the scan already failed: never edit what we could not parse */
+    int err = um_plan_build(res, &o->policy, &plan);
+    if (err) return set_error(res, err, NULL);
+    bool nothing = plan.n == 0 && !plan.truncate && !plan.remux && !plan.delete_file;
+    if (plan.remux || plan.delete_file) {
+        um_plan_free(&plan);
+        return set_error(res, UM_E_UNSUPPORTED, "this removal (remux or delete) is not implemented yet");
+    }
+    if (o->dry_run || (nothing && out_dirfd < 0)) {
+        um_plan_free(&plan);
+        return 0;
+    }
+    if (plan.in_place_ok && out_dirfd < 0 && !o->force_copy) {
+        uint64_t saved = plan.old_size - truncate_point(&plan);
+        for (size_t i = 0; i < plan.n; i++) saved += plan.ops[i].length;
+        if (saved <= o->in_place_save_limit)
+            err = scrub_in_place(sc, o, dirfd, name, res, &plan);
+        else
+            err = scrub_copy(sc, o, dirfd, name, fd, out_dirfd, res, &plan);
+    } else {
+        err = scrub_copy(sc, o, dirfd, name, fd, out_dirfd, res, &plan);
+    }
+    um_plan_free(&plan);
+    return err;
+}

@@ -1,0 +1,108 @@
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nettle/des.h>
+
+#include "support.h"
+
+char *ts_mkdtemp(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *t;
+    if (asprintf(&t, "%s/unmark-test-XXXXXX", base ? base : "/tmp") < 0) return NULL;
+    if (!mkdtemp(t)) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void ts_rmdir(const char *dir)
+{
+    char *cmd;
+    if (!dir || asprintf(&cmd, "rm -rf '%s'", dir) < 0) return;
+    if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", dir);
+    free(cmd);
+}
+
+char *ts_write(const char *dir, const char *name, const void *data, size_t n)
+{
+    char *p;
+    if (asprintf(&p, "%s/%s", dir, name) < 0) return NULL;
+    FILE *f = fopen(p, "wb");
+    if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+uint8_t *ts_read(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(len > 0 ? (size_t)len : 1);
+    if (b && fread(b, 1, (size_t)len, f) != (size_t)len) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *n = (size_t)len;
+    return b;
+}
+
+char *ts_testdata(const char *rel)
+{
+    const char *base = getenv("UNMARK_TESTDATA");
+    char *p;
+    if (asprintf(&p, "%s/%s", base ? base : "testdata", rel) < 0) return NULL;
+    return p;
+}
+
+int ts_scan(const uint8_t *p, size_t n, const char *name, struct um_file_result *res)
+{
+    struct um_scan_options o;
+    um_scan_options_default(&o);
+    o.mime = false;
+    o.hash = false;
+    int err;
+    struct um_scanner *sc = um_scanner_new(&o, &err);
+    um_file_result_init(res);
+    if (!sc) return err;
+    err = um_scan_buffer(sc, p, n, name, res);
+    um_scanner_free(sc);
+    return err;
+}
+
+size_t ts_count(const struct um_file_result *res, enum um_kind k)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < res->findings.len; i++)
+        if (((struct um_finding *)um_vec_at(&res->findings, i))->kind == k) c++;
+    return c;
+}
+
+const struct um_finding *ts_find(const struct um_file_result *res, enum um_kind k)
+{
+    for (size_t i = 0; i < res->findings.len; i++) {
+        const struct um_finding *f = um_vec_at(&res->findings, i);
+        if (f->kind == k) return f;
+    }
+    return NULL;
+}
+
+void ts_make_mark(const char *id, uint8_t out[24])
+{
+    static const uint8_t key[8] = { 7, 6, 5, 4, 3, 2, 1, 0 };
+    uint8_t plain[24] = { 'W', 'M' };
+    memcpy(plain + 2, id, strlen(id) > 18 ? 18 : strlen(id));
+    struct des_ctx des;
+    des_set_key(&des, key);
+    des_encrypt(&des, 24, out, plain);
+}

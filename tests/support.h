@@ -1,0 +1,32 @@
+/* Shared helpers for the cmocka tests: temp directories, files, and scanning bytes. */
+#ifndef UM_TEST_SUPPORT_H
+#define UM_TEST_SUPPORT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../scanner/finding.h"
+#include "../scanner/scan.h"
+
+/* A fresh private temp directory (freed with rm -r by ts_rmdir). */
+char *ts_mkdtemp(void);
+void ts_rmdir(const char *dir);
+/* Writes bytes to dir/name; returns the full path (caller frees). */
+char *ts_write(const char *dir, const char *name, const void *data, size_t n);
+/* Reads a whole file; returns malloc'd bytes and sets *n, or NULL. */
+uint8_t *ts_read(const char *path, size_t *n);
+/* Path of a committed fixture under testdata/ (caller frees). */
+char *ts_testdata(const char *rel);
+/* Scans a buffer with default options (no mime) into res (init'ed here). */
+int ts_scan(const uint8_t *p, size_t n, const char *name, struct um_file_result *res);
+/* Number of findings of a kind. */
+size_t ts_count(const struct um_file_result *res, enum um_kind k);
+/* First finding of a kind, or NULL. */
+const struct um_finding *ts_find(const struct um_file_result *res, enum um_kind k);
+/* DES-encrypts "WM"+id into a 24-byte mark (for building trailers in tests). */
+void ts_make_mark(const char *id, uint8_t out[24]);
+
+#endif
