@@ -63,9 +63,25 @@ int um_report_text(struct um_scan_ctx *ctx, enum um_kind kind, enum um_severity 
                    const char *where, const char *key, const char *value,
                    uint64_t offset, uint64_t length);
 
-/* Adds an edit that removes finding `finding`. `bytes` (REPLACE) is copied. */
+/* Adds an edit that removes finding `finding`. `bytes` (REPLACE: `length` of them)
+ * is copied. Edits of one file must not overlap, except ZERO with ZERO. */
 int um_plan(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset,
             uint64_t length, const void *bytes);
+/* Replaces [offset, offset+length) with n new bytes (copied); forces the copy path.
+ * For parts that must be rebuilt (a re-compressed ZIP member and the records that
+ * point past it). Several findings may share one splice: pass each of them. */
+int um_plan_splice(struct um_scan_ctx *ctx, const int *findings, size_t nfindings,
+                   uint64_t offset, uint64_t length, const void *bytes, uint64_t n);
+
+/* Classifies (namespace, key) with the one table (scanner/classify.c) and, when the
+ * key identifies something, reports it with the table's kind and severity. Returns
+ * the finding index, UM_NOT_IDENTIFYING (a positive-free sentinel, < 0 but not an
+ * error: check with um_is_error), or a negative error. */
+#define UM_NOT_IDENTIFYING (-1)
+int um_report_classified(struct um_scan_ctx *ctx, const char *ns, const char *where,
+                         const char *key, const uint8_t *value, size_t value_len,
+                         uint64_t offset, uint64_t length);
+static inline int um_is_error(int r) { return r < UM_NOT_IDENTIFYING; }
 /* Sets a note on a finding (e.g. "value zeroed: the structure cannot lose it"). */
 int um_note(struct um_scan_ctx *ctx, int finding, const char *note);
 

@@ -44,8 +44,8 @@ const char *um_severity_name(enum um_severity s)
 
 const char *um_op_name(enum um_op op)
 {
-    static const char *const n[] = { "zero", "replace", "cut", "truncate", "remux", "delete" };
-    return (unsigned)op <= UM_OP_DELETE ? n[op] : "unknown";
+    static const char *const n[] = { "zero", "replace", "cut", "truncate", "remux", "delete", "splice" };
+    return (unsigned)op <= UM_OP_SPLICE ? n[op] : "unknown";
 }
 
 const char *um_status_name(enum um_status s)
@@ -75,7 +75,11 @@ void um_file_result_init(struct um_file_result *r)
 
 static void free_edits(struct um_vec *v)
 {
-    for (size_t i = 0; i < v->len; i++) free(((struct um_edit *)um_vec_at(v, i))->bytes);
+    for (size_t i = 0; i < v->len; i++) {
+        struct um_edit *e = um_vec_at(v, i);
+        free(e->bytes);
+        free(e->also);
+    }
     um_vec_free(v);
 }
 

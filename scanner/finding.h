@@ -44,6 +44,8 @@ enum um_op {
     UM_OP_TRUNCATE,  /* drop everything from offset on; length = bytes dropped */
     UM_OP_REMUX,     /* no byte plan exists: stream-copy remux without metadata */
     UM_OP_DELETE,    /* remove the whole file (OS artifacts) */
+    UM_OP_SPLICE,    /* replace [offset, offset+length) with `bytes_len` new bytes (copy path):
+                        for rebuilt parts such as a re-compressed ZIP member */
 };
 
 struct um_finding {
@@ -62,8 +64,12 @@ struct um_finding {
 struct um_edit {
     enum um_op op;
     uint64_t offset, length;
-    uint8_t *bytes;      /* REPLACE only, `length` bytes, owned */
+    uint8_t *bytes;      /* REPLACE (`length` bytes) and SPLICE (`bytes_len` bytes), owned */
+    uint64_t bytes_len;
     size_t finding;      /* index of the finding this edit removes */
+    size_t *also;        /* SPLICE: further findings it removes (owned); the splice is
+                            applied only when every one of them is stripped */
+    size_t nalso;
 };
 
 enum um_status { UM_ST_CLEAN, UM_ST_FOUND, UM_ST_SCRUBBED, UM_ST_FAILED, UM_ST_SKIPPED };

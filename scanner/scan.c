@@ -17,6 +17,7 @@
 
 #include "../formats/format.h"
 #include "../formats/redstar.h"
+#include "classify.h"
 #include "hash.h"
 #include "scan.h"
 
@@ -199,13 +200,57 @@ int um_plan(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset
     e->offset = ctx->base + offset;
     e->length = length;
     e->finding = (size_t)finding;
+    if (op == UM_OP_SPLICE) return UM_E_PLAN;   /* use um_plan_splice */
     if (op == UM_OP_REPLACE) {
+        e->bytes_len = length;
         e->bytes = malloc(length ? length : 1);
         if (!e->bytes) return -ENOMEM;
         memcpy(e->bytes, bytes, length);
     }
     ((struct um_finding *)um_vec_at(&ctx->res->findings, (size_t)finding))->removable = true;
     return 0;
+}
+
+int um_plan_splice(struct um_scan_ctx *ctx, const int *findings, size_t nfindings,
+                   uint64_t offset, uint64_t length, const void *bytes, uint64_t n)
+{
+    int err;
+    if (!nfindings || !um_range_ok(offset, length, ctx->size) || (n && !bytes)) return UM_E_PLAN;
+    if (ctx->depth > 0) return UM_E_UNSUPPORTED;
+    for (size_t i = 0; i < nfindings; i++)
+        if (findings[i] < 0 || (size_t)findings[i] >= ctx->res->findings.len) return UM_E_PLAN;
+    struct um_edit *e = um_vec_push(&ctx->res->edits, &err);
+    if (!e) return err;
+    e->op = UM_OP_SPLICE;
+    e->offset = ctx->base + offset;
+    e->length = length;
+    e->finding = (size_t)findings[0];
+    e->bytes_len = n;
+    e->bytes = malloc(n ? n : 1);
+    if (!e->bytes) return -ENOMEM;
+    if (n) memcpy(e->bytes, bytes, n);
+    if (nfindings > 1) {
+        e->also = malloc((nfindings - 1) * sizeof *e->also);
+        if (!e->also) return -ENOMEM;
+        for (size_t i = 1; i < nfindings; i++) e->also[i - 1] = (size_t)findings[i];
+        e->nalso = nfindings - 1;
+    }
+    for (size_t i = 0; i < nfindings; i++)
+        ((struct um_finding *)um_vec_at(&ctx->res->findings, (size_t)findings[i]))->removable = true;
+    return 0;
+}
+
+int um_report_classified(struct um_scan_ctx *ctx, const char *ns, const char *where,
+                         const char *key, const uint8_t *value, size_t value_len,
+                         uint64_t offset, uint64_t length)
+{
+    struct um_class c;
+    if (!um_classify(ns, key, &c)) return UM_NOT_IDENTIFYING;
+    struct um_finding_spec s = {
+        .kind = c.kind, .severity = c.severity, .where = where, .key = key,
+        .value = value, .value_len = value_len, .offset = offset, .length = length,
+    };
+    return um_report(ctx, &s);
 }
 
 int um_note(struct um_scan_ctx *ctx, int finding, const char *note)
@@ -290,6 +335,8 @@ static void hex_preview(const uint8_t *p, uint64_t n, char *out /* >= 33 */)
 /* Reports [from, to) of the view as appended data and plans its removal. */
 static int report_appended(struct um_scan_ctx *ctx, uint64_t from, uint64_t to, const char *after)
 {
+    /* Zeros after an embedded item are its container's padding, not hidden data. */
+    if (ctx->depth > 0 && all_zero(ctx->data + from, to - from)) return 0;
     char preview[33];
     hex_preview(ctx->data + from, to - from, preview);
     char *guess = guess_appended(ctx->sc, ctx->data + from, to - from);

@@ -28,7 +28,7 @@ static int cmp_edit(const void *a, const void *b)
 int um_plan_build(const struct um_file_result *res, const struct um_policy *p, struct um_plan *out)
 {
     memset(out, 0, sizeof *out);
-    out->old_size = out->new_size = res->size;
+    out->old_size = out->new_size = out->truncate_at = res->size;
     size_t n = res->edits.len;
     if (!n) {
         out->in_place_ok = true;
@@ -50,10 +50,13 @@ int um_plan_build(const struct um_file_result *res, const struct um_policy *p, s
         const struct um_edit *e = um_vec_at(&res->edits, i);
         if (!um_plan_removes(res, p, e->finding)) continue;
         if (e->op == UM_OP_TRUNCATE || e->op == UM_OP_REMUX || e->op == UM_OP_DELETE) continue;
+        bool all = true;
+        for (size_t k = 0; k < e->nalso; k++) all = all && um_plan_removes(res, p, e->also[k]);
+        if (!all) continue;   /* a splice removes several findings or none */
         if (e->offset >= cut_at) continue;
         struct um_edit op = *e;
         if (op.offset + op.length > cut_at) {
-            if (op.op == UM_OP_REPLACE) goto conflict;  /* half a replacement is not one */
+            if (op.op == UM_OP_REPLACE || op.op == UM_OP_SPLICE) goto conflict;  /* half a replacement is not one */
             op.length = cut_at - op.offset;
         }
         if (op.length) out->ops[out->n++] = op;
@@ -84,13 +87,17 @@ int um_plan_build(const struct um_file_result *res, const struct um_policy *p, s
     }
     out->n = w;
 
-    uint64_t cut_bytes = 0;
-    bool has_cut = false;
-    for (size_t i = 0; i < out->n; i++)
-        if (out->ops[i].op == UM_OP_CUT) cut_bytes += out->ops[i].length, has_cut = true;
+    uint64_t size = cut_at;
+    bool moves = false;
+    for (size_t i = 0; i < out->n; i++) {
+        const struct um_edit *e = &out->ops[i];
+        if (e->op == UM_OP_CUT) size -= e->length, moves = true;
+        if (e->op == UM_OP_SPLICE) size = size - e->length + e->bytes_len, moves = true;
+    }
     out->truncate = cut_at < res->size;
-    out->new_size = cut_at - cut_bytes;
-    out->in_place_ok = !has_cut && !out->remux;
+    out->truncate_at = cut_at;
+    out->new_size = size;
+    out->in_place_ok = !moves && !out->remux;
     return 0;
 conflict:
     um_plan_free(out);

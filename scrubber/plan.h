@@ -20,6 +20,7 @@ struct um_plan {
     struct um_edit *ops;   /* sorted by offset; REPLACE bytes borrowed from the result */
     size_t n;
     uint64_t old_size, new_size;
+    uint64_t truncate_at;  /* where the kept bytes end in the original (old_size if none) */
     bool truncate;         /* new_size < old_size through a TRUNCATE */
     bool in_place_ok;      /* only length-keeping ops plus at most one truncation */
     bool remux;            /* no byte plan: stream-copy remux */

@@ -93,24 +93,13 @@ static void record_actions(struct um_file_result *res, const struct um_plan *pla
     if (plan->truncate) {
         struct um_edit *a = um_vec_push(&res->actions, &err);
         if (!a) return;
-        uint64_t at = plan->new_size;
-        for (size_t i = 0; i < plan->n; i++)
-            if (plan->ops[i].op == UM_OP_CUT) at += plan->ops[i].length;
         a->op = UM_OP_TRUNCATE;
-        a->offset = at;
-        a->length = plan->old_size - at;
+        a->offset = plan->truncate_at;
+        a->length = plan->old_size - plan->truncate_at;
     }
 }
 
-/* Offset where the plan's truncation starts in the original, or old_size. */
-static uint64_t truncate_point(const struct um_plan *plan)
-{
-    if (!plan->truncate) return plan->old_size;
-    uint64_t cut = 0;
-    for (size_t i = 0; i < plan->n; i++)
-        if (plan->ops[i].op == UM_OP_CUT) cut += plan->ops[i].length;
-    return plan->new_size + cut;
-}
+static uint64_t truncate_point(const struct um_plan *plan) { return plan->truncate_at; }
 
 /* ---- in place ---- */
 
@@ -284,6 +273,7 @@ static int write_plan(int in, const uint8_t *map, const struct um_plan *plan, in
         if (err) break;
         if (e->op == UM_OP_ZERO) err = write_zeros(out, out_off, e->length), out_off += e->length;
         else if (e->op == UM_OP_REPLACE) err = write_all(out, e->bytes, (size_t)e->length, out_off), out_off += e->length;
+        else if (e->op == UM_OP_SPLICE) err = write_all(out, e->bytes, (size_t)e->bytes_len, out_off), out_off += e->bytes_len;
         pos = e->offset + e->length;
     }
     if (!err) err = copy_range(in, map, pos, end - pos, out, &out_off, interrupted);
@@ -399,7 +389,8 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         if (fstat(wfd, &ws) == 0 && ws.st_nlink == 0) {
             uint64_t tpoint = truncate_point(plan);
             for (size_t i = 0; i < plan->n; i++)
-                if (plan->ops[i].op != UM_OP_REPLACE)
+                if (plan->ops[i].op == UM_OP_ZERO || plan->ops[i].op == UM_OP_CUT ||
+                    plan->ops[i].op == UM_OP_SPLICE)
                     (void)write_zeros(wfd, plan->ops[i].offset, plan->ops[i].length);
             if (plan->truncate) (void)write_zeros(wfd, tpoint, size - tpoint);
             (void)fsync(wfd);
