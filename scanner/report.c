@@ -14,7 +14,7 @@
 
 struct um_report {
     FILE *out;          /* NULL: count only */
-    bool ndjson, to_stdout;
+    bool ndjson, direct;   /* direct: stdout or a device/pipe, no temp+rename */
     char *path, *tmp;
     bool first;
     json_t *run;        /* the run object, finished at close */
@@ -165,6 +165,7 @@ struct um_report *um_report_open(const char *path, bool ndjson, const char *comm
                                  bool hashing, int *err)
 {
     struct um_report *r = calloc(1, sizeof *r);
+    struct stat st;
     *err = 0;
     if (!r) {
         *err = -ENOMEM;
@@ -193,7 +194,15 @@ struct um_report *um_report_open(const char *path, bool ndjson, const char *comm
                        "started", started, "roots", rs, "interrupted", 0, "hashed", hashing);
     if (path && strcmp(path, "-") == 0) {
         r->out = stdout;
-        r->to_stdout = true;
+        r->direct = true;
+    } else if (path && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A device or a pipe (/dev/stdout, a FIFO to another program): write to it
+         * directly; renaming over it would replace it. */
+        if (!(r->out = fopen(path, "w"))) {
+            *err = -errno;
+            goto fail;
+        }
+        r->direct = true;
     } else if (path) {
         /* A private temp beside the target, renamed into place when complete: the
          * report names IDs that endanger people, and is never seen half-written. */
@@ -308,8 +317,10 @@ int um_report_close(struct um_report *r, bool interrupted, struct um_summary *ou
             write_json(r, sum, JSON_COMPACT | JSON_PRESERVE_ORDER);
             fputs("}\n", r->out);
         }
-        if (fflush(r->out) != 0 || ferror(r->out)) err = -EIO;
-        if (!r->to_stdout) {
+        errno = 0;
+        if (fflush(r->out) != 0 || ferror(r->out)) err = errno ? -errno : -EIO;
+        if (r->direct && r->out != stdout && fclose(r->out) != 0 && !err) err = -errno;
+        if (!r->direct) {
             if (!err && fsync(fileno(r->out)) != 0) err = -errno;
             if (fclose(r->out) != 0 && !err) err = -errno;
             if (!err && rename(r->tmp, r->path) != 0) err = -errno;

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# End-to-end tests: the real CLI on real trees (the bundled sample drive and trees made
+# here). Prints one line per check and "N passed, M failed" last; exits 1 on a failure.
+set -u
+UNMARK=${UNMARK:-build/unmark}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d /tmp/unmark-e2e-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+jq_py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $2" "$1"; }
+
+cp -a "$ROOT/testdata/sample-drive" "$T/drive"
+
+# --- scan of the sample drive ---
+"$UNMARK" scan -q --json "$T/scan.json" "$T/drive" 2>"$T/scan.err"; rc=$?
+check "scan: a malformed file makes the exit code 2" test "$rc" = 2
+check "scan: the report is valid JSON" jq_py "$T/scan.json" "pass"
+check "scan: every file is in the report" jq_py "$T/scan.json" \
+  "assert len(d['files']) == $(find "$T/drive" -type f -o -type l | wc -l), len(d['files'])"
+check "scan: the truncated JPEG is a per-file error and the scan went on" jq_py "$T/scan.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+assert f['IMG_0008_truncated.jpg']['status'] == 'failed' and 'error' in f['IMG_0008_truncated.jpg']
+assert f['notes.txt']['status'] == 'clean'"
+check "scan: Red Star chain decoded oldest first" jq_py "$T/scan.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+w=[x for x in f['IMG_0003.jpg']['findings'] if x['kind']=='redstar_watermark'][0]
+assert w['ids'] == ['5E1AB2C3D4F9Z', '3BCH496784712'] and w['devices'] == 2 and w['placement'] == 'trailer'"
+check "scan: the OOXML mark in growth-hint padding" jq_py "$T/scan.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+w=[x for x in f['letter.docx']['findings'] if x['kind']=='redstar_watermark'][0]
+assert w['placement'] == 'ooxml_padding' and w['offset'] == 80 and w['length'] == 31 and w['ids'] == ['9F8E7D6C5B4A3']"
+check "scan: a look-alike trailer is appended data, not an ID" jq_py "$T/scan.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+k=[x['kind'] for x in f['IMG_0005.jpg']['findings']]
+assert k == ['appended_data'], k"
+check "scan: data after a ZIP end record" jq_py "$T/scan.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+a=[x for x in f['archive_with_tail.zip']['findings'] if x['kind']=='appended_data'][0]
+assert a['length'] == 120 and a['preview'].startswith('48494444454e') and a['guess'] == 'text', a"
+check "scan: the profile trailer" jq_py "$T/scan.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+assert [x['kind'] for x in f['IMG_0006.jpg']['findings']] == ['redstar_profile']"
+check "scan: sha256 of every scanned file" jq_py "$T/scan.json" "
+import hashlib
+for x in d['files']:
+    if x['status'] in ('clean', 'found'):
+        assert x['sha256'] == hashlib.sha256(open(x['path'],'rb').read()).hexdigest(), x['path']"
+check "scan: summary block on stderr" grep -q "SCAN SUMMARY" "$T/scan.err"
+
+# --- exit codes ---
+mkdir -p "$T/clean"; printf 'hello\n' > "$T/clean/a.txt"
+"$UNMARK" scan -q "$T/clean" 2>/dev/null; check "scan: exit 0 on a clean tree" test $? = 0
+mkdir -p "$T/tagged"; cp "$T/drive/DCIM/100CAM/IMG_0001.jpg" "$T/tagged/"
+"$UNMARK" scan -q "$T/tagged" 2>/dev/null; check "scan: exit 1 on findings" test $? = 1
+"$UNMARK" scan -q "$T/does-not-exist" 2>/dev/null; check "scan: exit 2 on a missing root" test $? = 2
+"$UNMARK" scan -q --json /dev/full "$T/clean" 2>/dev/null; check "scan: exit 2 when the report cannot be written" test $? = 2
+"$UNMARK" frobnicate 2>/dev/null; check "unknown command: exit 2" test $? = 2
+"$UNMARK" scan 2>/dev/null; check "scan without a path: exit 2" test $? = 2
+"$UNMARK" scan --out x "$T/clean" 2>/dev/null; check "scan refuses scrub options" test $? = 2
+check "formats lists the handlers" bash -c "'$UNMARK' formats | grep -q redstar"
+check "version prints it" bash -c "'$UNMARK' version | grep -q '^unmark '"
+check "help names the commands" bash -c "'$UNMARK' help | grep -q scrub"
+check "scrub --help names --out" bash -c "'$UNMARK' scrub --help | grep -q -- --out"
+
+# --- report file permissions, even over an existing file ---
+touch "$T/r.json"; chmod 644 "$T/r.json"
+"$UNMARK" scan -q --json "$T/r.json" "$T/clean" 2>/dev/null
+check "report is created 0600 even over a 0644 file" test "$(stat -c %a "$T/r.json")" = 600
+
+# --- names, links ---
+mkdir -p "$T/odd"; printf 'x' > "$T/odd/$(printf 'bad\xffname')"; printf 'y' > "$T/odd/$(printf 'new\nline')"
+ln -s /etc/passwd "$T/odd/link"
+"$UNMARK" scan -q --json "$T/odd.json" "$T/odd" 2>/dev/null
+check "odd names: path_hex gives the exact bytes" jq_py "$T/odd.json" "
+hx=[x.get('path_hex','') for x in d['files']]
+assert any(h.endswith('626164ff6e616d65') for h in hx), hx"
+check "odd names: a newline in a name survives" jq_py "$T/odd.json" "
+assert any(x['path'].endswith('new\nline') for x in d['files'])"
+check "symlinks are reported as skipped, not followed" jq_py "$T/odd.json" "
+l=[x for x in d['files'] if x['path'].endswith('/link')][0]
+assert l['status'] == 'skipped' and 'symbolic link' in l['reason'], l"
+
+# --- scrub --dry-run changes nothing ---
+(cd "$T/drive" && find . -type f -exec sha256sum {} + | sort) > "$T/before.sum"
+"$UNMARK" scrub -q --dry-run --json "$T/dry.json" "$T/drive" 2>/dev/null
+(cd "$T/drive" && find . -type f -exec sha256sum {} + | sort) > "$T/after.sum"
+check "scrub --dry-run writes nothing" cmp -s "$T/before.sum" "$T/after.sum"
+
+# --- scrub --out: originals untouched, copies clean ---
+"$UNMARK" scrub -q --out "$T/fresh" --json "$T/out.json" "$T/drive" 2>/dev/null; rc=$?
+(cd "$T/drive" && find . -type f -exec sha256sum {} + | sort) > "$T/after2.sum"
+check "scrub --out leaves the originals byte-identical" cmp -s "$T/before.sum" "$T/after2.sum"
+check "scrub --out: exit 2 because the malformed file cannot be cleaned" test "$rc" = 2
+check "scrub --out: the malformed file is not carried over" test ! -e "$T/fresh/DCIM/100CAM/IMG_0008_truncated.jpg"
+check "scrub --out: clean files are copied as they are" cmp -s "$T/drive/Documents/notes.txt" "$T/fresh/Documents/notes.txt"
+check "scrub --out: trailer gone, photo intact" cmp -s "$T/fresh/DCIM/100CAM/IMG_0001.jpg" "$T/drive/DCIM/100CAM/IMG_0002.jpg"
+check "scrub --out: two-device chain gone" cmp -s "$T/fresh/DCIM/100CAM/IMG_0003.jpg" "$T/drive/DCIM/100CAM/IMG_0002.jpg"
+check "scrub --out: OOXML mark zeroed, ZIP valid" bash -c "cmp -s '$T/fresh/Documents/letter.docx' '$T/drive/Documents/plain.docx' && unzip -tq '$T/fresh/Documents/letter.docx' >/dev/null"
+"$UNMARK" scan -q --json "$T/rescan.json" "$T/fresh" 2>/dev/null; rc=$?
+check "scrub --out: the cleaned tree scans clean (exit 0)" test "$rc" = 0
+check "scrub --out: every file but the malformed one is there" jq_py "$T/rescan.json" "
+assert len(d['files']) == $(find "$T/drive" -type f | wc -l) - 1, len(d['files'])"
+check "scrub --out: no temporary files left" bash -c "! find '$T/fresh' '$T/drive' -name '.unmark-*' | grep -q ."
+
+# --- scrub in place ---
+rm -f "$T/drive/DCIM/100CAM/IMG_0008_truncated.jpg"
+"$UNMARK" scrub -q --json "$T/inplace.json" "$T/drive" 2>/dev/null; rc=$?
+check "scrub in place: exit 0 when nothing is left" test "$rc" = 0
+check "scrub in place: the film keeps its essence" bash -c "
+  ffmpeg -v error -i '$T/drive/Films/clip.mp4' -map 0 -c copy -f streamhash -hash md5 - > '$T/a.h' &&
+  ffmpeg -v error -i '$ROOT/testdata/sample-drive/Films/clip.mp4' -map 0 -c copy -f streamhash -hash md5 - > '$T/b.h' &&
+  cmp -s '$T/a.h' '$T/b.h'"
+check "scrub in place: report says in_place and lists the truncation" jq_py "$T/inplace.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+x=f['IMG_0001.jpg']
+assert x['status'] == 'scrubbed' and x['scrub_path'] == 'in_place', x
+assert x['actions'] == [{'op': 'truncate', 'offset': 2570, 'length': 31}], x['actions']
+assert len(x['sha256_after']) == 64"
+"$UNMARK" scan -q "$T/drive" 2>/dev/null; check "scrub in place: a second scan is clean" test $? = 0
+"$UNMARK" scrub -q --json "$T/again.json" "$T/drive" 2>/dev/null
+check "scrub twice: nothing more to do" jq_py "$T/again.json" "assert d['summary']['scrubbed'] == 0"
+
+# --- Ctrl-C leaves a complete report ---
+mkdir -p "$T/many"
+python3 -c "
+import os
+for i in range(40000): open(os.path.join('$T/many', 'f%05d.txt' % i), 'w').write('x')"
+"$UNMARK" scan -q -j 1 --json "$T/int.json" "$T/many" 2>/dev/null & pid=$!
+sleep 0.3; kill -INT $pid; wait $pid; rc=$?
+check "SIGINT: exit 2" test "$rc" = 2
+check "SIGINT: the report is complete JSON marked interrupted" jq_py "$T/int.json" "
+assert d['run']['interrupted'] is True and 0 < len(d['files']) < 40000, len(d['files'])"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
