@@ -6,6 +6,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
+UNMARK_SHARED ?= $(CURDIR)/../shared
 DESTDIR ?=
 CC ?= cc
 PKGS := libavformat libavcodec libavutil libmagic nettle jansson
@@ -58,7 +59,7 @@ WRAP_test_faults := -Wl,--wrap=pwrite64,--wrap=pwrite,--wrap=fsync,--wrap=rename
 
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
-	  UNMARK_TESTDATA=$(CURDIR)/testdata $$t || fail=1; done; exit $$fail
+	  UNMARK_TESTDATA=$(CURDIR)/testdata UNMARK_SHARED=$(UNMARK_SHARED) $$t || fail=1; done; exit $$fail
 
 e2e: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/e2e.sh
@@ -69,12 +70,10 @@ schema-check: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark python3 tests/check_schema.py
 
 fixtures-check: $(BUILD)/unmark
-	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/fixtures.sh
+	UNMARK=$(CURDIR)/$(BUILD)/unmark UNMARK_SHARED=$(UNMARK_SHARED) bash tests/fixtures.sh
 
 sample: $(BUILD)/unmark
-	bash testdata/make_sample_drive.sh $(BUILD)/sample-drive
-	$(BUILD)/unmark scan --json $(BUILD)/sample-report.json $(BUILD)/sample-drive; \
-	  rc=$$?; echo "report: $(BUILD)/sample-report.json (exit $$rc)"; [ $$rc -le 1 ]
+	bash scripts/bootstrap.sh
 
 install: $(BUILD)/unmark
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/unmark

@@ -223,7 +223,8 @@ static int open_out_dir(int root, const char *reldir)
         close(fd);
         return -ENOMEM;
     }
-    for (char *part = strtok(copy, "/"); part; part = strtok(NULL, "/")) {
+    char *save = NULL;   /* workers call this concurrently: strtok_r, never strtok */
+    for (char *part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
         if (mkdirat(fd, part, 0700) != 0 && errno != EEXIST) {
             int e = -errno;
             close(fd);
