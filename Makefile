@@ -80,6 +80,24 @@ install: $(BUILD)/unmark
 	install -m 0755 $(BUILD)/unmark $(DESTDIR)$(PREFIX)/bin/unmark
 	install -m 0644 schema/report.schema.json $(DESTDIR)$(PREFIX)/share/unmark/
 
+# Fuzzing (clang, libFuzzer): one target per registered handler plus the whole scan.
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+FUZZ_FORMATS = $(shell sed -n 's/^extern const struct um_format um_format_\([a-z0-9_]*\);/\1/p' formats/list.c)
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c $< -o $@
+build-fuzz/libunmark.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build-fuzz/fuzz_scan: fuzz/fuzz_target.c build-fuzz/libunmark.a
+	$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+build-fuzz/fuzz_%: fuzz/fuzz_target.c build-fuzz/libunmark.a
+	$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer -DUM_FUZZ_FORMAT='"$*"' $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+fuzz: build-fuzz/fuzz_scan $(addprefix build-fuzz/fuzz_,$(FUZZ_FORMATS))
+	bash fuzz/run.sh
+
 clean:
 	rm -rf build build-san build-fuzz
 

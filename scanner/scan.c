@@ -6,6 +6,9 @@
  * appended data. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,8 +438,47 @@ done:
     return err;
 }
 
+int um_scan_with_format(struct um_scanner *sc, const struct um_format *fmt, const uint8_t *data,
+                        uint64_t size, struct um_file_result *res)
+{
+    struct um_scan_ctx ctx = { .sc = sc, .res = res, .data = data, .size = size };
+    res->size = size;
+    res->format = fmt->name;
+    int err = fmt->scan(&ctx, data, size);
+    if (err == 0 && ctx.end_set && ctx.end < ctx.size) {
+        char after[48];
+        memcpy(after, ctx.after, sizeof after);
+        err = report_appended(&ctx, ctx.end, ctx.size, after);
+    }
+    res->scanned = err == 0;
+    res->error = err;
+    return err;
+}
+
+/* A file truncated by someone else while it is mapped raises SIGBUS on the next touch
+ * of a page past its new end. That must fail this file, not kill the run: the handler
+ * jumps back to the scan that was touching the mapping on this thread. */
+static __thread sigjmp_buf *bus_jump;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    (void)si, (void)uc;
+    if (bus_jump) siglongjmp(*bus_jump, 1);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_sigbus(void)
+{
+    struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
 int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_result *res)
 {
+    pthread_once(&bus_once, install_sigbus);
     if (fstat(fd, &res->st) != 0) return res->error = -errno;
     if (!S_ISREG(res->st.st_mode)) return res->error = UM_E_UNSUPPORTED;
     uint64_t size = (uint64_t)res->st.st_size;
@@ -452,10 +494,20 @@ int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_r
     if (map == MAP_FAILED) return res->error = -errno;
     /* Structure walks jump around; the hash streams. Tell the kernel which. */
     (void)madvise(map, (size_t)size, sc->opt.hash ? MADV_SEQUENTIAL : MADV_RANDOM);
-    int err = 0;
-    if (sc->opt.hash) err = um_sha256_hex(map, size, res->sha256);
-    if (!err) err = um_scan_buffer(sc, map, size, name, res);
-    else res->error = err, res->status = UM_ST_FAILED;
+    volatile int err = 0;
+    sigjmp_buf jump;
+    if (sigsetjmp(jump, 1) == 0) {
+        bus_jump = &jump;
+        if (sc->opt.hash) err = um_sha256_hex(map, size, res->sha256);
+        if (!err) err = um_scan_buffer(sc, map, size, name, res);
+    } else {
+        res->sha256[0] = 0;
+        err = -EIO;
+        free(res->error_text);
+        res->error_text = strdup("the file shrank while it was being read");
+    }
+    bus_jump = NULL;
+    if (err) res->error = err, res->status = UM_ST_FAILED;
     munmap(map, (size_t)size);
     return err;
 }

@@ -30,6 +30,11 @@ const struct um_scan_options *um_scanner_options(const struct um_scanner *sc);
 int um_scan_buffer(struct um_scanner *sc, const uint8_t *data, uint64_t size,
                    const char *name, struct um_file_result *res);
 
+/* Scans with one given handler, skipping the probes (for fuzzing a single parser). */
+struct um_format;
+int um_scan_with_format(struct um_scanner *sc, const struct um_format *fmt, const uint8_t *data,
+                        uint64_t size, struct um_file_result *res);
+
 /* Maps the open regular file fd read-only and scans it; fills res->st and, when
  * hashing, res->sha256. */
 int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_result *res);
