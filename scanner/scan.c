@@ -53,8 +53,11 @@ void um_scan_options_default(struct um_scan_options *o)
     o->max_embed_depth = 4;
 }
 
+static void install_sigbus(void);
+
 struct um_scanner *um_scanner_new(const struct um_scan_options *opt, int *err)
 {
+    install_sigbus();   /* each time: a test harness may have replaced it */
     struct um_scanner *sc = calloc(1, sizeof *sc);
     *err = 0;
     if (!sc) {
@@ -459,7 +462,6 @@ int um_scan_with_format(struct um_scanner *sc, const struct um_format *fmt, cons
  * of a page past its new end. That must fail this file, not kill the run: the handler
  * jumps back to the scan that was touching the mapping on this thread. */
 static __thread sigjmp_buf *bus_jump;
-static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -478,7 +480,6 @@ static void install_sigbus(void)
 
 int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_result *res)
 {
-    pthread_once(&bus_once, install_sigbus);
     if (fstat(fd, &res->st) != 0) return res->error = -errno;
     if (!S_ISREG(res->st.st_mode)) return res->error = UM_E_UNSUPPORTED;
     uint64_t size = (uint64_t)res->st.st_size;
