@@ -14,6 +14,7 @@
 
 #include "../common/error.h"
 #include "../formats/format.h"
+#include "../scanner/merge.h"
 #include "../scanner/report.h"
 #include "../scanner/run.h"
 #include "../scanner/version.h"
@@ -86,6 +87,7 @@ static void usage(FILE *f)
           "commands:\n"
           "  scan     report what identifies the files (JSON report, summary on stderr)\n"
           "  scrub    remove it, atomically per file, verifying every result\n"
+          "  merge    join NDJSON reports of --shard runs into one report\n"
           "  formats  list recognised formats and what can be removed\n"
           "  version  print the version\n"
           "  help     this help; `unmark COMMAND --help` for a command's options\n\n"
@@ -470,6 +472,47 @@ static int cmd_run(const char *command, int argc, char **argv)
 static int cmd_scan(int argc, char **argv) { return cmd_run("scan", argc, argv); }
 static int cmd_scrub(int argc, char **argv) { return cmd_run("scrub", argc, argv); }
 
+/* unmark merge [--ndjson] [--json FILE] REPORT.ndjson... */
+static int cmd_merge(int argc, char **argv)
+{
+    bool ndjson = false;
+    const char *outpath = "-";
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (!strcmp(argv[i], "--ndjson")) ndjson = true;
+        else if (!strcmp(argv[i], "--json") && i + 1 < argc) outpath = argv[++i];
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: unmark merge [--ndjson] [--json FILE] REPORT.ndjson...\n"
+                   "joins NDJSON reports (of --shard runs) into one: files in path order,\n"
+                   "summaries added up; JSON to stdout unless --json FILE or --ndjson\n");
+            return 0;
+        } else {
+            fprintf(stderr, "unmark merge: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "unmark merge: give the NDJSON reports to join\n");
+        return 2;
+    }
+    FILE *out = stdout;
+    if (strcmp(outpath, "-") != 0) {
+        int fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || fchmod(fd, 0600) != 0 || !(out = fdopen(fd, "w"))) {
+            fprintf(stderr, "unmark merge: cannot write %s: %s\n", outpath, strerror(errno));
+            return 2;
+        }
+    }
+    const char *why;
+    int err = um_merge_reports(argc - i, argv + i, out, ndjson, &why);
+    if (out != stdout && fclose(out) != 0 && !err) err = -errno, why = "closing the output failed";
+    if (err) {
+        fprintf(stderr, "unmark merge: %s (%s)\n", why ? why : "failed", um_strerror(err));
+        return 2;
+    }
+    return 0;
+}
+
 static int cmd_formats(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -507,6 +550,7 @@ static const struct command {
     int (*fn)(int argc, char **argv);
 } commands[] = {
     { "scan", cmd_scan },       { "scrub", cmd_scrub }, { "formats", cmd_formats },
+    { "merge", cmd_merge },
     { "version", cmd_version }, { "help", cmd_help },   { "--help", cmd_help },
     { "-h", cmd_help },         { "--version", cmd_version },
 };
