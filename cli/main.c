@@ -249,6 +249,17 @@ static int after_scan_scrub(void *opaque, struct um_scanner *sc, struct um_walk_
                             struct um_file_result *res)
 {
     struct cli *c = opaque;
+    if (it->leftover && !c->dry_run && !c->out) {
+        free(res->error_text);
+        if (unlinkat(it->dirfd, it->name, 0) == 0) {
+            res->error_text = strdup("temporary file of an interrupted scrub: removed");
+        } else {
+            res->status = UM_ST_FAILED;
+            res->error = -errno;
+            res->error_text = strdup("cannot remove the temporary file of an interrupted scrub");
+        }
+        return 0;
+    }
     if (it->kind != UM_WALK_FILE || res->status == UM_ST_SKIPPED) return 0;
     int out_dir = -1;
     if (c->out) {

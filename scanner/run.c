@@ -103,6 +103,16 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
     case UM_WALK_FILE:
         break;
     }
+    if (it->leftover) {
+        /* Ours: a temp file or backup link that a killed scrub could not remove. Not
+         * scanned as content (the name it belonged to is scanned on its own); a scrub
+         * removes it through the hook. */
+        res->status = UM_ST_SKIPPED;
+        res->format = "none";
+        res->error_text = strdup("temporary file of an interrupted scrub (a scrub removes it)");
+        if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
+        return;
+    }
     um_scan_fd(sc, it->fd, it->name, res);
     if (res->status == UM_ST_SKIPPED && res->error == UM_E_LIMIT)
         res->error_text = strdup("larger than --max-filesize");

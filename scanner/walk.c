@@ -8,6 +8,16 @@
 
 #include "walk.h"
 
+bool um_walk_is_leftover(const char *name)
+{
+    /* ".unmark-" + 8 hex digits + ".tmp" or ".old" (scrubber/scrub.c, UM_TEMP_PREFIX). */
+    size_t n = strlen(name);
+    if (n != 8 + 8 + 4 || strncmp(name, ".unmark-", 8) != 0) return false;
+    for (size_t i = 8; i < 16; i++)
+        if (!strchr("0123456789abcdef", name[i])) return false;
+    return !strcmp(name + 16, ".tmp") || !strcmp(name + 16, ".old");
+}
+
 void um_walk_options_default(struct um_walk_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -111,6 +121,7 @@ static int emit(struct walker *w, enum um_walk_kind kind, const char *path, cons
     if (st) it->st = *st;
     it->err = err;
     it->reason = reason;
+    it->leftover = kind == UM_WALK_FILE && um_walk_is_leftover(name);
     if (!it->path || !it->reldir || !it->name || (dirfd >= 0 && it->dirfd < 0)) {
         um_walk_item_free(it);
         return -ENOMEM;

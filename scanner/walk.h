@@ -26,7 +26,11 @@ struct um_walk_item {
     struct stat st;
     int err;
     const char *reason;     /* static text for SKIP */
+    bool leftover;          /* a temp file or backup link of an interrupted scrub */
 };
+
+/* True for the names the scrubber gives its temp files and backup links. */
+bool um_walk_is_leftover(const char *name);
 
 struct um_walk_options {
     int max_depth;          /* directories deeper than this are skipped */
