@@ -153,7 +153,9 @@ static const struct row {
     { "riff", "strd", DEV, H }, { "riff", "bext.Originator", PER, M }, { "riff", "bext.OriginatorReference", DEV, H },
     { "riff", "bext.OriginationDate", TIM, L }, { "riff", "bext.OriginationTime", TIM, L },
     { "riff", "bext.Description", TXT, L }, { "riff", "bext.UMID", DEV, H }, { "riff", "bext.CodingHistory", SW, L },
-    { "riff", "iXML", DEV, H }, { "riff", "_PMX", DOC, M }, { "riff", "I*", TXT, L },
+    { "riff", "iXML", DEV, H }, { "riff", "_PMX", DOC, M }, { "riff", "bext.TimeReference", TIM, L },
+    { "riff", "strn", TXT, L }, { "riff", "axml", DOC, M }, { "riff", "cart", TXT, L },
+    { "riff", "DISP", TXT, L }, { "riff", "umid", DEV, H }, { "riff", "I*", TXT, L },
 
     /* ---- asf (content description, extended content description, file id) ---- */
     { "asf", "FileID", DEV, H }, { "asf", "CreationDate", TIM, L }, { "asf", "Author", PER, M },
