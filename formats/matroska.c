@@ -486,8 +486,9 @@ static int walk_attached_file(struct mkv *m, const struct el *af)
     const char *where = "Segment/Attachments/AttachedFile";
     if (have_data && !font && !image && !all_zero(m->d + data.data, data.size)) {
         /* Neither a font (needed by subtitles) nor cover art: an arbitrary file riding
-         * along, which nothing here can inspect. The whole AttachedFile goes (its
-         * name and description with it), so nothing else in it gets an edit. */
+         * along, which nothing here can inspect. Its data, name and description are
+         * zeroed; the element itself stays, because readers count attachments as
+         * streams and the result must keep the same streams. */
         char v[256];
         snprintf(v, sizeof v, "%s (%s, %llu bytes)", name[0] ? name : "(no name)",
                  mime[0] ? mime : "no type", (unsigned long long)data.size);
@@ -498,10 +499,11 @@ static int walk_attached_file(struct mkv *m, const struct el *af)
         };
         int idx = um_report(m->ctx, &s);
         if (idx < 0) { r = idx; goto end; }
-        pop_master(m);   /* its own CRC-32 goes with it */
-        r = plan_void(m, idx, af->off, af->end - af->off);
+        r = um_plan(m->ctx, idx, UM_OP_ZERO, data.data, data.size, NULL);
+        if (r == 0 && have_name && fname.size) r = um_plan(m->ctx, idx, UM_OP_ZERO, fname.data, fname.size, NULL);
+        if (r == 0 && have_desc && desc.size) r = um_plan(m->ctx, idx, UM_OP_ZERO, desc.data, desc.size, NULL);
         if (r == 0) r = plan_crcs(m, idx);
-        return r;
+        goto end;
     }
     if (have_desc && str_len(m->d + desc.data, desc.size)) {
         r = report_el(m, where, "FileDescription", m->d + desc.data,

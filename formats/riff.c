@@ -136,10 +136,23 @@ static int report(struct riff *r, const char *where, const char *key, const uint
     return report_ns(r, "riff", where, key, v, n, off, len, whole);
 }
 
+/* An AVI muxer that cannot know yet whether the file will pass 1 GB reserves the
+ * OpenDML 'indx' and 'odml' chunks as JUNK with their headers filled in (wLongsPerEntry
+ * 4 and a stream chunk id; "odml" "dmlh"), to rename them later. Those few bytes
+ * are structure, not hidden data, when everything after them is zero. */
+static bool reserved_odml(const uint8_t *p, uint64_t n)
+{
+    if (n < 16) return false;
+    bool indx = p[0] == 4 && p[1] == 0 && fourcc_ok(p + 8);
+    bool odml = !memcmp(p, "odmldmlh", 8);
+    return (indx || odml) && all_zero(p + 16, n - 16);
+}
+
 /* A chunk that is meant to be empty space. */
 static int check_padding(struct riff *r, const char *where, const struct chunk *c)
 {
     if (all_zero(r->d + c->data, c->size)) return 0;
+    if (r->form == F_AVI && reserved_odml(r->d + c->data, c->size)) return 0;
     size_t n = c->size < 32 ? (size_t)c->size : 32;
     struct um_finding_spec s = {
         .kind = UM_K_NONZERO_PADDING, .severity = UM_SEV_MEDIUM, .where = where,
