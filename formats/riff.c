@@ -95,7 +95,7 @@ static bool all_zero(const uint8_t *p, uint64_t n)
 
 static uint64_t str_len(const uint8_t *p, uint64_t n)
 {
-    while (n && (!p[n - 1] || p[n - 1] == ' ')) n--;
+    while (n && (!p[n - 1] || p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\r')) n--;
     return n;
 }
 
