@@ -14,7 +14,12 @@
  * every master element that encloses an edit would no longer match, so it is voided
  * too: readers treat a missing CRC as "not checked", while a wrong one may make a
  * strict reader drop the element. Recomputing it instead would need the CRC over
- * the edited bytes, which a pure byte plan does not see. */
+ * the edited bytes, which a pure byte plan does not see.
+ *
+ * MuxingApp and WritingApp are mandatory in the spec; voiding them is what every
+ * player tolerates (ffmpeg, mpv and VLC only display them), and the tests check that
+ * ffmpeg decodes the result without a message. No top-level element is ever voided
+ * (only children of Info and Tags, and payloads), so SeekHead entries stay valid. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -517,10 +522,11 @@ static int walk_attached_file(struct mkv *m, const struct el *af)
                       (size_t)str_len(m->d + fname.data, fname.size), &fname, true);
         if (r < 0) goto end;
     }
-    /* Cover art has metadata of its own (a JPEG's EXIF). Known gap: edits made by
-     * the embedded scan do not void the CRC-32 of AttachedFile/Attachments (the
-     * handler API does not say which findings it added); readers do not check
-     * CRCs unless asked to. */
+    /* Cover art has metadata of its own (a JPEG's EXIF). Edits made by the embedded
+     * scan do not void the CRC-32 of AttachedFile/Attachments themselves (the
+     * handler API does not say which findings it added); the FileName finding
+     * above does, so this gap remains only for nameless covers or a policy that
+     * keeps content. Readers do not check CRCs unless asked to. */
     if (have_data && image && data.size)
         r = um_scan_embedded(m->ctx, data.data, data.size, "Segment/Attachments/AttachedFile/FileData");
     if (r > 0) r = 0;

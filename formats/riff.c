@@ -452,6 +452,8 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             part_end = size;
         } else if (rs < 4) {
             return UM_E_FORMAT;
+        } else if (rs == size - pos - 8 + 1 && (rs & 1)) {
+            part_end = size;    /* an odd size whose pad byte was never written */
         } else if (rs > size - pos - 8) {
             truncated = true;   /* cut short: walk what is there, then say so */
             part_end = size;

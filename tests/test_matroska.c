@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../formats/format.h"
+#include "../scrubber/plan.h"
 #include "support.h"
 
 static char *unmark_bin;   /* the CLI next to this test's build directory */
@@ -42,6 +43,13 @@ static const struct um_finding *find_value(const struct um_file_result *res, con
  * as the scrubber does), returning the copy. */
 static uint8_t *apply(const struct um_file_result *res, const uint8_t *p, size_t n)
 {
+    /* The scrubber must accept the plan: no overlapping edits but ZERO with ZERO. */
+    struct um_policy pol;
+    struct um_plan plan;
+    um_policy_default(&pol);
+    assert_int_equal(um_plan_build(res, &pol, &plan), 0);
+    assert_true(plan.in_place_ok);
+    um_plan_free(&plan);
     uint8_t *out = malloc(n);
     memcpy(out, p, n);
     for (int pass = 0; pass < 2; pass++)
@@ -555,6 +563,89 @@ static void test_malformed(void **state)
     um_file_result_free(&res);
 }
 
+/* Nested SimpleTags, a binary tag, CRCs at every level, a font (kept) and a foreign
+ * attachment, an edition name and a non-zero Void in Info: the plan is accepted by
+ * the scrubber and the result re-scans clean. */
+static void test_nested_and_attachments(void **state)
+{
+    (void)state;
+    struct buf inner = { .n = 0 }, outer = { .n = 0 }, tag = { .n = 0 }, tags = { .n = 0 };
+    el(&inner, 0x45A3, "SERIAL", 6);
+    el(&inner, 0x4487, "SN4242LEAK", 10);
+    el(&outer, 0xBF, "\1\2\3\4", 4);
+    el(&outer, 0x45A3, "MAKE", 4);
+    el(&outer, 0x4487, "LeakMake", 8);
+    el_buf(&outer, 0x67C8, &inner);
+    el(&tag, 0xBF, "\5\6\7\x08", 4);
+    el_buf(&tag, 0x67C8, &outer);
+    struct buf bin = { .n = 0 };
+    el(&bin, 0x45A3, "BLOB", 4);
+    el(&bin, 0x4485, "\xde\xad\xbe\xef", 4);
+    el_buf(&tag, 0x67C8, &bin);
+    struct buf dur = { .n = 0 };
+    el(&dur, 0x45A3, "DURATION", 8);
+    el(&dur, 0x4487, "00:00:01.000", 12);
+    el_buf(&tag, 0x67C8, &dur);
+    el(&tags, 0xBF, "\x09\x0a\x0b\x0c", 4);
+    el_buf(&tags, 0x7373, &tag);
+
+    struct buf font = { .n = 0 }, other = { .n = 0 }, att = { .n = 0 };
+    el(&font, 0x466E, "DejaVuSans.ttf", 14);
+    el(&font, 0x4660, "application/x-truetype-font", 27);
+    el(&font, 0x465C, "\0\1\0\0fontdata", 12);
+    el(&other, 0x466E, "LeakNote.txt", 12);
+    el(&other, 0x467E, "written by LeakAuthor", 21);
+    el(&other, 0x4660, "text/plain", 10);
+    el(&other, 0x465C, "secret", 6);
+    el_buf(&att, 0x61A7, &font);
+    el_buf(&att, 0x61A7, &other);
+
+    struct buf disp = { .n = 0 }, ed = { .n = 0 }, chap = { .n = 0 };
+    el(&disp, 0x4521, "LeakEdition", 11);
+    el_buf(&ed, 0x4520, &disp);
+    el_buf(&chap, 0x45B9, &ed);
+
+    struct buf info = { .n = 0 }, seg = { .n = 0 }, f;
+    el(&info, 0xBF, "\xaa\xbb\xcc\xdd", 4);
+    el(&info, 0xEC, "stash", 5);
+    el(&info, 0x4489, "\x40\x8f\x40\x00\x00\x00\x00\x00", 8);   /* Duration: kept */
+    el_buf(&seg, 0x1549A966, &info);
+    el_buf(&seg, 0x1254C367, &tags);
+    el_buf(&seg, 0x1941A469, &att);
+    el_buf(&seg, 0x1043A770, &chap);
+    file_with(&f, &seg);
+
+    struct um_file_result res;
+    assert_int_equal(ts_scan(f.b, f.n, "x.mkv", &res), 0);
+    assert_int_equal(find_value(&res, "SERIAL", "SN4242LEAK")->kind, UM_K_DEVICE_ID);
+    assert_int_equal(find_value(&res, "MAKE", "LeakMake")->kind, UM_K_DEVICE_MODEL);
+    assert_non_null(find_key(&res, "BLOB"));
+    assert_null(find_key(&res, "DURATION"));
+    assert_non_null(find_value(&res, "EditionString", "LeakEdition"));
+    assert_non_null(ts_find(&res, UM_K_NONZERO_PADDING));
+    const struct um_finding *a = find_key(&res, "AttachedFile");
+    assert_non_null(a);
+    assert_non_null(strstr(a->value, "LeakNote.txt"));
+    /* The font and its name stay. */
+    assert_null(find_value(&res, "FileName", "DejaVuSans.ttf"));
+    uint8_t *q = apply(&res, f.b, f.n);
+    assert_non_null(memmem(q, f.n, "DejaVuSans.ttf", 14));
+    assert_non_null(memmem(q, f.n, "fontdata", 8));
+    assert_null(memmem(q, f.n, "LeakNote", 8));
+    assert_null(memmem(q, f.n, "secret", 6));
+    assert_null(memmem(q, f.n, "LeakAuthor", 10));
+    assert_null(memmem(q, f.n, "\xaa\xbb\xcc\xdd", 4));
+    assert_null(memmem(q, f.n, "\x09\x0a\x0b\x0c", 4));
+    assert_null(memmem(q, f.n, "\x05\x06\x07\x08", 4));
+    assert_non_null(memmem(q, f.n, "\x40\x8f\x40", 3));
+    struct um_file_result after;
+    assert_int_equal(ts_scan(q, f.n, "x.mkv", &after), 0);
+    assert_int_equal(after.findings.len, 0);
+    um_file_result_free(&after);
+    um_file_result_free(&res);
+    free(q);
+}
+
 /* A 4 GiB sparse file: the Segment end comes from the headers alone, fast. */
 static void test_huge_sparse(void **state)
 {
@@ -620,6 +711,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_end_and_void),
         cmocka_unit_test(test_unknown_sizes),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_nested_and_attachments),
         cmocka_unit_test(test_huge_sparse),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../formats/format.h"
+#include "../scrubber/plan.h"
 #include "support.h"
 
 static char *unmark_bin;
@@ -29,6 +30,13 @@ static const struct um_finding *find_value(const struct um_file_result *res, con
 /* Applies the plan to a copy; a truncation shortens *len. */
 static uint8_t *apply_len(const struct um_file_result *res, const uint8_t *p, size_t n, size_t *len)
 {
+    /* The scrubber must accept the plan: no overlapping edits but ZERO with ZERO. */
+    struct um_policy pol;
+    struct um_plan plan;
+    um_policy_default(&pol);
+    assert_int_equal(um_plan_build(res, &pol, &plan), 0);
+    assert_true(plan.in_place_ok);
+    um_plan_free(&plan);
     *len = n;
     uint8_t *out = malloc(n);
     memcpy(out, p, n);
