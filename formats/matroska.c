@@ -598,6 +598,7 @@ static int cluster_end(struct mkv *m, uint64_t pos, uint64_t end, uint64_t *out)
     struct el k;
     while (pos < end) {
         int r = read_el(m, pos, end, &k);
+        if (r == UM_E_FORMAT) break;   /* not an element: the Segment decides */
         if (r < 0) return r;
         if (!in_list(k.id, cluster_children, sizeof cluster_children / sizeof *cluster_children)) break;
         if (k.unknown) return UM_E_FORMAT;
@@ -616,6 +617,7 @@ static int walk_segment(struct mkv *m, const struct el *seg, uint64_t *end)
     while (pos < seg->end) {
         struct el k;
         r = read_el(m, pos, seg->end, &k);
+        if (r == UM_E_FORMAT && seg->unknown) break;   /* not EBML: the Segment ended */
         if (r < 0) goto done;
         if (seg->unknown && !in_list(k.id, segment_children, sizeof segment_children / sizeof *segment_children))
             break;   /* a Segment of unknown size ends at the first non-child */

@@ -376,6 +376,7 @@ static int walk_chunk(struct riff *r, const struct chunk *c, const char *where, 
         /* The container spec says the payload is a TIFF block; some writers keep the
          * JPEG APP1 "Exif\0\0" prefix, which the TIFF handler must not see. */
         uint64_t skip = c->size >= 6 && !memcmp(p, "Exif\0\0", 6) ? 6 : 0;
+        if (c->size == skip) return 0;
         return um_scan_embedded(r->ctx, c->data + skip, c->size - skip, w);
     }
     /* Text chunks that say who, where, when, or with what. */
