@@ -723,7 +723,7 @@ const struct um_format um_format_matroska = {
     .finds = "Info UIDs, title, dates, muxing/writing app; Tags; attachment names and "
              "non-font attachments (cover art scanned); chapter and track names; "
              "non-zero Void; data after the Segment",
-    .removes = "voids Info and Tags entries and foreign attachments, zeroes names, "
+    .removes = "voids Info and Tags entries, zeroes names and foreign attachments' data, "
                "voids CRC-32 of edited elements; cuts data after the Segment",
     .probe = probe,
     .scan = scan,

@@ -4,8 +4,9 @@
  * size, so that the declared RIFF size (after the last AVIX part of a large AVI)
  * gives the end of the file and the bytes after it are reported.
  *
- * Finds: LIST INFO subchunks (IART, ICRD, ISFT, ...), AVI IDIT dates, strd (camera
- * maker data) and strn (stream names), bext fields, iXML, axml, cart, DISP, ID3 tags
+ * Finds: LIST INFO subchunks (IART, ICRD, ISFT, ...), camera LISTs ('exif' of old
+ * digital cameras, Nikon 'ncdt'), AVI IDIT dates, strd (camera maker data) and strn
+ * (stream names), bext fields, iXML, axml, cart, DISP, ID3 tags
  * in 'id3 ' chunks (each frame reported), adtl labels and notes, and JUNK/PAD/FLLR
  * chunks whose payload is not zero. XMP (_PMX, WebP 'XMP ') and EXIF (WebP 'EXIF')
  * blocks are scanned as embedded files by their own handlers, which clean them in
@@ -306,21 +307,29 @@ static int walk_id3(struct riff *r, const char *where, const struct chunk *c)
 
 static int walk_list(struct riff *r, const struct chunk *list, const char *where, int depth);
 
-/* LIST INFO: every subchunk reported; the whole LIST becomes JUNK. */
-static int walk_info(struct riff *r, const struct chunk *list, const char *where)
+/* A LIST that is metadata through and through: INFO (text), 'exif' (old digital
+ * cameras: ecor make, emdl model, emnt maker note, edat/etim dates, eucm comment)
+ * and Nikon's 'ncdt' (nctg camera tags, ncth/ncvw preview JPEGs). Every non-empty
+ * subchunk is reported, keyed "ID" for INFO and "type.ID" for the others; removing
+ * any of them turns the whole LIST into JUNK. */
+static int walk_meta_list(struct riff *r, const struct chunk *list, const char *where)
 {
     uint64_t pos = list->data + 4, end = list->data + list->size;
+    const uint8_t *type = r->d + list->data;
+    bool info = !memcmp(type, "INFO", 4);
     char w[96];
-    snprintf(w, sizeof w, "%s/LIST:INFO", where);
+    snprintf(w, sizeof w, "%s/LIST:%.4s", where, (const char *)type);
     while (end - pos >= 8) {
         struct chunk c;
         int e = read_chunk(r, pos, end, &c);
         if (e < 0) return e;
         uint64_t n = str_len(r->d + c.data, c.size);
-        if (n) {
-            char ww[112];
+        if (n && (info || !all_zero(r->d + c.data, c.size))) {
+            char ww[112], key[16];
             snprintf(ww, sizeof ww, "%s/%s", w, c.id);
-            e = report(r, ww, c.id, r->d + c.data, n > 256 ? 256 : (size_t)n, c.off, c.next - c.off, list);
+            if (info) snprintf(key, sizeof key, "%s", c.id);
+            else snprintf(key, sizeof key, "%.4s.%s", (const char *)type, c.id);
+            e = report(r, ww, key, r->d + c.data, n > 256 ? 256 : (size_t)n, c.off, c.next - c.off, list);
             if (e < 0) return e;
         }
         pos = c.next;
@@ -401,7 +410,8 @@ static int walk_list(struct riff *r, const struct chunk *list, const char *where
     if (list->size < 4) return 0;
     const uint8_t *type = r->d + list->data;
     if (!memcmp(type, "movi", 4) || !memcmp(type, "rec ", 4)) return 0;   /* essence */
-    if (!memcmp(type, "INFO", 4)) return walk_info(r, list, where);
+    if (!memcmp(type, "INFO", 4) || !memcmp(type, "exif", 4) || !memcmp(type, "ncdt", 4))
+        return walk_meta_list(r, list, where);
     if (!memcmp(type, "adtl", 4)) return walk_adtl(r, list, where);
     char w[96];
     snprintf(w, sizeof w, "%s/LIST:%.4s", where, (const char *)type);

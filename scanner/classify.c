@@ -155,7 +155,10 @@ static const struct row {
     { "riff", "bext.Description", TXT, L }, { "riff", "bext.UMID", DEV, H }, { "riff", "bext.CodingHistory", SW, L },
     { "riff", "iXML", DEV, H }, { "riff", "_PMX", DOC, M }, { "riff", "bext.TimeReference", TIM, L },
     { "riff", "strn", TXT, L }, { "riff", "axml", DOC, M }, { "riff", "cart", TXT, L },
-    { "riff", "DISP", TXT, L }, { "riff", "umid", DEV, H }, { "riff", "I*", TXT, L },
+    { "riff", "DISP", TXT, L }, { "riff", "umid", DEV, H },
+    { "riff", "exif.ecor", MOD, M }, { "riff", "exif.emdl", MOD, M }, { "riff", "exif.emnt", DEV, H },
+    { "riff", "exif.edat", TIM, L }, { "riff", "exif.etim", TIM, L }, { "riff", "exif.eucm", TXT, L },
+    { "riff", "exif.*", TXT, L }, { "riff", "ncdt.*", MOD, M }, { "riff", "I*", TXT, L },
 
     /* ---- asf (content description, extended content description, file id) ---- */
     { "asf", "FileID", DEV, H }, { "asf", "CreationDate", TIM, L }, { "asf", "Author", PER, M },

@@ -387,6 +387,11 @@ static void test_avix(void **state)
     chunk(&hdrl, "IDIT", "MON MAY 17 08:09:10 2013\n", 26);
     chunk(&hdrl, "strd", "CAMERA SN4242LEAK", 17);
     list(&body, "LIST", "hdrl", &hdrl);
+    struct buf ex = { .n = 0 };
+    chunk(&ex, "ecor", "LeakMake", 9);
+    chunk(&ex, "emdl", "LeakModel X1", 13);
+    chunk(&ex, "etim", "08:09:10", 9);
+    list(&body, "LIST", "exif", &ex);
     chunk(&info, "ISFT", "LeakSoft 3.1", 13);
     list(&body, "LIST", "INFO", &info);
     chunk(&movi, "00dc", "frame", 5);
@@ -405,6 +410,9 @@ static void test_avix(void **state)
     assert_int_equal(find_value(&res, "IDIT", "MON MAY 17 08:09:10 2013")->kind, UM_K_TIMESTAMP);
     assert_int_equal(find_value(&res, "strd", "CAMERA SN4242LEAK")->kind, UM_K_DEVICE_ID);
     assert_int_equal(find_value(&res, "ISFT", "LeakSoft 3.1")->kind, UM_K_SOFTWARE);
+    assert_int_equal(find_value(&res, "exif.ecor", "LeakMake")->kind, UM_K_DEVICE_MODEL);
+    assert_int_equal(find_value(&res, "exif.emdl", "LeakModel X1")->kind, UM_K_DEVICE_MODEL);
+    assert_int_equal(find_value(&res, "exif.etim", "08:09:10")->kind, UM_K_TIMESTAMP);
     const struct um_finding *a = ts_find(&res, UM_K_APPENDED_DATA);
     assert_non_null(a);
     assert_int_equal(a->offset, end);
