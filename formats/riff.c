@@ -491,8 +491,14 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             if ((e = walk_chunk(&r, &c, where, 0)) < 0) return e;
             cp = c.next;
         }
-        if (part_end - cp > 0 && part_end - cp < 8 && !all_zero(d + cp, part_end - cp))
-            return UM_E_FORMAT;   /* a few stray bytes that are not a chunk */
+        if (cp < part_end) {
+            /* Fewer than 8 bytes left inside the declared size: not a chunk. Zeros
+             * are slack; anything else is hidden and goes. */
+            struct chunk slack = { .off = cp, .data = cp, .size = part_end - cp, .next = part_end };
+            memcpy(slack.id, "tail", 5);
+            int e = check_padding(&r, where, &slack);
+            if (e < 0) return e;
+        }
         pos = part_end;
         if ((rs & 1) && pos < size && !d[pos]) pos++;   /* the form's own pad byte */
         end = pos;

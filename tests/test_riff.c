@@ -509,6 +509,17 @@ static void test_malformed(void **state)
     assert_true(ts_scan(f.b, 10, "x.wav", &res) <= 0);
     um_file_result_free(&res);
 
+    /* Five stray bytes at the end of the RIFF: hidden bytes, zeroed. */
+    body.n = 0;
+    wave_fmt(&body);
+    put(&body, "ab\0cd", 5);
+    riff(&f, "WAVE", &body);
+    assert_int_equal(ts_scan(f.b, f.n, "x.wav", &res), 0);
+    assert_int_equal(ts_count(&res, UM_K_NONZERO_PADDING), 1);
+    assert_int_equal(ts_find(&res, UM_K_NONZERO_PADDING)->length, 5);
+    check_clean_after(&res, f.b, f.n, "x.wav");
+    um_file_result_free(&res);
+
     /* Truncated inside a chunk header, and zero-sized chunks: quick and bounded. */
     body.n = 0;
     for (int i = 0; i < 5000; i++) chunk(&body, "JUNK", "", 0);
