@@ -114,7 +114,11 @@ static const struct row {
     { "mkv", "LOCATION", LOC, H }, { "mkv", "RECORDING_LOCATION", LOC, H }, { "mkv", "COMPOSITION_LOCATION", LOC, H },
     { "mkv", "GPS*", LOC, H }, { "mkv", "DATE_*", TIM, L }, { "mkv", "ENCODER", SW, L },
     { "mkv", "ENCODER_SETTINGS", SW, L }, { "mkv", "SOFTWARE", SW, L }, { "mkv", "COMMENT", TXT, L },
-    { "mkv", "DESCRIPTION", TXT, L }, { "mkv", "TITLE", TXT, L }, { "mkv", "*", TXT, L },
+    { "mkv", "DESCRIPTION", TXT, L }, { "mkv", "TITLE", TXT, L },
+    { "mkv", "_STATISTICS_WRITING_APP", SW, L }, { "mkv", "_STATISTICS_WRITING_DATE_UTC", TIM, L },
+    { "mkv", "HANDLER_NAME", SW, L }, { "mkv", "VENDOR_ID", SW, L }, { "mkv", "DATE", TIM, L },
+    { "mkv", "CREATION_TIME", TIM, L }, { "mkv", "ENCODING_TOOL", SW, L },
+    { "mkv", "*_DATE*", TIM, L }, { "mkv", "*", TXT, L },
 
     /* ---- id3 (ID3v2.3/2.4 frame ids, ID3v1 fields, APE keys) ---- */
     { "id3", "PRIV", DEV, H }, { "id3", "UFID", DEV, H }, { "id3", "GEOB", TXT, L },
@@ -149,7 +153,12 @@ static const struct row {
     { "riff", "strd", DEV, H }, { "riff", "bext.Originator", PER, M }, { "riff", "bext.OriginatorReference", DEV, H },
     { "riff", "bext.OriginationDate", TIM, L }, { "riff", "bext.OriginationTime", TIM, L },
     { "riff", "bext.Description", TXT, L }, { "riff", "bext.UMID", DEV, H }, { "riff", "bext.CodingHistory", SW, L },
-    { "riff", "iXML", DEV, H }, { "riff", "_PMX", DOC, M }, { "riff", "I*", TXT, L },
+    { "riff", "iXML", DEV, H }, { "riff", "_PMX", DOC, M }, { "riff", "bext.TimeReference", TIM, L },
+    { "riff", "strn", TXT, L }, { "riff", "axml", DOC, M }, { "riff", "cart", TXT, L },
+    { "riff", "DISP", TXT, L }, { "riff", "umid", DEV, H },
+    { "riff", "exif.ecor", MOD, M }, { "riff", "exif.emdl", MOD, M }, { "riff", "exif.emnt", DEV, H },
+    { "riff", "exif.edat", TIM, L }, { "riff", "exif.etim", TIM, L }, { "riff", "exif.eucm", TXT, L },
+    { "riff", "exif.*", TXT, L }, { "riff", "ncdt.*", MOD, M }, { "riff", "I*", TXT, L },
 
     /* ---- asf (content description, extended content description, file id) ---- */
     { "asf", "FileID", DEV, H }, { "asf", "CreationDate", TIM, L }, { "asf", "Author", PER, M },
