@@ -35,7 +35,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(BUILD)/obj/tests/support.o
 
-.PHONY: check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
+.PHONY: check-crash check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
 all: $(BUILD)/unmark
 
 $(BUILD)/obj/%.o: %.c
@@ -65,6 +65,9 @@ e2e: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/e2e.sh
 
 check: unit e2e schema-check golden
+
+check-crash: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/crash.sh
 
 check-valgrind: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/tests/valgrind_unmark.sh UNMARK_REAL=$(CURDIR)/$(BUILD)/unmark bash tests/e2e.sh
