@@ -1,5 +1,8 @@
+/* libavformat over memory: an AVIOContext whose reads and seeks are bounds-checked
+ * copies from the view, and the shared stream rules (see avmem.h). */
 #include <errno.h>
 #include <pthread.h>
+#include <strings.h>
 #include <string.h>
 
 #include <libavutil/log.h>
@@ -40,6 +43,15 @@ static int64_t seek_cb(void *opaque, int64_t off, int whence)
     return (int64_t)av->pos;
 }
 
+/* Demuxers that follow references (playlists, concat lists, QuickTime drefs) would
+ * open other files or URLs: refuse, the view is all there is. */
+static int refuse_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                       AVDictionary **options)
+{
+    (void)s, (void)pb, (void)url, (void)flags, (void)options;
+    return AVERROR(EPERM);
+}
+
 int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size)
 {
     pthread_once(&quiet_once, quiet);
@@ -59,6 +71,7 @@ int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size)
         return -ENOMEM;
     }
     av->fmt->pb = av->io;
+    av->fmt->io_open = refuse_open;
     av->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     av->fmt->probesize = 1 << 20;
     av->fmt->format_probesize = 1 << 20;
@@ -80,4 +93,39 @@ void um_av_close(struct um_av *av)
         avio_context_free(&av->io);
     }
     memset(av, 0, sizeof *av);
+}
+
+bool um_av_is_telemetry(const AVStream *st)
+{
+    const AVCodecParameters *p = st->codecpar;
+    if (p->codec_type == AVMEDIA_TYPE_DATA) return true;
+    uint32_t tag = p->codec_tag;
+    if (tag == MKTAG('g', 'p', 'm', 'd') || tag == MKTAG('c', 'a', 'm', 'm') ||
+        tag == MKTAG('m', 'e', 'b', 'x'))
+        return true;
+    if (p->codec_type == AVMEDIA_TYPE_AUDIO || p->codec_type == AVMEDIA_TYPE_VIDEO) return false;
+    const AVDictionaryEntry *h = av_dict_get(st->metadata, "handler_name", NULL, 0);
+    if (!h) return false;
+    static const char *const words[] = { "gopro", "gps", "telemetry", "camm", "sensor" };
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i]);
+        for (const char *c = h->value; *c; c++)
+            if (strncasecmp(c, words[i], n) == 0) return true;
+    }
+    return false;
+}
+
+bool um_av_stream_kept(const AVStream *st)
+{
+    if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) return false;
+    if (um_av_is_telemetry(st)) return false;
+    switch (st->codecpar->codec_type) {
+    case AVMEDIA_TYPE_AUDIO:
+    case AVMEDIA_TYPE_VIDEO:
+    case AVMEDIA_TYPE_SUBTITLE:
+    case AVMEDIA_TYPE_ATTACHMENT:
+        return true;
+    default:
+        return false;
+    }
 }
