@@ -85,6 +85,18 @@ int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size)
     return 0;
 }
 
+int um_av_open_streams(struct um_av *av, const uint8_t *data, uint64_t size)
+{
+    int err = um_av_open(av, data, size);
+    if (err) return err;
+    if (((av->fmt->ctx_flags & AVFMTCTX_NOHEADER) || av->fmt->nb_streams == 0) &&
+        avformat_find_stream_info(av->fmt, NULL) < 0) {
+        um_av_close(av);
+        return UM_E_LIBAV;
+    }
+    return 0;
+}
+
 void um_av_close(struct um_av *av)
 {
     if (av->fmt) avformat_close_input(&av->fmt);

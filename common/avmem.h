@@ -21,6 +21,10 @@ struct um_av {
  * nested open is refused. The libraries are silenced once per process (a library
  * never prints). */
 int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size);
+/* The same, and when the container's header does not list every stream (FLV, MPEG
+ * streams: AVFMTCTX_NOHEADER) reads ahead until it does (bounded by the probe size;
+ * the packets read are buffered and still delivered). */
+int um_av_open_streams(struct um_av *av, const uint8_t *data, uint64_t size);
 void um_av_close(struct um_av *av);
 
 /* True for a stream that carries sensor data rather than picture or sound: a data
