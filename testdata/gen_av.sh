@@ -43,3 +43,9 @@ ff "${V[@]}" "${A[@]}" -c:v mpeg2video -c:a mp2 -b:a 32k "${BX[@]}" -t 0.2 plain
 ff -f lavfi -i testsrc=s=32x24:r=25:d=0.2 -f lavfi -i sine=d=0.2:r=48000 -c:v mpeg2video \
    -c:a pcm_s16le "${BX[@]}" -t 0.2 plain.mxf
 ls -l
+# For the verifier's tests: FLAC (a trailer glued to its last packet) and H.264
+# video whose parameter sets live only in the global header (extradata).
+ff "${A[@]}" -c:a flac "${BX[@]}" tone.flac
+ff "${V[@]}" -c:v libx264 -threads 1 -preset ultrafast -flags:v +global_header+bitexact \
+   -fflags +bitexact -t 0.2 global.nut
+ls -l tone.flac global.nut
