@@ -13,13 +13,14 @@
 #include <nettle/sha2.h>
 
 #include "../common/avmem.h"
+#include "../common/bytes.h"
 #include "../common/error.h"
 #include "verify.h"
 
 const char *um_verify_level_name(enum um_verify_level l)
 {
-    static const char *const n[] = { "structure", "packets", "packets_head", "pixels" };
-    return (unsigned)l <= UM_VERIFY_PIXELS ? n[l] : "structure";
+    static const char *const n[] = { "structure", "packets", "packets_head", "pixels", "packet_ranges" };
+    return (unsigned)l <= UM_VERIFY_RANGES ? n[l] : "structure";
 }
 
 /* Image demuxers hand out the whole file as one packet: compare pixels instead. */
@@ -408,6 +409,197 @@ end_b:
     return err;
 }
 
+/* ---- packet ranges: a proof that reads no media data ----
+ *
+ * For a large file edited in place, reading every packet of both files would read
+ * the whole film twice. Instead: the original's index (for MP4/MOV built from the
+ * sample tables, complete without reading data) gives the byte range of every
+ * packet; every edit must lie outside all of them; then both files are demuxed with
+ * those ranges read as zeros (common/avmem.c sparse mode), so that only headers are
+ * read, and every packet's position, size, timestamps and flags must be equal. Equal
+ * positions outside every edit mean equal bytes. Only for demuxers whose index
+ * entries are exactly the packets' bytes (mov); any packet outside the index falls
+ * back to the head comparison. */
+
+#define RANGES_MAX (64u << 20)
+
+static int cmp_range(const void *x, const void *y)
+{
+    const struct um_range *a = x, *b = y;
+    return a->off < b->off ? -1 : a->off > b->off;
+}
+
+static bool proof_stream(const AVStream *st)
+{
+    return um_av_stream_kept(st) && st->codecpar->codec_type != AVMEDIA_TYPE_ATTACHMENT;
+}
+
+/* The merged byte ranges of every compared stream's index entries. */
+static int index_ranges(AVFormatContext *f, uint64_t size, struct um_range **out, size_t *n)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < f->nb_streams; i++)
+        if (proof_stream(f->streams[i])) total += (uint64_t)avformat_index_get_entries_count(f->streams[i]);
+    if (total == 0 || total > RANGES_MAX) return UM_E_UNSUPPORTED;
+    struct um_range *r = malloc((size_t)total * sizeof *r);
+    if (!r) return -ENOMEM;
+    size_t k = 0;
+    for (unsigned i = 0; i < f->nb_streams; i++) {
+        AVStream *st = f->streams[i];
+        if (!proof_stream(st)) continue;
+        int count = avformat_index_get_entries_count(st);
+        for (int j = 0; j < count; j++) {
+            const AVIndexEntry *e = avformat_index_get_entry(st, j);
+            if (!e || e->size <= 0) continue;
+            if (e->pos < 0 || !um_range_ok((uint64_t)e->pos, (uint64_t)e->size, size)) {
+                free(r);
+                return UM_E_UNSUPPORTED;
+            }
+            r[k].off = (uint64_t)e->pos;
+            r[k].len = (uint64_t)e->size;
+            k++;
+        }
+    }
+    qsort(r, k, sizeof *r, cmp_range);
+    size_t w = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (w && r[i].off <= r[w - 1].off + r[w - 1].len) {
+            uint64_t end = r[i].off + r[i].len;
+            if (end > r[w - 1].off + r[w - 1].len) r[w - 1].len = end - r[w - 1].off;
+        } else {
+            r[w++] = r[i];
+        }
+    }
+    *out = r;
+    *n = w;
+    return 0;
+}
+
+/* The range that holds [off, off+len) whole, or that overlaps it. */
+static const struct um_range *find_range(const struct um_range *r, size_t n, uint64_t off, uint64_t len,
+                                         bool whole)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r[mid].off + r[mid].len <= off) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == n) return NULL;
+    if (whole) return r[lo].off <= off && off + len <= r[lo].off + r[lo].len ? &r[lo] : NULL;
+    return r[lo].off < off + len ? &r[lo] : NULL;
+}
+
+static bool same_params(const AVStream *x, const AVStream *y)
+{
+    const AVCodecParameters *a = x->codecpar, *b = y->codecpar;
+    return a->codec_id == b->codec_id && a->codec_type == b->codec_type &&
+           a->extradata_size == b->extradata_size &&
+           (!a->extradata_size || !memcmp(a->extradata, b->extradata, (size_t)a->extradata_size)) &&
+           a->width == b->width && a->height == b->height && a->sample_rate == b->sample_rate &&
+           a->ch_layout.nb_channels == b->ch_layout.nb_channels && a->format == b->format &&
+           x->time_base.num == y->time_base.num && x->time_base.den == y->time_base.den;
+}
+
+/* Per stream: a digest of every packet's position, size, timestamps and flags. */
+static int layout(AVFormatContext *f, unsigned ns, const struct um_range *r, size_t nr,
+                  struct sha256_ctx *h, uint64_t *count)
+{
+    AVPacket *pkt = av_packet_alloc();
+    if (!pkt) return -ENOMEM;
+    int err = 0;
+    for (unsigned i = 0; i < ns; i++) sha256_init(&h[i]), count[i] = 0;
+    while (av_read_frame(f, pkt) >= 0) {
+        int si = pkt->stream_index;
+        if (si < 0 || (unsigned)si >= ns) {
+            err = UM_E_UNSUPPORTED;   /* a stream the header did not announce */
+        } else if (proof_stream(f->streams[si])) {
+            if (pkt->size > 0 && (pkt->pos < 0 || !find_range(r, nr, (uint64_t)pkt->pos, (uint64_t)pkt->size, true)))
+                err = UM_E_UNSUPPORTED;   /* its bytes are not where the index said */
+            int64_t v[4] = { pkt->pos, pkt->size, pkt->pts, pkt->dts };
+            int32_t flags = pkt->flags & (AV_PKT_FLAG_KEY | AV_PKT_FLAG_DISCARD);
+            sha256_update(&h[si], sizeof v, (const uint8_t *)v);
+            sha256_update(&h[si], sizeof flags, (const uint8_t *)&flags);
+            count[si]++;
+        }
+        av_packet_unref(pkt);
+        if (err) break;
+    }
+    av_packet_free(&pkt);
+    return err;
+}
+
+static int prove_by_ranges(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
+                           const struct um_essence_options *eo, char **why)
+{
+    struct um_av va, vb;
+    struct um_range *r = NULL;
+    size_t nr = 0;
+    struct sha256_ctx *ha = NULL, *hb = NULL;
+    uint64_t *ca = NULL, *cb = NULL;
+    int err = um_av_open(&va, a, an);
+    if (err) return UM_E_UNSUPPORTED;
+    bool mov = strncmp(va.fmt->iformat->name, "mov,", 4) == 0 && !(va.fmt->ctx_flags & AVFMTCTX_NOHEADER);
+    err = mov ? index_ranges(va.fmt, an, &r, &nr) : UM_E_UNSUPPORTED;
+    um_av_close(&va);
+    if (err) return err;
+    for (size_t i = 0; i <= eo->nedits; i++) {
+        uint64_t off = i < eo->nedits ? eo->edits[i].offset : eo->kept_end;
+        uint64_t len = i < eo->nedits ? eo->edits[i].length : an - eo->kept_end;
+        if (len && find_range(r, nr, off, len, false)) {
+            *why = strdup("an edit touches the bytes of a media packet");
+            free(r);
+            return UM_E_VERIFY;
+        }
+    }
+    if ((err = um_av_open_sparse(&va, a, an, r, nr)) != 0) {
+        free(r);
+        return UM_E_UNSUPPORTED;
+    }
+    if (um_av_open_sparse(&vb, b, bn, r, nr) != 0) {
+        um_av_close(&va);
+        free(r);
+        *why = strdup("the result no longer opens as media");
+        return UM_E_VERIFY;
+    }
+    unsigned ns = va.fmt->nb_streams;
+    err = UM_E_VERIFY;
+    if (vb.fmt->nb_streams != ns || strcmp(va.fmt->iformat->name, vb.fmt->iformat->name) != 0) {
+        *why = strdup("the result's streams differ");
+        goto end;
+    }
+    for (unsigned i = 0; i < ns; i++)
+        if (proof_stream(va.fmt->streams[i]) && !same_params(va.fmt->streams[i], vb.fmt->streams[i])) {
+            *why = strdup("a stream's codec parameters differ");
+            goto end;
+        }
+    ha = calloc(ns, sizeof *ha), hb = calloc(ns, sizeof *hb);
+    ca = calloc(ns, sizeof *ca), cb = calloc(ns, sizeof *cb);
+    if (!ha || !hb || !ca || !cb) {
+        err = -ENOMEM;
+        goto end;
+    }
+    if ((err = layout(va.fmt, ns, r, nr, ha, ca)) != 0) goto end;
+    if ((err = layout(vb.fmt, ns, r, nr, hb, cb)) == UM_E_UNSUPPORTED) err = UM_E_VERIFY;
+    if (err == UM_E_VERIFY) *why = strdup("the result's packets are not where the original's are");
+    if (err) goto end;
+    for (unsigned i = 0; i < ns; i++) {
+        if (ca[i] == cb[i] && same_digest(&ha[i], &hb[i])) continue;
+        char buf[128];
+        snprintf(buf, sizeof buf, "the position or timing of stream %u's packets differs", i);
+        *why = strdup(buf);
+        err = UM_E_VERIFY;
+        goto end;
+    }
+    err = 0;
+end:
+    free(ha), free(hb), free(ca), free(cb);
+    um_av_close(&va);
+    um_av_close(&vb);
+    free(r);
+    return err;
+}
+
 int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
                           const struct um_essence_options *eo, enum um_verify_level *level,
                           char **why)
@@ -459,6 +651,13 @@ int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint6
         err = compare_pixels(va.fmt, vb.fmt, why);
     } else {
         *level = eo->max_packets ? UM_VERIFY_PACKETS_HEAD : UM_VERIFY_PACKETS;
+        if (eo->max_packets && eo->ranges && !eo->remuxed) {
+            /* Large and edited in place: prove it by packet ranges where the format
+             * allows, on top of comparing the first packets in full. */
+            err = prove_by_ranges(a, an, b, bn, eo, why);
+            if (err && err != UM_E_UNSUPPORTED) goto end;
+            if (!err) *level = UM_VERIFY_RANGES;
+        }
         err = compare_packets(va.fmt, vb.fmt, map, rev, eo->allow_last_prefix, eo->max_packets, why);
         if (!err && eo->decode_check) err = check_decodes(a, an, b, bn, rev, nb, why);
     }
@@ -518,6 +717,9 @@ int um_verify(struct um_scanner *sc, const struct um_policy *policy,
         .remuxed = plan->remux,
         .max_packets = !plan->remux && vo->full_limit && orig_size > vo->full_limit ? 256 : 0,
         .decode_check = true,
+        /* Same-length edits only (no bytes moved): a proof by packet ranges applies. */
+        .ranges = plan->in_place_ok && !plan->remux,
+        .edits = plan->ops, .nedits = plan->n, .kept_end = plan->truncate_at,
     };
     err = um_essence_compare_ex(orig, orig_size, result, result_size, &eo, level, why);
     if (err == UM_E_UNSUPPORTED) {

@@ -14,6 +14,9 @@ enum um_verify_level {
     UM_VERIFY_PACKETS,     /* every packet's data, pts, dts and flags compared */
     UM_VERIFY_PACKETS_HEAD,/* the first packets compared (large files, --verify fast) */
     UM_VERIFY_PIXELS,      /* still image: decoded pixels compared */
+    UM_VERIFY_RANGES,      /* large file, in-place edits: every packet's position, size and
+                              timing compared (read without its data), every edit proven
+                              outside all packet bytes, the first packets compared in full */
 };
 
 const char *um_verify_level_name(enum um_verify_level l);
@@ -36,6 +39,13 @@ struct um_essence_options {
     bool remuxed;            /* the result is a remux: only kept streams, mapped in order */
     uint64_t max_packets;    /* 0 = every packet; else the first max_packets of each file */
     bool decode_check;       /* the result's first audio/video frames must decode */
+    /* For a proof by packet ranges (with max_packets): the result is the original
+     * with these same-length edits applied and cut at kept_end; NULL/0 = no such
+     * proof. */
+    const struct um_edit *edits;
+    size_t nedits;
+    uint64_t kept_end;
+    bool ranges;
 };
 
 /* Compares media essence of two byte views: per stream, every packet's data, pts,

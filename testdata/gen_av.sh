@@ -49,3 +49,6 @@ ff "${A[@]}" -c:a flac "${BX[@]}" tone.flac
 ff "${V[@]}" -c:v libx264 -threads 1 -preset ultrafast -flags:v +global_header+bitexact \
    -fflags +bitexact -t 0.2 global.nut
 ls -l tone.flac global.nut
+# MP4 for the verifier's proof by packet ranges (the index comes from sample tables).
+ff "${V[@]}" "${A[@]}" -c:v mpeg4 -c:a pcm_s16be -f mov "${TAGS[@]}" "${BX[@]}" -t 0.2 clip.mov
+ls -l clip.mov
