@@ -34,10 +34,11 @@
 #define PIC_SEARCH_WINDOW (64ull << 20)
 
 /* Demuxers not to claim: images and MP3 have native handlers (and image2 would read
- * file sequences), text that is not media (tty: any ANSI text), and demuxers that
- * open other files or URLs named inside the file (also refused in common/avmem.c). */
+ * file sequences), what is not media (tty: any ANSI text; libgme: it bids on every
+ * gzip file, for gzipped chiptunes), and demuxers that open other files or URLs
+ * named inside the file (also refused in common/avmem.c). */
 static const char *const not_ours[] = {
-    "image2", "mjpeg", "mjpeg_2000", "mpjpeg", "mp3", "gif", "apng", "tty",
+    "image2", "mjpeg", "mjpeg_2000", "mpjpeg", "mp3", "gif", "apng", "tty", "libgme",
     "hls", "dash", "concat", "ffconcat", "sdp", "rtsp", "rtp", "imf", "hds",
     "webm_dash_manifest", "smoothstreaming", "ffmetadata", "data", "bin",
 };
@@ -84,7 +85,9 @@ static const struct { const char *key, *value; bool prefix; } muxer_defaults[] =
     { "toolkit_version_num", "0.0.0.0.0", false }, { "application_platform", "Lavf", false },
     { "uid", "adab4424-2f25-4dc7-92ff-", true }, { "generation_uid", "adab4424-2f25-4dc7-92ff-", true },
     { "product_uid", "adab4424-2f25-4dc7-92ff-", true }, { "timecode", "00:00:00:00", false },
-    { "vendor_id", "[0][0][0][0]", false },
+    { "vendor_id", "[0][0][0][0]", false }, { "handler_name", "VideoHandler", false },
+    { "handler_name", "SoundHandler", false }, { "handler_name", "SubtitleHandler", false },
+    { "handler_name", "DataHandler", false },
     { "material_package_umid", "0x060A2B340101010501010D001300000000000000000000000000000000", true },
     { "file_package_umid", "0x060A2B340101010501010D001300000000000000000000000000000000", true },
 };
