@@ -52,3 +52,8 @@ ls -l tone.flac global.nut
 # MP4 for the verifier's proof by packet ranges (the index comes from sample tables).
 ff "${V[@]}" "${A[@]}" -c:v mpeg4 -c:a pcm_s16be -f mov "${TAGS[@]}" "${BX[@]}" -t 0.2 clip.mov
 ls -l clip.mov
+# MPEG-TS with a private data stream after picture and sound (as drones and
+# dashcams carry KLV/GPS): the payload is a KLV-like packet with a position.
+printf '\x06\x0e\x2b\x34\x02\x0b\x01\x01\x0e\x01\x03\x01\x01\x00\x00\x00\x10\x0d\x08+48.8584+002.2945' >"$tmp/klv.bin"
+ff -i tagged.ts -f data -i "$tmp/klv.bin" -map 0 -map 1 -c copy -fflags +bitexact -f mpegts telemetry.ts
+ls -l telemetry.ts

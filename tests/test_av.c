@@ -148,6 +148,18 @@ static void test_aiff_cover(void **state)
     unload(&fx);
 }
 
+/* A data stream beside picture and sound is reported and dropped by the remux. */
+static void test_telemetry_stream(void **state)
+{
+    struct fixture fx;
+    load(&fx, "telemetry.ts");
+    expect(&fx.res, "stream[2]/telemetry", UM_K_CONTENT, NULL);
+    const struct um_finding *f = find_where(&fx.res, "stream[2]/telemetry");
+    assert_string_equal(f->key, "data_stream");
+    assert_non_null(strstr(f->value, "bin_data"));
+    unload(&fx);
+}
+
 /* Containers without tags, and libavformat's own bit-exact identifiers (MXF), are
  * clean: what our remux writes must never be reported. */
 static void test_clean(void **state)
@@ -298,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_ts_programs),
         cmocka_unit_test(test_nut_streams_and_chapters),
         cmocka_unit_test(test_aiff_cover),
+        cmocka_unit_test(test_telemetry_stream),
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_stream_rules),

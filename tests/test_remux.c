@@ -20,7 +20,7 @@
 static const char *argv0;
 
 static const char *const tagged[] = { "tagged.ts", "tagged.flv", "tagged.nut", "tagged.aiff",
-                                      "tagged.caf", "tagged.wtv" };
+                                      "tagged.caf", "tagged.wtv", "telemetry.ts" };
 
 static uint8_t *fixture(const char *name, size_t *n)
 {
@@ -101,6 +101,7 @@ static void test_scrub_all(void **state)
         assert_null(memmem(result, rn, "Leak", 4));
         assert_null(memmem(result, rn, "SN4242", 6));
         assert_null(memmem(result, rn, "Lavf", 4));
+        assert_null(memmem(result, rn, "+48.8584", 8));
         /* Same essence, per stream, every packet. */
         struct um_essence_options eo = { .remuxed = true, .decode_check = true };
         enum um_verify_level level;
