@@ -113,12 +113,15 @@ struct state {
     int reports;
 };
 
-/* Reports one finding that only a remux removes. */
+/* Plans the remux that removes finding idx. Inside another file (an embedded view)
+ * a remux would rewrite the container, not this part: reported, not planned. */
 static int plan_remux(struct state *s, int idx)
 {
     if (um_is_error(idx)) return idx;
     if (idx < 0) return 0;
     s->reports++;
+    if (um_ctx_depth(s->ctx) > 0)
+        return um_note(s->ctx, idx, "embedded media: only a remux of it could remove this");
     return um_plan(s->ctx, idx, UM_OP_REMUX, 0, 0, NULL);
 }
 
