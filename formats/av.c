@@ -87,7 +87,7 @@ static const struct { const char *key, *value; bool prefix; } muxer_defaults[] =
     { "product_uid", "adab4424-2f25-4dc7-92ff-", true }, { "timecode", "00:00:00:00", false },
     { "vendor_id", "[0][0][0][0]", false }, { "handler_name", "VideoHandler", false },
     { "handler_name", "SoundHandler", false }, { "handler_name", "SubtitleHandler", false },
-    { "handler_name", "DataHandler", false },
+    { "handler_name", "DataHandler", false }, { "encoder", "Lavf", false },
     { "material_package_umid", "0x060A2B340101010501010D001300000000000000000000000000000000", true },
     { "file_package_umid", "0x060A2B340101010501010D001300000000000000000000000000000000", true },
 };

@@ -57,3 +57,13 @@ ls -l clip.mov
 printf '\x06\x0e\x2b\x34\x02\x0b\x01\x01\x0e\x01\x03\x01\x01\x00\x00\x00\x10\x0d\x08+48.8584+002.2945' >"$tmp/klv.bin"
 ff -i tagged.ts -f data -i "$tmp/klv.bin" -map 0 -map 1 -c copy -fflags +bitexact -f mpegts telemetry.ts
 ls -l telemetry.ts
+# Matroska with what a remux must keep: languages, default/forced flags, a subtitle
+# track, an attached font (name and type), chapter times. (Matroska has a native
+# handler; this fixture tests the remux itself, which is format-independent.)
+printf '1\n00:00:00,000 --> 00:00:00,150\nHello\n' >"$tmp/s.srt"
+head -c 600 /dev/zero | tr '\0' 'F' >"$tmp/font.ttf"
+ff "${V[@]}" "${A[@]}" -i "$tmp/s.srt" -i "$tmp/meta.txt" -map 0 -map 1 -map 2 -map_chapters 3 \
+   -c:v mpeg4 -c:a pcm_s16le -c:s srt "${TAGS[@]}" -metadata:s:a:0 language=kor \
+   -metadata:s:s:0 language=eng -disposition:s:0 forced -disposition:a:0 default \
+   -attach "$tmp/font.ttf" -metadata:s:3 mimetype=application/x-truetype-font "${BX[@]}" -t 0.2 rich.mkv
+ls -l rich.mkv
