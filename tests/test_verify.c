@@ -4,6 +4,7 @@
  * packet passes only when a truncation was planned; remux mapping skips dropped
  * streams; a head-only comparison says so. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,6 +419,38 @@ static void test_ranges_timing(void **state)
     free(a);
 }
 
+/* Damaged results (and damaged originals) give an answer, never a crash. */
+static void test_damaged(void **state)
+{
+    static const char *const names[] = { "tagged.nut", "tagged.ts", "tagged.flv", "clip.mov",
+                                         "tone.flac", "tagged.aiff" };
+    unsigned seed = 4242;
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        size_t n;
+        uint8_t *a = fixture(names[k], &n);
+        uint8_t *b = malloc(n);
+        for (int round = 0; round < 16; round++) {
+            memcpy(b, a, n);
+            size_t bn = round % 4 == 0 ? n * (size_t)(round + 1) / 17 : n;
+            for (int flips = 0; round % 4 && flips < 4; flips++) {
+                seed = seed * 1103515245u + 12345u;
+                b[(seed >> 8) % n] ^= (uint8_t)(1u << (seed % 8));
+            }
+            struct um_edit e = { .op = UM_OP_ZERO, .offset = 0, .length = 0 };
+            enum um_verify_level level;
+            char *why;
+            int err = ranges_compare(a, n, b, bn, &e, 0, &level, &why);
+            assert_true(err == 0 || err == UM_E_VERIFY || err == UM_E_UNSUPPORTED || err == -ENOMEM);
+            free(why);
+            err = compare(b, bn, a, n, round & 1, false, 0, &level, &why);
+            assert_true(err == 0 || err == UM_E_VERIFY || err == UM_E_UNSUPPORTED || err == -ENOMEM);
+            free(why);
+        }
+        free(b);
+        free(a);
+    }
+}
+
 static void test_not_media(void **state)
 {
     static const uint8_t text[] = "just some words, no media here at all, nothing to demux";
@@ -449,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_ranges_proof),
         cmocka_unit_test(test_ranges_edit_in_sample),
         cmocka_unit_test(test_ranges_timing),
+        cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_not_media),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
