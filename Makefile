@@ -93,7 +93,7 @@ install: $(BUILD)/unmark
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
-FUZZ_FORMATS = $(shell sed -n 's/^extern const struct um_format um_format_\([a-z0-9_]*\);/\1/p' formats/list.c)
+FUZZ_FORMATS = $(shell sed -n 's/^extern const struct um_format um_format_\([a-z0-9_]*\);.*/\1/p' formats/list.c)
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c $< -o $@

@@ -1,5 +1,8 @@
+/* libavformat over memory: an AVIOContext whose reads and seeks are bounds-checked
+ * copies from the view, and the shared stream rules (see avmem.h). */
 #include <errno.h>
 #include <pthread.h>
+#include <strings.h>
 #include <string.h>
 
 #include <libavutil/log.h>
@@ -13,13 +16,43 @@
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 static void quiet(void) { av_log_set_level(AV_LOG_QUIET); }
 
+/* Copies data[pos, pos+n) into buf, with zeros where holes are. */
+static void copy_sparse(const struct um_av *av, uint8_t *buf, uint64_t pos, uint64_t n)
+{
+    /* The first hole that ends after pos (binary search). */
+    size_t lo = 0, hi = av->nholes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (av->holes[mid].off + av->holes[mid].len <= pos) lo = mid + 1;
+        else hi = mid;
+    }
+    uint64_t end = pos + n;
+    for (size_t i = lo; pos < end; i++) {
+        uint64_t h0 = i < av->nholes ? av->holes[i].off : end;
+        uint64_t h1 = i < av->nholes ? av->holes[i].off + av->holes[i].len : end;
+        if (h0 > end) h0 = end;
+        if (h1 > end) h1 = end;
+        if (h0 > pos) {
+            memcpy(buf, av->data + pos, (size_t)(h0 - pos));
+            buf += h0 - pos;
+            pos = h0;
+        }
+        if (h1 > pos) {
+            memset(buf, 0, (size_t)(h1 - pos));
+            buf += h1 - pos;
+            pos = h1;
+        }
+    }
+}
+
 static int read_cb(void *opaque, uint8_t *buf, int n)
 {
     struct um_av *av = opaque;
     if (av->pos >= av->size) return AVERROR_EOF;
     uint64_t left = av->size - av->pos;
     if ((uint64_t)n > left) n = (int)left;
-    memcpy(buf, av->data + av->pos, (size_t)n);
+    if (av->nholes) copy_sparse(av, buf, av->pos, (uint64_t)n);
+    else memcpy(buf, av->data + av->pos, (size_t)n);
     av->pos += (uint64_t)n;
     return n;
 }
@@ -40,12 +73,29 @@ static int64_t seek_cb(void *opaque, int64_t off, int whence)
     return (int64_t)av->pos;
 }
 
+/* Demuxers that follow references (playlists, concat lists, QuickTime drefs) would
+ * open other files or URLs: refuse, the view is all there is. */
+static int refuse_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                       AVDictionary **options)
+{
+    (void)s, (void)pb, (void)url, (void)flags, (void)options;
+    return AVERROR(EPERM);
+}
+
 int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size)
+{
+    return um_av_open_sparse(av, data, size, NULL, 0);
+}
+
+int um_av_open_sparse(struct um_av *av, const uint8_t *data, uint64_t size,
+                      const struct um_range *holes, size_t nholes)
 {
     pthread_once(&quiet_once, quiet);
     memset(av, 0, sizeof *av);
     av->data = data;
     av->size = size;
+    av->holes = holes;
+    av->nholes = nholes;
     uint8_t *buf = av_malloc(IO_BUF);
     if (!buf) return -ENOMEM;
     av->io = avio_alloc_context(buf, IO_BUF, 0, av, read_cb, NULL, seek_cb);
@@ -59,6 +109,7 @@ int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size)
         return -ENOMEM;
     }
     av->fmt->pb = av->io;
+    av->fmt->io_open = refuse_open;
     av->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     av->fmt->probesize = 1 << 20;
     av->fmt->format_probesize = 1 << 20;
@@ -66,6 +117,18 @@ int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size)
     int r = avformat_open_input(&av->fmt, NULL, NULL, NULL);
     if (r < 0) {
         av->fmt = NULL;   /* freed by avformat_open_input on failure */
+        um_av_close(av);
+        return UM_E_LIBAV;
+    }
+    return 0;
+}
+
+int um_av_open_streams(struct um_av *av, const uint8_t *data, uint64_t size)
+{
+    int err = um_av_open(av, data, size);
+    if (err) return err;
+    if (((av->fmt->ctx_flags & AVFMTCTX_NOHEADER) || av->fmt->nb_streams == 0) &&
+        avformat_find_stream_info(av->fmt, NULL) < 0) {
         um_av_close(av);
         return UM_E_LIBAV;
     }
@@ -80,4 +143,39 @@ void um_av_close(struct um_av *av)
         avio_context_free(&av->io);
     }
     memset(av, 0, sizeof *av);
+}
+
+bool um_av_is_telemetry(const AVStream *st)
+{
+    const AVCodecParameters *p = st->codecpar;
+    if (p->codec_type == AVMEDIA_TYPE_DATA) return true;
+    uint32_t tag = p->codec_tag;
+    if (tag == MKTAG('g', 'p', 'm', 'd') || tag == MKTAG('c', 'a', 'm', 'm') ||
+        tag == MKTAG('m', 'e', 'b', 'x'))
+        return true;
+    if (p->codec_type == AVMEDIA_TYPE_AUDIO || p->codec_type == AVMEDIA_TYPE_VIDEO) return false;
+    const AVDictionaryEntry *h = av_dict_get(st->metadata, "handler_name", NULL, 0);
+    if (!h) return false;
+    static const char *const words[] = { "gopro", "gps", "telemetry", "camm", "sensor" };
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i]);
+        for (const char *c = h->value; *c; c++)
+            if (strncasecmp(c, words[i], n) == 0) return true;
+    }
+    return false;
+}
+
+bool um_av_stream_kept(const AVStream *st)
+{
+    if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) return false;
+    if (um_av_is_telemetry(st)) return false;
+    switch (st->codecpar->codec_type) {
+    case AVMEDIA_TYPE_AUDIO:
+    case AVMEDIA_TYPE_VIDEO:
+    case AVMEDIA_TYPE_SUBTITLE:
+    case AVMEDIA_TYPE_ATTACHMENT:
+        return true;
+    default:
+        return false;
+    }
 }

@@ -1,22 +1,53 @@
 /* libavformat over bytes already in memory (a file mapping or a sub-view of one), so
- * demuxing touches only the pages the demuxer asks for. */
+ * demuxing touches only the pages the demuxer asks for, plus the stream rules that
+ * the generic handler, the remux and the verifier must agree on. */
 #ifndef UM_AVMEM_H
 #define UM_AVMEM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <libavformat/avformat.h>
+
+/* A byte range [off, off+len). */
+struct um_range {
+    uint64_t off, len;
+};
 
 struct um_av {
     AVFormatContext *fmt;
     AVIOContext *io;
     const uint8_t *data;
     uint64_t size, pos;
+    const struct um_range *holes;   /* sorted, disjoint: read as zeros (sparse mode) */
+    size_t nholes;
 };
 
 /* Opens a demuxer over data[0, size) with bounded probing; returns 0 or an error.
- * The libraries are silenced once per process (a library never prints). */
+ * The demuxer may not open other files or URLs (playlists, references): every
+ * nested open is refused. The libraries are silenced once per process (a library
+ * never prints). */
 int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size);
+/* The same, and when the container's header does not list every stream (FLV, MPEG
+ * streams: AVFMTCTX_NOHEADER) reads ahead until it does (bounded by the probe size;
+ * the packets read are buffered and still delivered). */
+int um_av_open_streams(struct um_av *av, const uint8_t *data, uint64_t size);
+/* Opens a demuxer that reads zeros instead of the bytes inside holes (sorted,
+ * disjoint, borrowed until close): the packets of an index then come back with
+ * their positions, sizes and timing without a byte of their data being read from
+ * storage. */
+int um_av_open_sparse(struct um_av *av, const uint8_t *data, uint64_t size,
+                      const struct um_range *holes, size_t nholes);
 void um_av_close(struct um_av *av);
+
+/* True for a stream that carries sensor data rather than picture or sound: a data
+ * stream, a GoPro/Google/Apple metadata track (gpmd, camm, mebx), or a non-A/V
+ * track whose handler names GPS or telemetry. */
+bool um_av_is_telemetry(const AVStream *st);
+
+/* True for a stream the remux keeps (audio, video, subtitles, attachments such as
+ * fonts); false for attached pictures and telemetry, which identify. The verifier
+ * maps the original's kept streams, in order, onto the result's streams. */
+bool um_av_stream_kept(const AVStream *st);
 
 #endif

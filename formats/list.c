@@ -8,12 +8,14 @@ extern const struct um_format um_format_jpeg;
 extern const struct um_format um_format_zip;
 extern const struct um_format um_format_matroska;
 extern const struct um_format um_format_riff;
+extern const struct um_format um_format_av;   /* the generic fallback: keep it last */
 
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
     &um_format_zip,
     &um_format_matroska,
     &um_format_riff,
+    &um_format_av,
     NULL,
 };
 

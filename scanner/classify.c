@@ -202,7 +202,15 @@ static const struct row {
     { "av", "copyright", PER, M }, { "av", "publisher", PER, M }, { "av", "creation_time", TIM, L },
     { "av", "date*", TIM, L }, { "av", "com.apple.quicktime.creationdate", TIM, L },
     { "av", "title", TXT, L }, { "av", "comment", TXT, L }, { "av", "description", TXT, L },
-    { "av", "synopsis", TXT, L }, { "av", "album", TXT, L }, { "av", "*", TXT, L },
+    { "av", "synopsis", TXT, L }, { "av", "album", TXT, L },
+    /* MPEG-TS service descriptors, MXF identification sets and package UMIDs (a UMID
+     * may embed the recorder's MAC address; SMPTE 330M) */
+    { "av", "service_provider", MOD, M }, { "av", "service_name", TXT, L },
+    { "av", "*umid*", DEV, H }, { "av", "uid", DOC, M }, { "av", "generation_uid", DOC, M },
+    { "av", "product_uid", SW, L }, { "av", "company_name", MOD, M }, { "av", "product_name", MOD, M },
+    { "av", "product_version*", SW, L }, { "av", "toolkit_version*", SW, L },
+    { "av", "application_platform", SW, L }, { "av", "modification_date", TIM, L },
+    { "av", "*", TXT, L },
 };
 
 #undef DEV

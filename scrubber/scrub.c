@@ -24,6 +24,7 @@
 
 #include "../common/error.h"
 #include "../scanner/hash.h"
+#include "remux.h"
 #include "scrub.h"
 
 #define ZERO_CHUNK (1u << 20)
@@ -97,6 +98,12 @@ static void record_actions(struct um_file_result *res, const struct um_plan *pla
         a->offset = plan->truncate_at;
         a->length = plan->old_size - plan->truncate_at;
     }
+    if (plan->remux) {   /* remux path: the whole file was rewritten */
+        struct um_edit *a = um_vec_push(&res->actions, &err);
+        if (!a) return;
+        a->op = UM_OP_REMUX;
+        a->length = plan->truncate_at;
+    }
 }
 
 static uint64_t truncate_point(const struct um_plan *plan) { return plan->truncate_at; }
@@ -168,7 +175,7 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
     }
     enum um_verify_level level;
     err = um_verify(sc, &o->policy, &o->verify, res, orig, size, work, plan->new_size,
-                    plan->truncate, name, &level, &why);
+                    plan, name, &level, &why);
     if (err) {
         set_error(res, err, why);
         goto end;
@@ -226,7 +233,7 @@ static int make_temp(int dirfd, char *out, size_t outsz)
     for (int tries = 0; tries < 100; tries++) {
         unsigned long r = (unsigned long)random() ^ ((unsigned long)getpid() << 16) ^ (unsigned long)tries;
         snprintf(out, outsz, UM_TEMP_PREFIX "%08lx.tmp", r & 0xffffffffUL);
-        int fd = openat(dirfd, out, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int fd = openat(dirfd, out, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);   /* read: the result is mapped to verify it */
         if (fd >= 0) return fd;
         if (errno != EEXIST) return -errno;
     }
@@ -281,11 +288,31 @@ static int write_plan(int in, const uint8_t *map, const struct um_plan *plan, in
     return err;
 }
 
+/* Producers of the temp file for scrub_copy: the byte plan, or a remux (remux.c).
+ * Each writes out from offset 0 and says how many bytes the result has. */
+typedef int (*produce_fn)(int in, const uint8_t *map, const struct um_plan *plan, int out,
+                          volatile int *interrupted, uint64_t *out_size, char **why);
+
+static int produce_bytes(int in, const uint8_t *map, const struct um_plan *plan, int out,
+                         volatile int *interrupted, uint64_t *out_size, char **why)
+{
+    *why = NULL;
+    *out_size = plan->new_size;
+    return write_plan(in, map, plan, out, interrupted);
+}
+
+static int produce_remux(int in, const uint8_t *map, const struct um_plan *plan, int out,
+                         volatile int *interrupted, uint64_t *out_size, char **why)
+{
+    (void)map;
+    return um_remux_plan(in, plan, out, out_size, interrupted, why);
+}
+
 static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, int dirfd,
                       const char *name, int fd, int out_dirfd, struct um_file_result *res,
-                      const struct um_plan *plan)
+                      const struct um_plan *plan, produce_fn produce)
 {
-    uint64_t size = plan->old_size;
+    uint64_t size = plan->old_size, new_size = 0;
     bool to_out = out_dirfd >= 0;
     int dest = to_out ? out_dirfd : dirfd;
     int tmp = -1, wfd = -1, err = 0;
@@ -306,32 +333,32 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         goto end;
     }
     have_tmp = true;
-    err = write_plan(fd, orig, plan, tmp, o->interrupted);
+    err = produce(fd, orig, plan, tmp, o->interrupted, &new_size, &why);
     if (!err) err = fsync_checked(tmp);
     if (err) {
-        set_error(res, err, "writing the cleaned copy failed");
+        set_error(res, err, why ? why : "writing the cleaned copy failed");
         goto end;
     }
-    if (plan->new_size) {
-        result = mmap(NULL, (size_t)plan->new_size, PROT_READ, MAP_SHARED, tmp, 0);
+    if (new_size) {
+        result = mmap(NULL, (size_t)new_size, PROT_READ, MAP_SHARED, tmp, 0);
         if (result == MAP_FAILED) {
             err = set_error(res, -errno, "cannot map the cleaned copy");
             goto end;
         }
     }
     enum um_verify_level level;
-    bool edited = plan->n || plan->truncate;
+    bool edited = plan->n || plan->truncate || plan->remux;
     if (edited) {
         err = um_verify(sc, &o->policy, &o->verify, res, orig, size,
-                        result == MAP_FAILED ? (const uint8_t *)"" : result, plan->new_size,
-                        plan->truncate, name, &level, &why);
+                        result == MAP_FAILED ? (const uint8_t *)"" : result, new_size,
+                        plan, name, &level, &why);
         if (err) {
             set_error(res, err, why);
             goto end;
         }
     }
     if (um_scanner_options(sc)->hash && result != MAP_FAILED)
-        um_sha256_hex(result, plan->new_size, res->sha256_after);
+        um_sha256_hex(result, new_size, res->sha256_after);
     else if (um_scanner_options(sc)->hash)
         um_sha256_hex((const uint8_t *)"", 0, res->sha256_after);
     if (o->interrupted && *o->interrupted) {
@@ -393,10 +420,12 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
                     plan->ops[i].op == UM_OP_SPLICE)
                     (void)write_zeros(wfd, plan->ops[i].offset, plan->ops[i].length);
             if (plan->truncate) (void)write_zeros(wfd, tpoint, size - tpoint);
+            /* A remux removed tags from anywhere in the file: overwrite all of it. */
+            if (plan->remux) (void)write_zeros(wfd, 0, size);
             (void)fsync(wfd);
         }
     }
-    res->scrub_path = edited ? UM_PATH_COPY : UM_PATH_NONE;
+    res->scrub_path = plan->remux ? UM_PATH_REMUX : edited ? UM_PATH_COPY : UM_PATH_NONE;
     if (edited) {
         res->status = UM_ST_SCRUBBED;
         record_actions(res, plan);
@@ -404,7 +433,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
     (void)level;
 end:
     free(why);
-    if (result != MAP_FAILED) munmap(result, (size_t)plan->new_size);
+    if (result != MAP_FAILED) munmap(result, (size_t)new_size);
     if (orig != MAP_FAILED) munmap(orig, (size_t)size);
     if (tmp >= 0) close(tmp);
     if (have_tmp) (void)unlinkat(dest, tmpname, 0);
@@ -423,23 +452,27 @@ int um_scrub_one(struct um_scanner *sc, const struct um_scrub_options *o, int di
     int err = um_plan_build(res, &o->policy, &plan);
     if (err) return set_error(res, err, NULL);
     bool nothing = plan.n == 0 && !plan.truncate && !plan.remux && !plan.delete_file;
-    if (plan.remux || plan.delete_file) {
+    if (plan.delete_file) {
         um_plan_free(&plan);
-        return set_error(res, UM_E_UNSUPPORTED, "this removal (remux or delete) is not implemented yet");
+        return set_error(res, UM_E_UNSUPPORTED, "this removal (delete) is not implemented yet");
     }
     if (o->dry_run || (nothing && out_dirfd < 0)) {
         um_plan_free(&plan);
         return 0;
     }
-    if (plan.in_place_ok && out_dirfd < 0 && !o->force_copy) {
+    if (plan.remux) {
+        /* No byte plan: a stream copy into a temp file, then the same verify and
+         * commit as the copy path. */
+        err = scrub_copy(sc, o, dirfd, name, fd, out_dirfd, res, &plan, produce_remux);
+    } else if (plan.in_place_ok && out_dirfd < 0 && !o->force_copy) {
         uint64_t saved = plan.old_size - truncate_point(&plan);
         for (size_t i = 0; i < plan.n; i++) saved += plan.ops[i].length;
         if (saved <= o->in_place_save_limit)
             err = scrub_in_place(sc, o, dirfd, name, res, &plan);
         else
-            err = scrub_copy(sc, o, dirfd, name, fd, out_dirfd, res, &plan);
+            err = scrub_copy(sc, o, dirfd, name, fd, out_dirfd, res, &plan, produce_bytes);
     } else {
-        err = scrub_copy(sc, o, dirfd, name, fd, out_dirfd, res, &plan);
+        err = scrub_copy(sc, o, dirfd, name, fd, out_dirfd, res, &plan, produce_bytes);
     }
     um_plan_free(&plan);
     return err;

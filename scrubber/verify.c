@@ -1,3 +1,7 @@
+/* Proving a scrubbed result before it is committed: a re-scan finds nothing of what
+ * was removed, the result parses as the same format, and its media essence is the
+ * original's: every kept stream's packets (data and timing) identical, first frames
+ * decodable; decoded pixels for still images. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,22 +10,17 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/pixdesc.h>
+#include <nettle/sha2.h>
 
 #include "../common/avmem.h"
+#include "../common/bytes.h"
 #include "../common/error.h"
 #include "verify.h"
 
 const char *um_verify_level_name(enum um_verify_level l)
 {
-    static const char *const n[] = { "structure", "packets", "packets_head", "pixels" };
-    return (unsigned)l <= UM_VERIFY_PIXELS ? n[l] : "structure";
-}
-
-static char *why_packet(const char *what, long long n)
-{
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s at packet %lld", what, n);
-    return strdup(buf);
+    static const char *const n[] = { "structure", "packets", "packets_head", "pixels", "packet_ranges" };
+    return (unsigned)l <= UM_VERIFY_RANGES ? n[l] : "structure";
 }
 
 /* Image demuxers hand out the whole file as one packet: compare pixels instead. */
@@ -112,70 +111,505 @@ end:
     return err;
 }
 
-static int compare_packets(AVFormatContext *fa, AVFormatContext *fb, bool allow_last_prefix,
-                           uint64_t max_packets, char **why)
+/* ---- packets: one running digest per stream ----
+ *
+ * Each file is demuxed once, and every kept stream's packets (timestamps in the
+ * original's time base, key/discard flags, size, data) go into a SHA-256 of their own,
+ * so the comparison does not depend on how the muxer interleaved the streams (a
+ * remux may interleave differently) and needs no memory per packet. The last packet
+ * of each stream is held back, so that a trailer glued to the last packet (FLAC) or
+ * read as one more packet can be told apart from a real difference. */
+
+struct side {
+    struct sha256_ctx h;
+    uint64_t n;
+    AVPacket *last;
+    int64_t last_pts, last_dts;
+};
+
+struct stream_cmp {
+    int b;                /* the result's stream index, or -1 when not compared */
+    AVRational tb_a, tb_b;
+    struct side a, b_side;
+};
+
+static void hash_packet(struct sha256_ctx *h, const AVPacket *p, int64_t pts, int64_t dts)
 {
-    AVPacket *a = av_packet_alloc(), *b = av_packet_alloc();
-    int err = -ENOMEM;
-    if (!a || !b) goto end;
-    for (uint64_t n = 0;; n++) {
-        if (max_packets && n >= max_packets) {
-            err = 0;
-            break;
-        }
-        int ra = av_read_frame(fa, a), rb = av_read_frame(fb, b);
-        if (ra < 0 && rb < 0) {
-            err = 0;
-            break;
-        }
-        err = UM_E_VERIFY;
-        if (ra < 0 || rb < 0) {
-            /* A trailer that the demuxer took for one more packet is gone now. */
-            if (rb < 0 && allow_last_prefix && av_read_frame(fa, a) < 0) {
-                err = 0;
-                break;
-            }
-            *why = why_packet(ra < 0 ? "the result has more packets" : "the result has fewer packets",
-                              (long long)n);
-            break;
-        }
-        bool same_meta = a->stream_index == b->stream_index && a->pts == b->pts &&
-                         a->dts == b->dts && a->flags == b->flags;
-        bool same_data = a->size == b->size && !memcmp(a->data, b->data, (size_t)a->size);
-        if (same_meta && !same_data && allow_last_prefix && b->size < a->size &&
-            !memcmp(a->data, b->data, (size_t)b->size)) {
-            /* Only the last packet may have carried the removed trailer. */
-            AVPacket *peek = av_packet_alloc();
-            bool last = peek && av_read_frame(fb, peek) < 0;
-            av_packet_free(&peek);
-            if (last) {
-                err = 0;
-                break;
-            }
-        }
-        if (!same_meta || !same_data) {
-            *why = why_packet("media data or timing differs", (long long)n);
-            break;
-        }
-        av_packet_unref(a);
-        av_packet_unref(b);
-        err = 0;
+    uint8_t meta[28];
+    int64_t v[3] = { pts, dts, (int64_t)p->size };
+    int32_t flags = p->flags & (AV_PKT_FLAG_KEY | AV_PKT_FLAG_DISCARD);
+    memcpy(meta, v, sizeof v);
+    memcpy(meta + 24, &flags, 4);
+    sha256_update(h, sizeof meta, meta);
+    if (p->size > 0) sha256_update(h, (size_t)p->size, p->data);
+}
+
+static int64_t to_tb(int64_t t, AVRational from, AVRational to)
+{
+    return t == AV_NOPTS_VALUE ? t : av_rescale_q(t, from, to);
+}
+
+/* Adds one packet to a side: the held-back one is hashed, this one is held. */
+static int take(struct side *sd, AVPacket *pkt, int64_t pts, int64_t dts)
+{
+    if (sd->last) {
+        hash_packet(&sd->h, sd->last, sd->last_pts, sd->last_dts);
+        av_packet_unref(sd->last);
+    } else if (!(sd->last = av_packet_alloc())) {
+        return -ENOMEM;
     }
-end:
-    av_packet_free(&a);
-    av_packet_free(&b);
+    av_packet_move_ref(sd->last, pkt);
+    sd->last_pts = pts, sd->last_dts = dts;
+    sd->n++;
+    return 0;
+}
+
+static bool same_meta(const struct side *x, const struct side *y)
+{
+    return x->last_pts == y->last_pts && x->last_dts == y->last_dts &&
+           (x->last->flags & (AV_PKT_FLAG_KEY | AV_PKT_FLAG_DISCARD)) ==
+               (y->last->flags & (AV_PKT_FLAG_KEY | AV_PKT_FLAG_DISCARD));
+}
+
+static bool same_digest(const struct sha256_ctx *x, const struct sha256_ctx *y)
+{
+    struct sha256_ctx cx = *x, cy = *y;
+    uint8_t dx[SHA256_DIGEST_SIZE], dy[SHA256_DIGEST_SIZE];
+    sha256_digest(&cx, sizeof dx, dx);
+    sha256_digest(&cy, sizeof dy, dy);
+    return memcmp(dx, dy, sizeof dx) == 0;
+}
+
+/* Reads up to max packets (0 = all) of one file into the per-stream digests. */
+static int read_side(AVFormatContext *f, struct stream_cmp *sc, unsigned ns, bool result,
+                     const int *rev, uint64_t max, bool *eof, int *last_stream)
+{
+    unsigned known = result ? f->nb_streams : ns;   /* streams when the map was made */
+    AVPacket *pkt = av_packet_alloc();
+    if (!pkt) return -ENOMEM;
+    int err = 0;
+    *eof = false;
+    for (uint64_t n = 0; !max || n < max; n++) {
+        int r = av_read_frame(f, pkt);
+        if (r < 0) {
+            *eof = true;
+            break;
+        }
+        int si = pkt->stream_index, s = -1;
+        if (si < 0 || (unsigned)si >= known) {
+            /* A stream the header did not announce: it cannot be mapped, so its
+             * packets cannot be proven equal. */
+            av_packet_unref(pkt);
+            err = UM_E_VERIFY;
+            break;
+        }
+        s = result ? rev[si] : si;
+        if (s < 0 || (unsigned)s >= ns || sc[s].b < 0) {
+            av_packet_unref(pkt);
+            continue;
+        }
+        struct stream_cmp *c = &sc[s];
+        int64_t pts = result ? to_tb(pkt->pts, c->tb_b, c->tb_a) : pkt->pts;
+        int64_t dts = result ? to_tb(pkt->dts, c->tb_b, c->tb_a) : pkt->dts;
+        if ((err = take(result ? &c->b_side : &c->a, pkt, pts, dts)) != 0) break;
+        if (last_stream) *last_stream = s;
+    }
+    av_packet_free(&pkt);
     return err;
 }
 
-int um_essence_compare(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
-                       bool allow_last_prefix, uint64_t max_packets,
-                       enum um_verify_level *level, char **why)
+/* Compares the finished digests of one stream; allow_tail lets the original's last
+ * packet carry a trailer that the result lacks (or be one packet more). */
+static bool stream_equal(struct stream_cmp *c, bool allow_tail)
+{
+    struct side *a = &c->a, *b = &c->b_side;
+    if (a->n == 0 || b->n == 0) return a->n == b->n;
+    bool body = same_digest(&a->h, &b->h);
+    if (a->n == b->n && body && same_meta(a, b) && a->last->size == b->last->size &&
+        !memcmp(a->last->data, b->last->data, (size_t)a->last->size))
+        return true;
+    if (!allow_tail) return false;
+    /* The last packet kept its start but lost the glued trailer. */
+    if (a->n == b->n && body && same_meta(a, b) && b->last->size < a->last->size &&
+        !memcmp(a->last->data, b->last->data, (size_t)b->last->size))
+        return true;
+    /* The trailer was read as one more packet: everything of the result equals
+     * everything of the original but that last packet. */
+    if (a->n == b->n + 1) {
+        struct sha256_ctx hb = b->h;
+        hash_packet(&hb, b->last, b->last_pts, b->last_dts);
+        return same_digest(&a->h, &hb);
+    }
+    return false;
+}
+
+static int compare_packets(AVFormatContext *fa, AVFormatContext *fb, const int *map,
+                           const int *rev, bool allow_last_prefix, uint64_t max_packets,
+                           char **why)
+{
+    unsigned ns = fa->nb_streams;
+    struct stream_cmp *sc = calloc(ns, sizeof *sc);
+    if (!sc) return -ENOMEM;
+    for (unsigned i = 0; i < ns; i++) {
+        sc[i].b = map[i];
+        sha256_init(&sc[i].a.h);
+        sha256_init(&sc[i].b_side.h);
+        if (map[i] < 0) continue;
+        sc[i].tb_a = fa->streams[i]->time_base;
+        sc[i].tb_b = fb->streams[map[i]]->time_base;
+    }
+    bool eof_a, eof_b;
+    int last_a = -1;
+    int err = read_side(fa, sc, ns, false, rev, max_packets, &eof_a, &last_a);
+    if (!err) err = read_side(fb, sc, ns, true, rev, max_packets, &eof_b, NULL);
+    if (err == UM_E_VERIFY) *why = strdup("a stream appeared in the middle of the file");
+    for (unsigned i = 0; !err && i < ns; i++) {
+        if (sc[i].b < 0) continue;
+        bool tail = allow_last_prefix && eof_a && eof_b && (int)i == last_a;
+        if (stream_equal(&sc[i], tail)) continue;
+        char buf[160];
+        snprintf(buf, sizeof buf, "media data or timing of stream %u differs (%llu packets before, %llu after)",
+                 i, (unsigned long long)sc[i].a.n, (unsigned long long)sc[i].b_side.n);
+        *why = strdup(buf);
+        err = UM_E_VERIFY;
+    }
+    for (unsigned i = 0; i < ns; i++) {
+        av_packet_free(&sc[i].a.last);
+        av_packet_free(&sc[i].b_side.last);
+    }
+    free(sc);
+    return err;
+}
+
+/* ---- decoding: the first frame of every audio and video stream ---- */
+
+#define DECODE_MAX_PACKETS 2048
+
+/* Sets ok[i] for every stream i of f whose first frame decodes (one thread). Streams
+ * without a decoder in this build count as decoded: nothing can be said of them. */
+static int decode_first_frames(AVFormatContext *f, bool *ok)
+{
+    unsigned ns = f->nb_streams;
+    AVCodecContext **cc = calloc(ns ? ns : 1, sizeof *cc);
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc();
+    int err = 0;
+    unsigned pending = 0;
+    if (!cc || !pkt || !frame) {
+        err = -ENOMEM;
+        goto end;
+    }
+    for (unsigned i = 0; i < ns; i++) {
+        const AVStream *st = f->streams[i];
+        enum AVMediaType t = st->codecpar->codec_type;
+        ok[i] = true;
+        if ((t != AVMEDIA_TYPE_AUDIO && t != AVMEDIA_TYPE_VIDEO) ||
+            (st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+            continue;
+        const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+        if (!codec) continue;
+        ok[i] = false;
+        if (!(cc[i] = avcodec_alloc_context3(codec))) {
+            err = -ENOMEM;
+            goto end;
+        }
+        cc[i]->thread_count = 1;
+        if (avcodec_parameters_to_context(cc[i], st->codecpar) < 0 ||
+            avcodec_open2(cc[i], codec, NULL) < 0) {
+            avcodec_free_context(&cc[i]);
+            continue;   /* ok[i] stays false: the stream cannot even be opened */
+        }
+        pending++;
+    }
+    for (int n = 0; pending && n < DECODE_MAX_PACKETS; n++) {
+        int r = av_read_frame(f, pkt);
+        if (r < 0) break;
+        int i = pkt->stream_index;
+        if (i >= 0 && (unsigned)i < ns && cc[i] && !ok[i]) {
+            avcodec_send_packet(cc[i], pkt);
+            if (avcodec_receive_frame(cc[i], frame) == 0) {
+                ok[i] = true;
+                pending--;
+                av_frame_unref(frame);
+            }
+        }
+        av_packet_unref(pkt);
+    }
+    /* Streams too short to fill the decoder's delay: drain it. */
+    for (unsigned i = 0; pending && i < ns; i++) {
+        if (!cc[i] || ok[i]) continue;
+        avcodec_send_packet(cc[i], NULL);
+        if (avcodec_receive_frame(cc[i], frame) == 0) {
+            ok[i] = true;
+            pending--;
+            av_frame_unref(frame);
+        }
+    }
+end:
+    if (cc)
+        for (unsigned i = 0; i < ns; i++) avcodec_free_context(&cc[i]);
+    free(cc);
+    av_packet_free(&pkt);
+    av_frame_free(&frame);
+    return err;
+}
+
+/* The result's first frames must decode wherever the original's do. rev (nrev
+ * entries) maps the result's streams to the original's. */
+static int check_decodes(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
+                         const int *rev, unsigned nrev, char **why)
 {
     struct um_av va, vb;
+    bool *oka = NULL, *okb = NULL;
+    int err = UM_E_VERIFY;
+    if (um_av_open_streams(&vb, b, bn) != 0) {
+        *why = strdup("the result no longer opens as media");
+        return UM_E_VERIFY;
+    }
+    /* Counts as opened: streams that show up while decoding are not looked at. */
+    unsigned nb = vb.fmt->nb_streams < nrev ? vb.fmt->nb_streams : nrev, na = 0;
+    okb = calloc(vb.fmt->nb_streams + 1, sizeof *okb);
+    if (!okb) {
+        err = -ENOMEM;
+        goto end_b;
+    }
+    if ((err = decode_first_frames(vb.fmt, okb)) != 0) goto end_b;
+    bool all = true;
+    for (unsigned i = 0; i < nb; i++) all = all && okb[i];
+    if (all) goto end_b;
+    /* Something does not decode: fine only where the original does not decode either
+     * (a codec this build lacks options for, a stream that starts mid-GOP). */
+    if (um_av_open_streams(&va, a, an) != 0) {
+        err = 0;
+        goto end_b;
+    }
+    na = va.fmt->nb_streams;
+    oka = calloc(na + 1, sizeof *oka);
+    if (!oka) {
+        err = -ENOMEM;
+        goto end_a;
+    }
+    if ((err = decode_first_frames(va.fmt, oka)) != 0) goto end_a;
+    for (unsigned j = 0; j < nb; j++) {
+        int i = rev[j];
+        if (okb[j] || i < 0 || (unsigned)i >= na || !oka[i]) continue;
+        char buf[96];
+        snprintf(buf, sizeof buf, "the first frame of stream %u of the result does not decode", j);
+        *why = strdup(buf);
+        err = UM_E_VERIFY;
+        goto end_a;
+    }
+    err = 0;
+end_a:
+    free(oka);
+    um_av_close(&va);
+end_b:
+    free(okb);
+    um_av_close(&vb);
+    return err;
+}
+
+/* ---- packet ranges: a proof that reads no media data ----
+ *
+ * For a large file edited in place, reading every packet of both files would read
+ * the whole film twice. Instead: the original's index (for MP4/MOV built from the
+ * sample tables, complete without reading data) gives the byte range of every
+ * packet; every edit must lie outside all of them; then both files are demuxed with
+ * those ranges read as zeros (common/avmem.c sparse mode), so that only headers are
+ * read, and every packet's position, size, timestamps and flags must be equal. Equal
+ * positions outside every edit mean equal bytes. Only for demuxers whose index
+ * entries are exactly the packets' bytes (mov); any packet outside the index falls
+ * back to the head comparison. */
+
+#define RANGES_MAX (64u << 20)
+
+static int cmp_range(const void *x, const void *y)
+{
+    const struct um_range *a = x, *b = y;
+    return a->off < b->off ? -1 : a->off > b->off;
+}
+
+static bool proof_stream(const AVStream *st)
+{
+    return um_av_stream_kept(st) && st->codecpar->codec_type != AVMEDIA_TYPE_ATTACHMENT;
+}
+
+/* The merged byte ranges of every compared stream's index entries. */
+static int index_ranges(AVFormatContext *f, uint64_t size, struct um_range **out, size_t *n)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < f->nb_streams; i++)
+        if (proof_stream(f->streams[i])) total += (uint64_t)avformat_index_get_entries_count(f->streams[i]);
+    if (total == 0 || total > RANGES_MAX) return UM_E_UNSUPPORTED;
+    struct um_range *r = malloc((size_t)total * sizeof *r);
+    if (!r) return -ENOMEM;
+    size_t k = 0;
+    for (unsigned i = 0; i < f->nb_streams; i++) {
+        AVStream *st = f->streams[i];
+        if (!proof_stream(st)) continue;
+        int count = avformat_index_get_entries_count(st);
+        for (int j = 0; j < count; j++) {
+            const AVIndexEntry *e = avformat_index_get_entry(st, j);
+            if (!e || e->size <= 0) continue;
+            if (e->pos < 0 || !um_range_ok((uint64_t)e->pos, (uint64_t)e->size, size)) {
+                free(r);
+                return UM_E_UNSUPPORTED;
+            }
+            r[k].off = (uint64_t)e->pos;
+            r[k].len = (uint64_t)e->size;
+            k++;
+        }
+    }
+    qsort(r, k, sizeof *r, cmp_range);
+    size_t w = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (w && r[i].off <= r[w - 1].off + r[w - 1].len) {
+            uint64_t end = r[i].off + r[i].len;
+            if (end > r[w - 1].off + r[w - 1].len) r[w - 1].len = end - r[w - 1].off;
+        } else {
+            r[w++] = r[i];
+        }
+    }
+    *out = r;
+    *n = w;
+    return 0;
+}
+
+/* The range that holds [off, off+len) whole, or that overlaps it. */
+static const struct um_range *find_range(const struct um_range *r, size_t n, uint64_t off, uint64_t len,
+                                         bool whole)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r[mid].off + r[mid].len <= off) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == n) return NULL;
+    if (whole) return r[lo].off <= off && off + len <= r[lo].off + r[lo].len ? &r[lo] : NULL;
+    return r[lo].off < off + len ? &r[lo] : NULL;
+}
+
+static bool same_params(const AVStream *x, const AVStream *y)
+{
+    const AVCodecParameters *a = x->codecpar, *b = y->codecpar;
+    return a->codec_id == b->codec_id && a->codec_type == b->codec_type &&
+           a->extradata_size == b->extradata_size &&
+           (!a->extradata_size || !memcmp(a->extradata, b->extradata, (size_t)a->extradata_size)) &&
+           a->width == b->width && a->height == b->height && a->sample_rate == b->sample_rate &&
+           a->ch_layout.nb_channels == b->ch_layout.nb_channels && a->format == b->format &&
+           x->time_base.num == y->time_base.num && x->time_base.den == y->time_base.den;
+}
+
+/* Per stream: a digest of every packet's position, size, timestamps and flags. */
+static int layout(AVFormatContext *f, unsigned ns, const struct um_range *r, size_t nr,
+                  struct sha256_ctx *h, uint64_t *count)
+{
+    AVPacket *pkt = av_packet_alloc();
+    if (!pkt) return -ENOMEM;
+    int err = 0;
+    for (unsigned i = 0; i < ns; i++) sha256_init(&h[i]), count[i] = 0;
+    while (av_read_frame(f, pkt) >= 0) {
+        int si = pkt->stream_index;
+        if (si < 0 || (unsigned)si >= ns) {
+            err = UM_E_UNSUPPORTED;   /* a stream the header did not announce */
+        } else if (proof_stream(f->streams[si])) {
+            if (pkt->size > 0 && (pkt->pos < 0 || !find_range(r, nr, (uint64_t)pkt->pos, (uint64_t)pkt->size, true)))
+                err = UM_E_UNSUPPORTED;   /* its bytes are not where the index said */
+            int64_t v[4] = { pkt->pos, pkt->size, pkt->pts, pkt->dts };
+            int32_t flags = pkt->flags & (AV_PKT_FLAG_KEY | AV_PKT_FLAG_DISCARD);
+            sha256_update(&h[si], sizeof v, (const uint8_t *)v);
+            sha256_update(&h[si], sizeof flags, (const uint8_t *)&flags);
+            count[si]++;
+        }
+        av_packet_unref(pkt);
+        if (err) break;
+    }
+    av_packet_free(&pkt);
+    return err;
+}
+
+static int prove_by_ranges(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
+                           const struct um_essence_options *eo, char **why)
+{
+    struct um_av va, vb;
+    struct um_range *r = NULL;
+    size_t nr = 0;
+    struct sha256_ctx *ha = NULL, *hb = NULL;
+    uint64_t *ca = NULL, *cb = NULL;
+    int err = um_av_open(&va, a, an);
+    if (err) return UM_E_UNSUPPORTED;
+    bool mov = strncmp(va.fmt->iformat->name, "mov,", 4) == 0 && !(va.fmt->ctx_flags & AVFMTCTX_NOHEADER);
+    err = mov ? index_ranges(va.fmt, an, &r, &nr) : UM_E_UNSUPPORTED;
+    um_av_close(&va);
+    if (err) return err;
+    for (size_t i = 0; i <= eo->nedits; i++) {
+        uint64_t off = i < eo->nedits ? eo->edits[i].offset : eo->kept_end;
+        uint64_t len = i < eo->nedits ? eo->edits[i].length : an - eo->kept_end;
+        if (len && find_range(r, nr, off, len, false)) {
+            *why = strdup("an edit touches the bytes of a media packet");
+            free(r);
+            return UM_E_VERIFY;
+        }
+    }
+    if ((err = um_av_open_sparse(&va, a, an, r, nr)) != 0) {
+        free(r);
+        return UM_E_UNSUPPORTED;
+    }
+    if (um_av_open_sparse(&vb, b, bn, r, nr) != 0) {
+        um_av_close(&va);
+        free(r);
+        *why = strdup("the result no longer opens as media");
+        return UM_E_VERIFY;
+    }
+    unsigned ns = va.fmt->nb_streams;
+    err = UM_E_VERIFY;
+    if (vb.fmt->nb_streams != ns || strcmp(va.fmt->iformat->name, vb.fmt->iformat->name) != 0) {
+        *why = strdup("the result's streams differ");
+        goto end;
+    }
+    for (unsigned i = 0; i < ns; i++)
+        if (proof_stream(va.fmt->streams[i]) && !same_params(va.fmt->streams[i], vb.fmt->streams[i])) {
+            *why = strdup("a stream's codec parameters differ");
+            goto end;
+        }
+    ha = calloc(ns, sizeof *ha), hb = calloc(ns, sizeof *hb);
+    ca = calloc(ns, sizeof *ca), cb = calloc(ns, sizeof *cb);
+    if (!ha || !hb || !ca || !cb) {
+        err = -ENOMEM;
+        goto end;
+    }
+    if ((err = layout(va.fmt, ns, r, nr, ha, ca)) != 0) goto end;
+    if ((err = layout(vb.fmt, ns, r, nr, hb, cb)) == UM_E_UNSUPPORTED) err = UM_E_VERIFY;
+    if (err == UM_E_VERIFY) *why = strdup("the result's packets are not where the original's are");
+    if (err) goto end;
+    for (unsigned i = 0; i < ns; i++) {
+        if (ca[i] == cb[i] && same_digest(&ha[i], &hb[i])) continue;
+        char buf[128];
+        snprintf(buf, sizeof buf, "the position or timing of stream %u's packets differs", i);
+        *why = strdup(buf);
+        err = UM_E_VERIFY;
+        goto end;
+    }
+    err = 0;
+end:
+    free(ha), free(hb), free(ca), free(cb);
+    um_av_close(&va);
+    um_av_close(&vb);
+    free(r);
+    return err;
+}
+
+int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
+                          const struct um_essence_options *eo, enum um_verify_level *level,
+                          char **why)
+{
+    struct um_av va, vb;
+    int *map = NULL, *rev = NULL;
     *why = NULL;
-    if (um_av_open(&va, a, an) != 0) return UM_E_UNSUPPORTED;
+    if (um_av_open_streams(&va, a, an) != 0) return UM_E_UNSUPPORTED;
     int err;
-    if (um_av_open(&vb, b, bn) != 0) {
+    if (um_av_open_streams(&vb, b, bn) != 0) {
         um_av_close(&va);
         *why = strdup("the result no longer opens as media");
         return UM_E_VERIFY;
@@ -185,36 +619,70 @@ int um_essence_compare(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t
         *why = strdup("the result is detected as a different container");
         goto end;
     }
-    if (va.fmt->nb_streams != vb.fmt->nb_streams) {
-        *why = strdup("the number of streams differs");
-        goto end;
-    }
     if (va.fmt->nb_streams == 0) {
         err = UM_E_UNSUPPORTED;
         goto end;
     }
+    /* Stream i of the original is stream map[i] of the result; a remux keeps the
+     * kept streams in order and drops the rest. */
+    map = malloc(va.fmt->nb_streams * sizeof *map);
+    rev = malloc((vb.fmt->nb_streams + 1) * sizeof *rev);
+    if (!map || !rev) {
+        err = -ENOMEM;
+        goto end;
+    }
+    unsigned nb = 0;
     for (unsigned i = 0; i < va.fmt->nb_streams; i++)
-        if (va.fmt->streams[i]->codecpar->codec_id != vb.fmt->streams[i]->codecpar->codec_id) {
+        map[i] = !eo->remuxed || um_av_stream_kept(va.fmt->streams[i]) ? (int)nb++ : -1;
+    if (nb != vb.fmt->nb_streams) {
+        *why = strdup("the number of streams differs");
+        goto end;
+    }
+    for (unsigned i = 0; i < va.fmt->nb_streams; i++) {
+        if (map[i] < 0) continue;
+        rev[map[i]] = (int)i;
+        if (va.fmt->streams[i]->codecpar->codec_id != vb.fmt->streams[map[i]]->codecpar->codec_id) {
             *why = strdup("a stream's codec differs");
             goto end;
         }
+    }
     if (is_still_image(va.fmt)) {
         *level = UM_VERIFY_PIXELS;
         err = compare_pixels(va.fmt, vb.fmt, why);
     } else {
-        *level = max_packets ? UM_VERIFY_PACKETS_HEAD : UM_VERIFY_PACKETS;
-        err = compare_packets(va.fmt, vb.fmt, allow_last_prefix, max_packets, why);
+        *level = eo->max_packets ? UM_VERIFY_PACKETS_HEAD : UM_VERIFY_PACKETS;
+        if (eo->max_packets && eo->ranges && !eo->remuxed) {
+            /* Large and edited in place: prove it by packet ranges where the format
+             * allows, on top of comparing the first packets in full. */
+            err = prove_by_ranges(a, an, b, bn, eo, why);
+            if (err && err != UM_E_UNSUPPORTED) goto end;
+            if (!err) *level = UM_VERIFY_RANGES;
+        }
+        err = compare_packets(va.fmt, vb.fmt, map, rev, eo->allow_last_prefix, eo->max_packets, why);
+        if (!err && eo->decode_check) err = check_decodes(a, an, b, bn, rev, nb, why);
     }
 end:
+    free(map);
+    free(rev);
     um_av_close(&va);
     um_av_close(&vb);
     return err;
 }
 
+int um_essence_compare(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
+                       bool allow_last_prefix, uint64_t max_packets,
+                       enum um_verify_level *level, char **why)
+{
+    struct um_essence_options eo = {
+        .allow_last_prefix = allow_last_prefix, .max_packets = max_packets, .decode_check = true,
+    };
+    return um_essence_compare_ex(a, an, b, bn, &eo, level, why);
+}
+
 int um_verify(struct um_scanner *sc, const struct um_policy *policy,
               const struct um_verify_options *vo, const struct um_file_result *before,
               const uint8_t *orig, uint64_t orig_size, const uint8_t *result,
-              uint64_t result_size, bool truncated, const char *name,
+              uint64_t result_size, const struct um_plan *plan, const char *name,
               enum um_verify_level *level, char **why)
 {
     struct um_file_result after;
@@ -242,8 +710,18 @@ int um_verify(struct um_scanner *sc, const struct um_policy *policy,
         *why = strdup(buf);
         goto end;
     }
-    uint64_t max_packets = vo->full_limit && orig_size > vo->full_limit ? 256 : 0;
-    err = um_essence_compare(orig, orig_size, result, result_size, truncated, max_packets, level, why);
+    /* A remux rewrote every byte and may interleave differently: always compare
+     * every packet (its cost is small next to the remux itself). */
+    struct um_essence_options eo = {
+        .allow_last_prefix = plan->truncate,
+        .remuxed = plan->remux,
+        .max_packets = !plan->remux && vo->full_limit && orig_size > vo->full_limit ? 256 : 0,
+        .decode_check = true,
+        /* Same-length edits only (no bytes moved): a proof by packet ranges applies. */
+        .ranges = plan->in_place_ok && !plan->remux,
+        .edits = plan->ops, .nedits = plan->n, .kept_end = plan->truncate_at,
+    };
+    err = um_essence_compare_ex(orig, orig_size, result, result_size, &eo, level, why);
     if (err == UM_E_UNSUPPORTED) {
         *level = UM_VERIFY_STRUCTURE;
         err = 0;

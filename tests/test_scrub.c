@@ -227,13 +227,15 @@ static void verify_refuses_a_result_that_still_carries_the_tag(void **state)
     enum um_verify_level level;
     char *why = NULL;
     /* "Result" identical to the original: the watermark is still there. */
-    assert_int_equal(um_verify(f->sc, &pol, &vo, &before, buf, n, buf, n, false, "x.jpg", &level, &why),
+    struct um_plan none = { .old_size = n, .new_size = n, .truncate_at = n, .in_place_ok = true };
+    assert_int_equal(um_verify(f->sc, &pol, &vo, &before, buf, n, buf, n, &none, "x.jpg", &level, &why),
                      UM_E_VERIFY);
     assert_non_null(why);
     assert_non_null(strstr(why, "redstar_watermark"));
     free(why);
     /* The real result passes. */
-    assert_int_equal(um_verify(f->sc, &pol, &vo, &before, buf, n, buf, 12, true, "x.jpg", &level, &why), 0);
+    struct um_plan cut = { .old_size = n, .new_size = 12, .truncate_at = 12, .truncate = true, .in_place_ok = true };
+    assert_int_equal(um_verify(f->sc, &pol, &vo, &before, buf, n, buf, 12, &cut, "x.jpg", &level, &why), 0);
     free(why);
     um_file_result_free(&before);
 }
