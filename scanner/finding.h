@@ -92,6 +92,7 @@ struct um_file_result {
     struct um_vec edits;     /* struct um_edit */
     struct um_vec actions;   /* struct um_edit actually applied (bytes unused) */
     enum um_path scrub_path;
+    const char *verified;    /* how the result was proven (static text), or NULL */
     char sha256_after[65];
     struct stat st;      /* identity at scan time, for the changed-since-scan check */
     uint64_t bytes_read; /* estimate of bytes the scan touched */

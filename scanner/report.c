@@ -150,6 +150,7 @@ json_t *um_report_file_json(const struct um_file_result *res)
     json_object_set_new(o, "actions", as);
     if (res->scrub_path != UM_PATH_NONE)
         json_object_set_new(o, "scrub_path", json_string(um_path_name(res->scrub_path)));
+    if (res->verified) json_object_set_new(o, "verified", json_string(res->verified));
     if (res->sha256_after[0]) json_object_set_new(o, "sha256_after", json_string(res->sha256_after));
     return o;
 }

@@ -173,7 +173,7 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
         if (e->op == UM_OP_ZERO) memset(work + e->offset, 0, (size_t)e->length);
         else memcpy(work + e->offset, e->bytes, (size_t)e->length);
     }
-    enum um_verify_level level;
+    enum um_verify_level level = UM_VERIFY_STRUCTURE;
     err = um_verify(sc, &o->policy, &o->verify, res, orig, size, work, plan->new_size,
                     plan, name, &level, &why);
     if (err) {
@@ -214,7 +214,7 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
     res->scrub_path = UM_PATH_IN_PLACE;
     res->status = UM_ST_SCRUBBED;
     record_actions(res, plan);
-    (void)level;
+    res->verified = um_verify_level_name(level);
 end:
     free(why);
     for (size_t i = 0; i < nsaved; i++) free(saved[i].bytes);
@@ -346,7 +346,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
             goto end;
         }
     }
-    enum um_verify_level level;
+    enum um_verify_level level = UM_VERIFY_STRUCTURE;
     bool edited = plan->n || plan->truncate || plan->remux;
     if (edited) {
         err = um_verify(sc, &o->policy, &o->verify, res, orig, size,
@@ -430,7 +430,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         res->status = UM_ST_SCRUBBED;
         record_actions(res, plan);
     }
-    (void)level;
+    if (edited) res->verified = um_verify_level_name(level);
 end:
     free(why);
     if (result != MAP_FAILED) munmap(result, (size_t)new_size);
