@@ -1,0 +1,49 @@
+#!/bin/bash
+# Regenerates the small audio fixtures in testdata/audio/ (each well under 50 KB).
+# Needs ffmpeg and python3. Marker values are distinctive so that tests can look for
+# them: LeakTitle, LeakAuthor, LeakMake, LeakModel X1, SN4242LEAK, LeakSoft 3.1.
+set -euo pipefail
+cd "$(dirname "$0")/audio"
+FF="ffmpeg -v error -y -bitexact"
+SRC=(-f lavfi -i "sine=f=440:d=0.3")
+OUT=(-ar 22050 -ac 1)
+META=(-metadata title=LeakTitle -metadata artist=LeakAuthor -metadata date=2013-05-17
+      -metadata comment="serial SN4242LEAK" -metadata make=LeakMake -metadata model="LeakModel X1"
+      -metadata location="+48.8584+002.2945/" -metadata encoder="LeakSoft 3.1")
+
+# A tiny cover picture for APIC / PICTURE blocks.
+$FF -f lavfi -i "color=c=red:s=16x16:d=1" -frames:v 1 -c:v mjpeg cover.jpg
+
+# MP3: ID3v2.3 with a cover and ID3v1; ID3v2.4; bare frames with appended junk.
+$FF "${SRC[@]}" -i cover.jpg -map 0:a -map 1:v "${OUT[@]}" -c:a libmp3lame -b:a 32k -c:v copy \
+    -disposition:v attached_pic -id3v2_version 3 -write_id3v1 1 "${META[@]}" tagged23.mp3
+$FF "${SRC[@]}" "${OUT[@]}" -c:a libmp3lame -b:a 32k -id3v2_version 4 "${META[@]}" tagged24.mp3
+$FF "${SRC[@]}" "${OUT[@]}" -c:a libmp3lame -b:a 32k -id3v2_version 0 -write_xing 0 -map_metadata -1 bare.mp3
+
+python3 - <<'PY'
+import struct
+def syncsafe(n):
+    return bytes([(n >> 21) & 127, (n >> 14) & 127, (n >> 7) & 127, n & 127])
+bare = open("bare.mp3", "rb").read()
+# APEv2 tag (header + items + footer) and an ID3v1 tag after the audio, then junk.
+items = b""
+for k, v in ((b"Artist", b"LeakAuthor"), (b"Title", b"LeakTitle")):
+    items += struct.pack("<II", len(v), 0) + k + b"\0" + v
+size = len(items) + 32
+hdr = b"APETAGEX" + struct.pack("<IIII", 2000, size, 2, 0xA0000000) + b"\0" * 8
+ftr = b"APETAGEX" + struct.pack("<IIII", 2000, size, 2, 0x80000000) + b"\0" * 8
+v1 = b"TAG" + b"LeakTitle".ljust(30, b"\0") + b"LeakAuthor".ljust(30, b"\0") + \
+     b"".ljust(30, b"\0") + b"2013" + b"serial SN4242LEAK".ljust(28, b"\0") + b"\0\x01" + b"\xff"
+open("ape_v1.mp3", "wb").write(bare + hdr + items + ftr + v1)
+open("appended.mp3", "wb").write(bare + v1 + b"IMPRINT-SN4242LEAK" * 4)
+# ID3v2.3 with whole-tag unsynchronisation: a TPE1 frame whose text holds FF bytes,
+# a PRIV frame, and non-zero padding.
+def frame(fid, body):
+    return fid + struct.pack(">I", len(body)) + b"\0\0" + body
+frames = frame(b"TPE1", b"\x00Leak\xffAuthor") + frame(b"PRIV", b"com.example.device\0SN4242LEAK")
+unsync = frames.replace(b"\xff", b"\xff\x00")
+body = unsync + b"\0" * 16 + b"HIDDEN" + b"\0" * 10
+open("unsync.mp3", "wb").write(b"ID3\x03\x00\x80" + syncsafe(len(body)) + body + bare)
+PY
+rm -f bare.mp3
+ls -l
