@@ -46,4 +46,33 @@ body = unsync + b"\0" * 16 + b"HIDDEN" + b"\0" * 10
 open("unsync.mp3", "wb").write(b"ID3\x03\x00\x80" + syncsafe(len(body)) + body + bare)
 PY
 rm -f bare.mp3
+
+# FLAC: Vorbis comments and a cover; then one with an APPLICATION block, non-zero
+# padding and bytes after the last frame.
+VC=(-metadata TITLE=LeakTitle -metadata ARTIST=LeakAuthor -metadata DATE=2013-05-17
+    -metadata MAKE=LeakMake -metadata MODEL="LeakModel X1" -metadata SERIAL=SN4242LEAK
+    -metadata LOCATION="+48.8584+002.2945/" -metadata SOFTWARE="LeakSoft 3.1")
+$FF "${SRC[@]}" -i cover.jpg -map 0:a -map 1:v -c:a flac "${OUT[@]}" -ar 8000 -c:v copy \
+    -disposition:v attached_pic "${VC[@]}" tagged.flac
+$FF "${SRC[@]}" -c:a flac "${OUT[@]}" -ar 8000 -map_metadata -1 -fflags +bitexact bare.flac
+python3 - <<'PY'
+import struct
+d = open("bare.flac", "rb").read()
+# blocks after fLaC: rebuild the chain with an APPLICATION block and dirty padding.
+pos, blocks = 4, []
+while True:
+    h = d[pos]; n = int.from_bytes(d[pos + 1:pos + 4], "big")
+    blocks.append([h & 0x7F, d[pos + 4:pos + 4 + n]]); pos += 4 + n
+    if h & 0x80: break
+audio = d[pos:]
+blocks = [b for b in blocks if b[0] != 1]
+blocks.append([2, b"LEAK" + b"device SN4242LEAK"])
+blocks.append([1, b"\0" * 20 + b"HIDDEN" + b"\0" * 6])
+out = b"fLaC"
+for i, (t, body) in enumerate(blocks):
+    last = 0x80 if i == len(blocks) - 1 else 0
+    out += bytes([t | last]) + len(body).to_bytes(3, "big") + body
+open("app_pad.flac", "wb").write(out + audio + b"IMPRINT-SN4242LEAK" * 3)
+PY
+rm -f bare.flac
 ls -l

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/bytes.h"
+#include "../common/error.h"
 #include "../scrubber/plan.h"
 #include "support.h"
 
