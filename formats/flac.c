@@ -43,6 +43,7 @@ static int vc_plan(struct um_scan_ctx *ctx, int finding, const struct um_vc_fiel
 {
     const struct vc_arg *a = arg;
     (void)f;
+    if (finding < 0) return 0;   /* a cover kept in the comment: the block goes anyway */
     return to_padding(ctx, a->d, finding, a->b);
 }
 
@@ -254,7 +255,8 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         case B_VORBIS_COMMENT: {
             struct vc_arg a = { d, &b };
             uint64_t vend;
-            err = um_vcomment_scan(ctx, d, b.body, b.len, "VORBIS_COMMENT", true, vc_plan, &a, &vend);
+            struct um_vc_src src = { .p = d + b.body, .len = b.len, .base = b.body };
+            err = um_vcomment_scan(ctx, &src, "VORBIS_COMMENT", true, vc_plan, &a, &vend);
             if (err < 0) return err;
             break;
         }

@@ -8,12 +8,14 @@ extern const struct um_format um_format_jpeg;
 extern const struct um_format um_format_zip;
 extern const struct um_format um_format_mp3;
 extern const struct um_format um_format_flac;
+extern const struct um_format um_format_ogg;
 
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
     &um_format_zip,
     &um_format_mp3,
     &um_format_flac,
+    &um_format_ogg,
     NULL,
 };
 

@@ -75,4 +75,23 @@ for i, (t, body) in enumerate(blocks):
 open("app_pad.flac", "wb").write(out + audio + b"IMPRINT-SN4242LEAK" * 3)
 PY
 rm -f bare.flac
+
+# Ogg: Vorbis with a cover (METADATA_BLOCK_PICTURE), Opus, FLAC in Ogg, Theora.
+# (ffmpeg's Ogg muxer takes no picture stream: the cover goes in as the base64 FLAC
+# picture block that Vorbis comments carry.)
+PIC=$(python3 -c '
+import base64, struct
+j = open("cover.jpg", "rb").read()
+b = struct.pack(">I", 3) + struct.pack(">I", 10) + b"image/jpeg" + struct.pack(">I", 0)
+b += struct.pack(">IIIII", 16, 16, 24, 0, len(j)) + j
+print(base64.b64encode(b).decode())')
+$FF "${SRC[@]}" -c:a libvorbis "${OUT[@]}" -ar 8000 "${VC[@]}" \
+    -metadata METADATA_BLOCK_PICTURE="$PIC" vorbis.ogg
+$FF "${SRC[@]}" -c:a libopus -b:a 8k "${VC[@]}" opus.opus
+$FF "${SRC[@]}" -c:a flac "${OUT[@]}" -ar 8000 "${VC[@]}" -f ogg flac.oga
+$FF -f lavfi -i "testsrc=s=32x32:d=0.2:r=5" -c:v libtheora -q:v 1 "${VC[@]}" theora.ogv
+python3 - <<'PY'
+d = open("opus.opus", "rb").read()
+open("opus_appended.opus", "wb").write(d + b"IMPRINT-SN4242LEAK" * 2)
+PY
 ls -l
