@@ -9,6 +9,7 @@ extern const struct um_format um_format_zip;
 extern const struct um_format um_format_mp3;
 extern const struct um_format um_format_flac;
 extern const struct um_format um_format_ogg;
+extern const struct um_format um_format_asf;
 
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
@@ -16,6 +17,7 @@ const struct um_format *const um_formats[] = {
     &um_format_mp3,
     &um_format_flac,
     &um_format_ogg,
+    &um_format_asf,
     NULL,
 };
 

@@ -169,7 +169,15 @@ static const struct row {
     { "asf", "WM/ToolVersion", SW, L }, { "asf", "WM/EncodedBy", PER, M }, { "asf", "WM/Composer", PER, M },
     { "asf", "WM/AlbumArtist", PER, M }, { "asf", "WM/Year", TIM, L }, { "asf", "WM/EncodingTime", TIM, L },
     { "asf", "WM/MediaClassPrimaryID", DOC, M }, { "asf", "WM/WMCollectionID", DOC, M },
-    { "asf", "WM/Picture", TXT, L }, { "asf", "WM/*", TXT, L },
+    { "asf", "WM/Picture", TXT, L }, { "asf", "WM/MediaOriginalChannel", LOC, M },
+    { "asf", "WM/MediaStationName", LOC, M }, { "asf", "WM/UniqueFileIdentifier", DOC, M },
+    { "asf", "WM/ProviderStyle", TXT, L }, { "asf", "WM/*", TXT, L },
+    /* Free-form names that recorders and muxers (ffmpeg: any -metadata key) write. */
+    { "asf", "*serial*", DEV, H }, { "asf", "*uuid*", DEV, H }, { "asf", "*location*", LOC, H },
+    { "asf", "*gps*", LOC, H }, { "asf", "make", MOD, M }, { "asf", "model", MOD, M },
+    { "asf", "*software*", SW, L }, { "asf", "encoder", SW, L }, { "asf", "encoded_by", PER, M },
+    { "asf", "artist", PER, M }, { "asf", "creation_time", TIM, L }, { "asf", "date", TIM, L },
+    { "asf", "comment", TXT, L }, { "asf", "title", TXT, L },
 
     /* ---- pdf (Info dictionary keys, trailer /ID) ---- */
     { "pdf", "Author", PER, M }, { "pdf", "Creator", SW, L }, { "pdf", "Producer", SW, L },

@@ -90,7 +90,23 @@ $FF "${SRC[@]}" -c:a libvorbis "${OUT[@]}" -ar 8000 "${VC[@]}" \
 $FF "${SRC[@]}" -c:a libopus -b:a 8k "${VC[@]}" opus.opus
 $FF "${SRC[@]}" -c:a flac "${OUT[@]}" -ar 8000 "${VC[@]}" -f ogg flac.oga
 $FF -f lavfi -i "testsrc=s=32x32:d=0.2:r=5" -c:v libtheora -q:v 1 "${VC[@]}" theora.ogv
+# ASF: WMA with content description, extended content description and a creation
+# date; WMV with a File ID patched in (ffmpeg writes none) and appended bytes.
+AM=(-metadata title=LeakTitle -metadata author=LeakAuthor -metadata copyright=LeakAuthor
+    -metadata comment="serial SN4242LEAK" -metadata make=LeakMake -metadata model="LeakModel X1"
+    -metadata location="+48.8584+002.2945/" -metadata creation_time=2013-05-17T08:09:10Z
+    -metadata WM/ToolName="LeakSoft 3.1")
+$FF "${SRC[@]}" -c:a wmav2 "${OUT[@]}" -b:a 24k "${AM[@]}" tagged.wma
+$FF -f lavfi -i "testsrc=s=32x32:d=0.2:r=5" -c:v wmv2 -b:v 20k "${AM[@]}" video.wmv
 python3 - <<'PY'
+d = bytearray(open("video.wmv", "rb").read())
+fid = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
+props = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
+data = bytes.fromhex("3626b2758e66cf11a6d900aa0062ce6c")
+for g in (props, data):
+    i = d.find(g)
+    d[i + 24:i + 40] = fid
+open("video.wmv", "wb").write(bytes(d) + b"IMPRINT-SN4242LEAK" * 2)
 d = open("opus.opus", "rb").read()
 open("opus_appended.opus", "wb").write(d + b"IMPRINT-SN4242LEAK" * 2)
 PY

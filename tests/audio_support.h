@@ -70,9 +70,15 @@ static inline uint8_t *au_apply(const struct um_file_result *res, const uint8_t 
     return out;
 }
 
+/* True when s occurs in p as ASCII or as UTF-16LE (ASF strings). */
 static inline bool au_has(const uint8_t *p, size_t n, const char *s)
 {
-    return memmem(p, n, s, strlen(s)) != NULL;
+    size_t l = strlen(s);
+    if (memmem(p, n, s, l)) return true;
+    uint8_t w[256];
+    if (2 * l > sizeof w) return false;
+    for (size_t i = 0; i < l; i++) w[2 * i] = (uint8_t)s[i], w[2 * i + 1] = 0;
+    return memmem(p, n, w, 2 * l) != NULL;
 }
 
 /* Finding whose key (or, when key is NULL, where) equals s; NULL if none. */
