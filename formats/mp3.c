@@ -731,6 +731,31 @@ static int report_tail(struct um_scan_ctx *ctx, const uint8_t *d, const struct t
     }
 }
 
+/* The encoder string of a Xing/Info frame's LAME extension ("LAME3.99r", "Lavc59.37"):
+ * reported as software, but kept: players read the encoder delay and padding from
+ * this tag (gapless playback), and its CRC covers the string. */
+static int xing_encoder(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t a, const struct mpa *m)
+{
+    bool mono = (d[a + 3] >> 6) == 3;
+    uint64_t side = m->version == 3 ? (mono ? 17 : 32) : (mono ? 9 : 17);
+    uint64_t x = a + 4 + side, end = a + m->len;
+    if (m->layer != 3 || x + 8 > end) return 0;
+    if (memcmp(d + x, "Xing", 4) && memcmp(d + x, "Info", 4)) return 0;
+    uint32_t flags = ld_u32be(d + x + 4);
+    uint64_t p = x + 8 + (flags & 1 ? 4 : 0) + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) +
+                 (flags & 8 ? 4 : 0);
+    if (p + 9 > end || !printable(d + p, 4)) return 0;
+    size_t n = 0;
+    while (n < 9 && d[p + n] >= 0x20 && d[p + n] < 0x7F) n++;
+    struct um_finding_spec sp = {
+        .kind = UM_K_SOFTWARE, .severity = UM_SEV_LOW, .where = "MPEG/Xing/encoder",
+        .key = "encoder", .value = d + p, .value_len = n, .offset = p, .length = n,
+        .note = "kept: players read the encoder delay and padding from this tag",
+    };
+    int r = um_report(ctx, &sp);
+    return r < 0 ? r : 0;
+}
+
 /* ---- the handler ---- */
 
 static int probe(const uint8_t *h, size_t n, uint64_t size)
@@ -786,6 +811,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     }
     struct mpa first, m;
     mpa_header(d + a, &first);
+    if ((err = xing_encoder(ctx, d, a, &first)) < 0) return err;
     uint64_t p = a, audio_end = a;
     unsigned frames = 0, resyncs = 0;
     bool capped = false;

@@ -261,6 +261,11 @@ static void shared_dirty_mp3(void **state)
         assert_string_equal(f->value, keys[i][1]);
     }
     assert_non_null(au_find(&r, NULL, "TXXX:I am a "));
+    /* What exiftool calls Encoder: reported, kept (gapless playback needs the tag). */
+    const struct um_finding *e = au_find(&r, "MPEG/Xing/encoder", "encoder");
+    assert_non_null(e);
+    assert_string_equal(e->value, "LAME3.99r");
+    assert_false(e->removable);
     um_file_result_free(&r);
     static const char *const mk[] = { "jvoisin", "harmfull", "MAT !", "various", NULL };
     uint8_t *out = au_scrub_clean(b, n, "dirty.mp3", mk, &m);
