@@ -220,18 +220,34 @@ static int id3v1(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t pos)
     return 0;
 }
 
+/* Length of an ID3v2 tag that some taggers put before "fLaC", or 0. */
+static uint64_t id3v2_len(const uint8_t *h, uint64_t n)
+{
+    if (n < 10 || memcmp(h, "ID3", 3) || h[3] < 2 || h[3] > 4 || ((h[6] | h[7] | h[8] | h[9]) & 0x80))
+        return 0;
+    uint64_t len = 10 + ((uint64_t)h[6] << 21 | (uint64_t)h[7] << 14 | (uint64_t)h[8] << 7 | h[9]);
+    return h[3] == 4 && (h[5] & 0x10) ? len + 10 : len;
+}
+
 static int probe(const uint8_t *h, size_t n, uint64_t size)
 {
     (void)size;
-    if (n >= 8 && !memcmp(h, "fLaC", 4) && (h[4] & 0x7F) == B_STREAMINFO) return UM_PROBE_MAX;
+    uint64_t t = id3v2_len(h, n);
+    if (t + 8 <= n && !memcmp(h + t, "fLaC", 4) && (h[t + 4] & 0x7F) == B_STREAMINFO)
+        return UM_PROBE_MAX;
     return 0;
 }
 
 static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 {
-    uint64_t pos = 4;
     struct si s = { 0 };
     int err;
+    /* A leading ID3v2 tag is scanned (and cleaned) by the MP3 handler's tag code as an
+     * embedded item; the FLAC stream starts after it. */
+    uint64_t start = id3v2_len(d, size);
+    if (start > size || size - start < 8 || memcmp(d + start, "fLaC", 4)) return UM_E_FORMAT;
+    if (start && (err = um_scan_embedded(ctx, 0, start, "ID3v2")) < 0) return err;
+    uint64_t pos = start + 4;
     for (int i = 0;; i++) {
         if (i >= MAX_BLOCKS) return UM_E_LIMIT;
         if (pos + 4 > size) return UM_E_TRUNC;

@@ -14,10 +14,10 @@ extern const struct um_format um_format_asf;
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
     &um_format_zip,
-    &um_format_mp3,
     &um_format_flac,
     &um_format_ogg,
     &um_format_asf,
+    &um_format_mp3,   /* last of these: its frame-sync probe is the weakest */
     NULL,
 };
 

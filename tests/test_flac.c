@@ -123,6 +123,33 @@ static void id3v1_and_end(void **state)
     free(b);
 }
 
+/* Some taggers put an ID3v2 tag before "fLaC": still FLAC, the tag cleaned too. */
+static void leading_id3v2(void **state)
+{
+    (void)state;
+    size_t n, m;
+    uint8_t *b = au_load("tagged.flac", &n);
+    static const uint8_t tag[] = "ID3\x03\0\0\0\0\0\x14" "TIT2\0\0\0\x0a\0\0\0LeakTitle";
+    uint8_t *x = malloc(n + 30);
+    memcpy(x, tag, 30);
+    memcpy(x + 30, b, n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(x, n + 30, "t.flac", &r), 0);
+    assert_string_equal(r.format, "flac");
+    assert_int_equal(ts_count(&r, UM_K_TYPE_MISMATCH), 0);
+    const struct um_finding *f = au_find(&r, "ID3v2/ID3v2.3/TIT2", "TIT2");
+    assert_non_null(f);
+    assert_int_equal(f->offset, 10);
+    assert_non_null(au_find(&r, NULL, "SERIAL"));
+    um_file_result_free(&r);
+    uint8_t *out = au_scrub_clean(x, n + 30, "t.flac", markers, &m);
+    assert_int_equal(m, n + 30);
+    assert_true(au_decodes(out, m, "t.flac"));
+    free(out);
+    free(x);
+    free(b);
+}
+
 static void malformed_blocks(void **state)
 {
     (void)state;
@@ -197,6 +224,7 @@ int main(void)
         cmocka_unit_test(vorbis_comment_exact),
         cmocka_unit_test(application_padding_appended),
         cmocka_unit_test(id3v1_and_end),
+        cmocka_unit_test(leading_id3v2),
         cmocka_unit_test(malformed_blocks),
         cmocka_unit_test(shared_dirty_flac),
     };
