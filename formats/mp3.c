@@ -399,7 +399,9 @@ static int id3_frame(struct um_scan_ctx *ctx, const struct id3tag *t, const char
         int err = 0;
         if (id[0] == 'G' || t->map || data_off == UINT64_MAX) err = id3_report(ctx, t, id, id, val, fo, fl);
         if (err < 0) return err;
-        if (data_off != UINT64_MAX && n > pos)
+        /* A GEOB object is removed whole: scanning it would only plan edits inside
+         * a range that is zeroed anyway. */
+        if (id[0] == 'A' && !t->map && data_off != UINT64_MAX && n > pos)
             return um_scan_embedded(ctx, data_off + pos, n - pos, id);
         return 0;
     } else if (!strcmp(id, "POPM")) {
@@ -408,7 +410,29 @@ static int id3_frame(struct um_scan_ctx *ctx, const struct id3tag *t, const char
     } else {
         val[0] = 0;
     }
-    return id3_report(ctx, t, id, k, val[0] ? val : NULL, fo, fl);
+    char where[32];
+    snprintf(where, sizeof where, "%s/%s", t->where, id);
+    int r = um_report_classified(ctx, "id3", where, k, val[0] ? (const uint8_t *)val : NULL,
+                                 strlen(val), fo, fl);
+    if (r >= 0) return id3_remove(ctx, t, r, fo, fl);
+    if (um_is_error(r)) return r;
+    /* Frames the table does not know: the defined ones that only steer playback stay;
+     * anything else (experimental X/Y/Z frames, vendor frames) can carry any data and
+     * is removed like the rest. Our own removed frames ("ZERO", body zero) are not. */
+    static const char harmless[] = "PCNT RVA2 RVAD EQU2 EQUA MLLT ETCO SYTC SEEK ASPI RBUF AENC "
+                                   "ENCR GRID POSS RVRB CNT RVA EQU MLL ETC STC BUF REV CRA";
+    bool zero = true;
+    for (size_t i = 0; i < n && zero; i++) zero = !p[i];
+    if (zero || strstr(harmless, id)) return 0;
+    char shown[64];
+    snprintf(shown, sizeof shown, "(unknown frame, %zu bytes)", n);
+    struct um_finding_spec sp = {
+        .kind = UM_K_CONTENT, .severity = UM_SEV_LOW, .where = where, .key = id,
+        .value = (const uint8_t *)shown, .value_len = strlen(shown), .offset = fo, .length = fl,
+    };
+    r = um_report(ctx, &sp);
+    if (r < 0) return r;
+    return id3_remove(ctx, t, r, fo, fl);
 }
 
 /* Walks the frames of one tag (t->b). Returns the stream offset where the frames end
@@ -777,6 +801,11 @@ static int probe(const uint8_t *h, size_t n, uint64_t size)
             if (k >= 3) return UM_PROBE_EXT;
         }
     }
+    /* Zeros before the first frame (some rippers and cut tools leave them). */
+    size_t z = 0;
+    while (z < n && z < 4096 && h[z] == 0) z++;
+    if (z > 0 && z + 4 <= lim && mpa_header(h + z, &f) && mpa_run(h, z, lim, 3, NULL))
+        return UM_PROBE_WEAK;
     return 0;
 }
 

@@ -184,6 +184,15 @@ static void bare_frames_and_random(void **state)
     assert_int_equal(r.findings.len, 0);
     um_file_result_free(&r);
 
+    /* Zeros before the first frame. */
+    uint8_t *z = calloc(1, 500 + audio);
+    memcpy(z + 500, b, audio);
+    assert_int_equal(ts_scan(z, 500 + audio, "z.mp3", &r), 0);
+    assert_string_equal(r.format, "mp3");
+    assert_int_equal(r.findings.len, 0);
+    um_file_result_free(&r);
+    free(z);
+
     uint8_t rnd[4096];
     srand(7);
     for (size_t i = 0; i < sizeof rnd; i++) rnd[i] = (uint8_t)rand();
@@ -197,6 +206,41 @@ static void bare_frames_and_random(void **state)
 static void put_syncsafe(uint8_t *p, uint32_t v)
 {
     p[0] = (v >> 21) & 127, p[1] = (v >> 14) & 127, p[2] = (v >> 7) & 127, p[3] = v & 127;
+}
+
+/* Frames the table does not know: a vendor/experimental frame with data is removed,
+ * a play counter stays, and our own zeroed "ZERO" frames are not reported again. */
+static void unknown_frames(void **state)
+{
+    (void)state;
+    size_t n, m;
+    uint8_t *b = au_load("appended.mp3", &n);
+    size_t audio = n - 72 - 128;
+    uint8_t tag[10 + 3 * 20];
+    memset(tag, 0, sizeof tag);
+    memcpy(tag, "ID3\x03\0\0", 6);
+    put_syncsafe(tag + 6, 3 * 20);
+    memcpy(tag + 10, "XLEK\0\0\0\x0a\0\0SN4242LEAK", 20);
+    memcpy(tag + 30, "PCNT\0\0\0\x0a\0\0\0\0\0\0\0\0\0\0\0\x07", 20);
+    memcpy(tag + 50, "ZERO\0\0\0\x0a\0\0", 10);
+    uint8_t *x = malloc(sizeof tag + audio);
+    memcpy(x, tag, sizeof tag);
+    memcpy(x + sizeof tag, b, audio);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(x, sizeof tag + audio, "u.mp3", &r), 0);
+    assert_int_equal(r.findings.len, 1);
+    const struct um_finding *f = au_find(&r, "ID3v2.3/XLEK", "XLEK");
+    assert_non_null(f);
+    assert_int_equal(f->offset, 10);
+    assert_int_equal(f->length, 20);
+    um_file_result_free(&r);
+    static const char *const mk[] = { "SN4242LEAK", NULL };
+    uint8_t *out = au_scrub_clean(x, sizeof tag + audio, "u.mp3", mk, &m);
+    assert_memory_equal(out + 30, tag + 30, 20);   /* the play counter is kept */
+    assert_true(au_decodes(out, m, "u.mp3"));
+    free(out);
+    free(x);
+    free(b);
 }
 
 static void malformed_tags(void **state)
@@ -286,6 +330,7 @@ int main(void)
         cmocka_unit_test(appended_after_id3v1),
         cmocka_unit_test(redstar_after_id3v1),
         cmocka_unit_test(bare_frames_and_random),
+        cmocka_unit_test(unknown_frames),
         cmocka_unit_test(malformed_tags),
         cmocka_unit_test(shared_dirty_mp3),
     };
