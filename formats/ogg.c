@@ -17,8 +17,7 @@
 #include "vcomment.h"
 
 #define MAX_PAGES (1u << 24)
-#define MAX_STREAMS 16
-#define MAX_HEADER_PAGES 4096     /* pages searched for the comment packets */
+#define MAX_STREAMS 16            /* at once; finished slots are reused (chained files) */
 #define MAX_PACKET (64u << 20)    /* bigger comment packets are reported, not rewritten */
 #define MAX_RUNS 4096
 
@@ -278,20 +277,29 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     uint64_t pos = 0;
     unsigned pages = 0;
     int err = 0;
-    bool all_done = false;
+    size_t pending = 0;   /* streams whose comment packet is not complete yet */
     crc_init();
     memset(st, 0, sizeof st);
     while (pos < size) {
         struct page pg;
         if (!page_at(d, size, pos, &pg)) break;
         if (++pages > MAX_PAGES) goto end;   /* too long to walk: the end is not known */
-        if (!all_done && pages <= MAX_HEADER_PAGES) {
+        if (pending || (pg.flags & 2)) {
             struct stream *s = NULL;
             for (size_t i = 0; i < nst; i++)
-                if (st[i].serial == pg.serial) s = &st[i];
-            if (!s && (pg.flags & 2) && nst < MAX_STREAMS) {   /* beginning of stream */
-                s = &st[nst++];
-                s->serial = pg.serial;
+                if (st[i].serial == pg.serial && !st[i].done) s = &st[i];
+            if (!s && (pg.flags & 2)) {   /* beginning of a stream (or of a chained link) */
+                for (size_t i = 0; i < nst && !s; i++)
+                    if (st[i].done) {
+                        free(st[i].runs);
+                        memset(&st[i], 0, sizeof st[i]);
+                        s = &st[i];
+                    }
+                if (!s && nst < MAX_STREAMS) s = &st[nst++];
+                if (s) {
+                    s->serial = pg.serial;
+                    pending++;
+                }
             }
             if (s && !s->done) {
                 uint64_t o = pg.body;
@@ -307,14 +315,13 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
                     if (lv < 255) {
                         if (s->packet == 1) {
                             s->done = true;
+                            pending--;
                             if ((err = comment_packet(ctx, d, s)) < 0) goto end;
                         }
                         s->packet++;
                     }
                 }
             }
-            all_done = nst > 0;
-            for (size_t i = 0; i < nst; i++) all_done = all_done && st[i].done;
         }
         pos = pg.end;
     }

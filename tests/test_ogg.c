@@ -93,6 +93,32 @@ static void opus_flac_theora(void **state)
     scrub_one("theora.ogv", false);
 }
 
+/* A chained file (one link after another, each with its own comment packet). */
+static void chained(void **state)
+{
+    (void)state;
+    size_t n1, n2, m;
+    uint8_t *a = au_load("vorbis.ogg", &n1), *b = au_load("flac.oga", &n2);
+    uint8_t *x = malloc(n1 + n2);
+    memcpy(x, a, n1);
+    memcpy(x + n1, b, n2);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(x, n1 + n2, "c.ogg", &r), 0);
+    assert_non_null(au_find(&r, "vorbis/comment/SERIAL", "SERIAL"));
+    const struct um_finding *f = au_find(&r, "flac/comment/SERIAL", "SERIAL");
+    assert_non_null(f);
+    assert_true(f->offset > n1);
+    assert_int_equal(ts_count(&r, UM_K_APPENDED_DATA), 0);
+    um_file_result_free(&r);
+    uint8_t *out = au_scrub_clean(x, n1 + n2, "c.ogg", markers, &m);
+    assert_int_equal(m, n1 + n2);
+    check_pages(out, m);
+    free(out);
+    free(x);
+    free(a);
+    free(b);
+}
+
 static void appended(void **state)
 {
     (void)state;
@@ -250,6 +276,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(vorbis_exact),
         cmocka_unit_test(opus_flac_theora),
+        cmocka_unit_test(chained),
         cmocka_unit_test(appended),
         cmocka_unit_test(packet_across_pages),
         cmocka_unit_test(malformed_pages),
