@@ -416,11 +416,13 @@ static int id3_frame(struct um_scan_ctx *ctx, const struct id3tag *t, const char
                                  strlen(val), fo, fl);
     if (r >= 0) return id3_remove(ctx, t, r, fo, fl);
     if (um_is_error(r)) return r;
-    /* Frames the table does not know: the defined ones that only steer playback stay;
+    /* Frames the table does not know: the defined ones that only steer playback stay
+     * (chapters too: their timing is navigation, though their title subframes stay);
      * anything else (experimental X/Y/Z frames, vendor frames) can carry any data and
      * is removed like the rest. Our own removed frames ("ZERO", body zero) are not. */
     static const char harmless[] = "PCNT RVA2 RVAD EQU2 EQUA MLLT ETCO SYTC SEEK ASPI RBUF AENC "
-                                   "ENCR GRID POSS RVRB CNT RVA EQU MLL ETC STC BUF REV CRA";
+                                   "ENCR GRID POSS RVRB CHAP CTOC CNT RVA EQU MLL ETC STC BUF "
+                                   "REV CRA";
     bool zero = true;
     for (size_t i = 0; i < n && zero; i++) zero = !p[i];
     if (zero || strstr(harmless, id)) return 0;
