@@ -6,10 +6,12 @@
  * description, rating); Extended Content Description pairs (WM/ToolName,
  * WM/EncodingSettings, any make/model/serial/location a recorder wrote); the Metadata
  * and Metadata Library objects of the Header Extension; pictures (WM/Picture) are
- * scanned as embedded files. Data after the Data Object and index objects is appended.
+ * scanned as embedded files; Content Branding URLs (its banner scanned as a file);
+ * non-zero Padding Objects. Data after the Data Object and index objects is appended.
  * Removes in place: strings and values are zeroed inside their length fields (a
  * zeroed UTF-16 string reads as empty), the File ID and Creation Date are zeroed.
  * Names, types, lengths and object sizes never change. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +45,11 @@ static const uint8_t G_MEDIA_INDEX[16] = { 0xF8, 0x03, 0xB1, 0xFE, 0xAD, 0x12, 0
                                            0x84, 0x0F, 0x2A, 0x1D, 0x2F, 0x7A, 0xD4, 0x8C };
 static const uint8_t G_TIMECODE_INDEX[16] = { 0xD0, 0x3F, 0xB7, 0x3C, 0x4A, 0x0C, 0x03, 0x48,
                                               0x95, 0x3D, 0xED, 0xF7, 0xB6, 0x22, 0x8F, 0x0C };
+
+static const uint8_t G_BRANDING[16] = { 0xFA, 0xB3, 0x11, 0x22, 0x23, 0xBD, 0xD2, 0x11,
+                                        0xB4, 0xB7, 0x00, 0xA0, 0xC9, 0x55, 0xFC, 0x6E };
+static const uint8_t G_PADDING[16] = { 0x74, 0xD4, 0x06, 0x18, 0xDF, 0xCA, 0x09, 0x45,
+                                       0xA4, 0xBA, 0x9A, 0xAB, 0xCB, 0x96, 0xAA, 0xE8 };
 
 /* The File ID is repeated in the Data Object and the Simple Index: one finding, one
  * zeroing of each copy. */
@@ -244,6 +251,50 @@ static int file_props(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, uint
     return 0;
 }
 
+/* Content Branding: banner image type, size and data, banner URL, copyright URL
+ * (32-bit lengths, ASCII). The URLs are zeroed; the banner is scanned as a file. */
+static int branding(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uint64_t len)
+{
+    struct um_reader r = um_reader_make(d + off, len);
+    uint32_t type, il, ul;
+    const uint8_t *img, *url;
+    if (rd_u32le(&r, &type) || rd_u32le(&r, &il) || rd_bytes(&r, il, &img)) return UM_E_FORMAT;
+    if (il && um_scan_embedded(ctx, (uint64_t)(img - d), il, "ContentBranding/banner") < 0) return -ENOMEM;
+    static const char *const keys[2] = { "BannerImageURL", "CopyrightURL" };
+    for (int i = 0; i < 2; i++) {
+        if (rd_u32le(&r, &ul) || rd_bytes(&r, ul, &url)) return UM_E_FORMAT;
+        if (!ul || all_zero(url, ul)) continue;
+        char w[48];
+        snprintf(w, sizeof w, "ContentBranding/%s", keys[i]);
+        int k = um_report_classified(ctx, "asf", w, keys[i], url, ul, (uint64_t)(url - d), ul);
+        if (um_is_error(k)) return k;
+        if (k >= 0 && (k = um_plan(ctx, k, UM_OP_ZERO, (uint64_t)(url - d), ul, NULL)) < 0) return k;
+    }
+    return 0;
+}
+
+/* The Padding Object must hold zeros: anything else is hidden data. */
+static int padding(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uint64_t len)
+{
+    uint64_t first = UINT64_MAX, last = 0;
+    for (uint64_t i = off; i < off + len; i++)
+        if (d[i]) {
+            if (first == UINT64_MAX) first = i;
+            last = i;
+        }
+    if (first == UINT64_MAX) return 0;
+    char pv[40];
+    uint64_t n = last + 1 - first;
+    snprintf(pv, sizeof pv, "(%llu bytes)", (unsigned long long)n);
+    struct um_finding_spec s = {
+        .kind = UM_K_NONZERO_PADDING, .severity = UM_SEV_HIGH, .where = "Padding",
+        .value = (const uint8_t *)pv, .value_len = strlen(pv), .offset = first, .length = n,
+    };
+    int r = um_report(ctx, &s);
+    if (r < 0) return r;
+    return um_plan(ctx, r, UM_OP_ZERO, first, n, NULL);
+}
+
 /* Walks the objects in [off, end): each a GUID, a 64-bit size (header included), and
  * data. depth 0 is the Header Object's children, 1 the Header Extension's. */
 static int objects(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, uint64_t end, int depth)
@@ -262,6 +313,8 @@ static int objects(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, uint64_
         else if (!memcmp(g, G_EXT_CONTENT_DESC, 16)) err = ext_content_desc(ctx, d, body, bl);
         else if (!memcmp(g, G_METADATA, 16)) err = metadata(ctx, d, body, bl, "Metadata");
         else if (!memcmp(g, G_METADATA_LIB, 16)) err = metadata(ctx, d, body, bl, "MetadataLibrary");
+        else if (!memcmp(g, G_BRANDING, 16)) err = branding(ctx, d, body, bl);
+        else if (!memcmp(g, G_PADDING, 16)) err = padding(ctx, d, body, bl);
         else if (!memcmp(g, G_HEADER_EXT, 16) && depth == 0) {
             /* reserved GUID, reserved 16-bit, data size, then objects */
             if (bl < 22) return UM_E_FORMAT;

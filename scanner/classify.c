@@ -176,7 +176,8 @@ static const struct row {
     { "asf", "*gps*", LOC, H }, { "asf", "make", MOD, M }, { "asf", "model", MOD, M },
     { "asf", "*software*", SW, L }, { "asf", "encoder", SW, L }, { "asf", "encoded_by", PER, M },
     { "asf", "artist", PER, M }, { "asf", "creation_time", TIM, L }, { "asf", "date", TIM, L },
-    { "asf", "comment", TXT, L }, { "asf", "title", TXT, L },
+    { "asf", "comment", TXT, L }, { "asf", "title", TXT, L }, { "asf", "BannerImageURL", TXT, L },
+    { "asf", "CopyrightURL", PER, M },
 
     /* ---- pdf (Info dictionary keys, trailer /ID) ---- */
     { "pdf", "Author", PER, M }, { "pdf", "Creator", SW, L }, { "pdf", "Producer", SW, L },

@@ -69,6 +69,64 @@ static void wmv_file_id_and_appended(void **state)
     free(b);
 }
 
+/* Inserts an object as the first child of the Header Object. */
+static uint8_t *insert_object(const uint8_t *b, size_t n, const uint8_t guid[16],
+                              const uint8_t *body, size_t bl, size_t *out_n)
+{
+    size_t ol = 24 + bl;
+    uint8_t *x = malloc(n + ol);
+    memcpy(x, b, 30);
+    memcpy(x + 30, guid, 16);
+    uint64_t sz = ol;
+    memcpy(x + 46, &sz, 8);
+    memcpy(x + 54, body, bl);
+    memcpy(x + 30 + ol, b + 30, n - 30);
+    uint64_t hs = ld_u64le(b + 16) + ol;
+    memcpy(x + 16, &hs, 8);
+    uint32_t cnt = ld_u32le(b + 24) + 1;
+    memcpy(x + 24, &cnt, 4);
+    *out_n = n + ol;
+    return x;
+}
+
+static void padding_and_branding(void **state)
+{
+    (void)state;
+    size_t n, xn, yn, m;
+    uint8_t *b = au_load("tagged.wma", &n);
+    static const uint8_t pad_guid[16] = { 0x74, 0xD4, 0x06, 0x18, 0xDF, 0xCA, 0x09, 0x45,
+                                          0xA4, 0xBA, 0x9A, 0xAB, 0xCB, 0x96, 0xAA, 0xE8 };
+    static const uint8_t brand_guid[16] = { 0xFA, 0xB3, 0x11, 0x22, 0x23, 0xBD, 0xD2, 0x11,
+                                            0xB4, 0xB7, 0x00, 0xA0, 0xC9, 0x55, 0xFC, 0x6E };
+    uint8_t pad[32] = { 0 };
+    memcpy(pad + 10, "HIDDEN", 6);
+    uint8_t *x = insert_object(b, n, pad_guid, pad, sizeof pad, &xn);
+    uint8_t brand[4 + 4 + 4 + 4 + 22] = { 0 };
+    brand[12] = 22;
+    memcpy(brand + 16, "http://leak.example/sn", 22);
+    uint8_t *y = insert_object(x, xn, brand_guid, brand, sizeof brand, &yn);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(y, yn, "p.wma", &r), 0);
+    const struct um_finding *f = ts_find(&r, UM_K_NONZERO_PADDING);
+    assert_non_null(f);
+    assert_int_equal(f->length, 6);
+    assert_memory_equal(y + f->offset, "HIDDEN", 6);
+    f = au_find(&r, "ContentBranding/CopyrightURL", "CopyrightURL");
+    assert_non_null(f);
+    assert_string_equal(f->value, "http://leak.example/sn");
+    assert_int_equal(f->offset, 30 + 24 + 16);
+    assert_non_null(au_find(&r, NULL, "WM/ToolName"));
+    um_file_result_free(&r);
+    static const char *const mk[] = { "HIDDEN", "leak.example", "LeakTitle", NULL };
+    uint8_t *out = au_scrub_clean(y, yn, "p.wma", mk, &m);
+    assert_int_equal(m, yn);
+    assert_true(au_decodes(out, m, "p.wma"));
+    free(out);
+    free(y);
+    free(x);
+    free(b);
+}
+
 static void malformed_objects(void **state)
 {
     (void)state;
@@ -137,6 +195,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(wma_exact),
         cmocka_unit_test(wmv_file_id_and_appended),
+        cmocka_unit_test(padding_and_branding),
         cmocka_unit_test(malformed_objects),
         cmocka_unit_test(shared_dirty_wmv),
     };
