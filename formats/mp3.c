@@ -556,7 +556,7 @@ static int scan_id3v2(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size, 
     if (ver < 4 && (flags & 0x80)) {
         /* Whole-tag unsynchronisation: frames are read from a copy with FF 00 -> FF,
          * and a map gives back each byte's place in the file. */
-        if (bsize > MAX_UNSYNC_TAG) return UM_E_LIMIT;
+        if (bsize > MAX_UNSYNC_TAG || body + bsize > UINT32_MAX) return UM_E_LIMIT;
         copy = malloc(bsize ? bsize : 1);
         map = malloc((bsize ? bsize : 1) * sizeof *map);
         if (!copy || !map) { err = -ENOMEM; goto done; }
@@ -566,7 +566,6 @@ static int scan_id3v2(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size, 
             map[w++] = (uint32_t)(body + i);
             if (d[body + i] == 0xFF && i + 1 < bsize && d[body + i + 1] == 0) i++;
         }
-        if (body + bsize > UINT32_MAX) { err = UM_E_LIMIT; goto done; }
         t.b = copy, t.bl = w, t.map = map;
     }
     uint64_t start = 0;
