@@ -7,7 +7,8 @@
  * Removes in place: the comment packet is rewritten at its own length: an empty vendor,
  * only the cover fields kept (players show them; demuxers make them a stream), then
  * the Vorbis framing bit, then zeros (every reader stops at the comment count and
- * ignores what follows; Opus reads a zero byte there as "no extra data"). The CRC of
+ * ignores what follows; Opus reads a zero byte there as "no extra data"; a Vorbis
+ * packet also keeps a framing bit in its last byte). The CRC of
  * every page the packet touches is recomputed and replaced. Nothing moves. */
 #include <errno.h>
 #include <stdlib.h>
@@ -212,8 +213,11 @@ static int comment_packet(struct um_scan_ctx *ctx, const uint8_t *d, struct stre
     }
     np[skip + 4] = (uint8_t)kept, np[skip + 5] = (uint8_t)(kept >> 8);
     np[skip + 6] = (uint8_t)(kept >> 16), np[skip + 7] = (uint8_t)(kept >> 24);
+    /* libvorbis reads the framing bit right after the last comment; a reader that
+     * looks for it in the packet's last byte finds one there too. */
     if (framing) np[w++] = 1;
     if (w > s->len) { err = UM_E_FORMAT; goto end; }   /* cannot happen: only removed */
+    if (framing) np[s->len - 1] = 1;
 
     /* Edits: each changed run, then the CRC of each page it lies in. */
     for (size_t i = 0; i < s->nruns; i++) {
