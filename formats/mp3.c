@@ -781,6 +781,25 @@ static int xing_encoder(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t a, c
     return r < 0 ? r : 0;
 }
 
+/* Bytes that are neither tag nor frame inside the stream (before the first frame, or
+ * where sync was lost): reported so that hidden data is seen, but kept, since they may
+ * be a damaged frame that a decoder still uses. Zeros are ordinary padding. */
+static int report_gap(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t from, uint64_t to)
+{
+    uint64_t nz = 0;
+    for (uint64_t i = from; i < to; i++) nz += d[i] != 0;
+    if (nz < 16) return 0;
+    char pv[64];
+    snprintf(pv, sizeof pv, "(%llu bytes between frames)", (unsigned long long)(to - from));
+    struct um_finding_spec s = {
+        .kind = UM_K_NONZERO_PADDING, .severity = UM_SEV_MEDIUM, .where = "MPEG/gap",
+        .value = (const uint8_t *)pv, .value_len = strlen(pv), .offset = from, .length = to - from,
+        .note = "kept: may be a damaged frame",
+    };
+    int r = um_report(ctx, &s);
+    return r < 0 ? r : 0;
+}
+
 /* ---- the handler ---- */
 
 static int probe(const uint8_t *h, size_t n, uint64_t size)
@@ -788,19 +807,14 @@ static int probe(const uint8_t *h, size_t n, uint64_t size)
     if (n >= 10 && !memcmp(h, "ID3", 3) && h[3] >= 2 && h[3] <= 4 && h[4] != 0xFF &&
         syncsafe_ok(h + 6))
         return UM_PROBE_MAX;
-    /* Bare MPEG audio: three frames in a row (or two that end the file), so random
-     * data with an 0xFFE sync does not pass. */
+    /* Bare MPEG audio: a frame at the start and three frames in a row (from there, or
+     * soon after a damaged frame; two that end the file do too), so that random data
+     * with an 0xFFE sync does not pass. */
     uint64_t lim = n < size ? n : size;
     struct mpa f;
     if (n >= 4 && mpa_header(h, &f)) {
-        if (mpa_run(h, 0, lim, 2, NULL)) {
-            if (lim < size) return UM_PROBE_EXT;
-            uint64_t p = 0;
-            int k = 0;
-            while (p + 4 <= lim && mpa_header(h + p, &f)) p += f.len, k++;
-            if (p == lim && k >= 2) return UM_PROBE_EXT;
-            if (k >= 3) return UM_PROBE_EXT;
-        }
+        if (mpa_run(h, 0, lim, 2, NULL)) return UM_PROBE_EXT;
+        if (mpa_find(h, 1, lim, 8192) != UINT64_MAX) return UM_PROBE_EXT;
     }
     /* Zeros before the first frame (some rippers and cut tools leave them). */
     size_t z = 0;
@@ -830,7 +844,9 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         tail_start = tails[nt++].start;
 
     /* The audio: the first run of frames, then frame by frame to the last one. */
-    uint64_t a = mpa_find(d, pos, tail_start, FIRST_SYNC_WINDOW);
+    /* Right after the tag two frames in a row are enough; elsewhere three are needed. */
+    uint64_t a = mpa_run(d, pos, tail_start, 1, NULL) ? pos
+                                                      : mpa_find(d, pos, tail_start, FIRST_SYNC_WINDOW);
     if (a == UINT64_MAX) {
         /* Not MPEG audio after the tag: FLAC or AAC with a leading ID3 tag. Scan the
          * rest as a file of its own. */
@@ -842,6 +858,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     struct mpa first, m;
     mpa_header(d + a, &first);
     if ((err = xing_encoder(ctx, d, a, &first)) < 0) return err;
+    if ((err = report_gap(ctx, d, pos, a)) < 0) return err;
     uint64_t p = a, audio_end = a;
     unsigned frames = 0, resyncs = 0;
     bool capped = false;
@@ -863,6 +880,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         struct mpa qm;
         mpa_header(d + q, &qm);
         if (!mpa_same(&qm, &first)) break;
+        if ((err = report_gap(ctx, d, p, q)) < 0) return err;
         p = q;
     }
 

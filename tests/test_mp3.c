@@ -203,6 +203,34 @@ static void bare_frames_and_random(void **state)
     free(b);
 }
 
+/* Data hidden between frames: reported (kept: it could be a damaged frame), and the
+ * walk goes on to the real end. */
+static void gap_between_frames(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *b = au_load("appended.mp3", &n);
+    size_t cut = 104 + 105;   /* after the first two frames */
+    uint8_t *x = malloc(n + 100);
+    memcpy(x, b, cut);
+    memset(x + cut, 'H', 100);
+    memcpy(x + cut + 100, b + cut, n - cut);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(x, n + 100, "g.mp3", &r), 0);
+    const struct um_finding *f = au_find(&r, "MPEG/gap", NULL);
+    assert_non_null(f);
+    assert_int_equal(f->offset, cut);
+    assert_int_equal(f->length, 100);
+    assert_false(f->removable);
+    assert_non_null(au_find(&r, "ID3v1", "v1.title"));
+    f = ts_find(&r, UM_K_APPENDED_DATA);
+    assert_non_null(f);
+    assert_int_equal(f->offset, n + 100 - 72);
+    um_file_result_free(&r);
+    free(x);
+    free(b);
+}
+
 static void put_syncsafe(uint8_t *p, uint32_t v)
 {
     p[0] = (v >> 21) & 127, p[1] = (v >> 14) & 127, p[2] = (v >> 7) & 127, p[3] = v & 127;
@@ -330,6 +358,7 @@ int main(void)
         cmocka_unit_test(appended_after_id3v1),
         cmocka_unit_test(redstar_after_id3v1),
         cmocka_unit_test(bare_frames_and_random),
+        cmocka_unit_test(gap_between_frames),
         cmocka_unit_test(unknown_frames),
         cmocka_unit_test(malformed_tags),
         cmocka_unit_test(shared_dirty_mp3),
