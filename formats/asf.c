@@ -322,6 +322,16 @@ static int objects(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, uint64_
             if (dl > bl - 22) return UM_E_FORMAT;
             err = objects(ctx, a, body + 22, body + 22 + dl, 1);
         }
+        if (err == UM_E_FORMAT &&
+            (!memcmp(g, G_CONTENT_DESC, 16) || !memcmp(g, G_EXT_CONTENT_DESC, 16) ||
+             !memcmp(g, G_METADATA, 16) || !memcmp(g, G_METADATA_LIB, 16) ||
+             !memcmp(g, G_BRANDING, 16))) {
+            /* A metadata object that cannot be parsed is emptied: zeroed, its counts
+             * and lengths read 0, and the object keeps its size. */
+            int f = um_report_text(ctx, UM_K_CONTENT, UM_SEV_MEDIUM, "object", "malformed",
+                                   "metadata object that cannot be parsed", off, sz);
+            err = f < 0 ? f : um_plan(ctx, f, UM_OP_ZERO, body, bl, NULL);
+        }
         if (err < 0) return err;
         off += sz;
     }

@@ -273,6 +273,13 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             uint64_t vend;
             struct um_vc_src src = { .p = d + b.body, .len = b.len, .base = b.body };
             err = um_vcomment_scan(ctx, &src, "VORBIS_COMMENT", true, vc_plan, &a, &vend);
+            if (err == UM_E_FORMAT || err == UM_E_LIMIT) {
+                /* Cannot be parsed: the whole block goes (becomes padding). */
+                int f = um_report_text(ctx, UM_K_CONTENT, UM_SEV_MEDIUM, "VORBIS_COMMENT",
+                                       "malformed", "comment block that cannot be parsed",
+                                       b.hdr, 4 + b.len);
+                err = f < 0 ? f : to_padding(ctx, d, f, &b);
+            }
             if (err < 0) return err;
             break;
         }

@@ -197,6 +197,14 @@ static int comment_packet(struct um_scan_ctx *ctx, const uint8_t *d, struct stre
     snprintf(where, sizeof where, "%s/comment", codec);
     uint64_t cend;
     err = um_vcomment_scan(ctx, &src, where, false, keep_plan, &k, &cend);
+    if (err == UM_E_FORMAT || err == UM_E_LIMIT) {
+        /* A comment that cannot be parsed is replaced by an empty one: whatever it
+         * holds goes, and the stream plays as before. */
+        uint64_t ro = pkt_map(&smap, 0), re = pkt_map(&smap, src.len ? src.len - 1 : 0) + 1;
+        int f = um_report_text(ctx, UM_K_CONTENT, UM_SEV_MEDIUM, where, "malformed",
+                               "comment header that cannot be parsed", ro, re - ro);
+        err = f < 0 ? f : keep_plan(ctx, f, NULL, &k);
+    }
     free(shifted);
     if (err < 0 || !k.nf) goto end;
 

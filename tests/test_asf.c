@@ -151,15 +151,24 @@ static void malformed_objects(void **state)
     memset(x + 16, 0x7F, 8);
     assert_int_equal(ts_scan(x, n, "t.wma", &r), UM_E_TRUNC);
     um_file_result_free(&r);
-    /* An extended content descriptor count beyond the object. */
+    /* An extended content descriptor count beyond the object: emptied. */
     memcpy(x, b, n);
     static const uint8_t ecd[16] = { 0x40, 0xA4, 0xD0, 0xD2, 0x07, 0xE3, 0xD2, 0x11,
                                      0x97, 0xF0, 0x00, 0xA0, 0xC9, 0x5E, 0xA8, 0x50 };
     uint8_t *e = memmem(x, n, ecd, 16);
     assert_non_null(e);
     e[24] = 0xFF, e[25] = 0xFF;
-    assert_int_equal(ts_scan(x, n, "t.wma", &r), UM_E_FORMAT);
+    /* The object is reported and emptied (zeroed: count 0), the file scrubs clean. */
+    assert_int_equal(ts_scan(x, n, "t.wma", &r), 0);
+    const struct um_finding *f = au_find(&r, "object", "malformed");
+    assert_non_null(f);
+    assert_int_equal(f->offset, (size_t)(e - x));
     um_file_result_free(&r);
+    size_t m;
+    static const char *const mk[] = { "LeakMake", "LeakSoft", NULL };
+    uint8_t *out = au_scrub_clean(x, n, "t.wma", mk, &m);
+    assert_true(au_decodes(out, m, "t.wma"));
+    free(out);
     free(x);
     free(b);
 }
