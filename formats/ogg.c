@@ -208,7 +208,12 @@ static int comment_packet(struct um_scan_ctx *ctx, const uint8_t *d, struct stre
     free(shifted);
     if (err < 0 || !k.nf) goto end;
 
-    /* The new packet: same prefix, empty vendor, the kept covers, framing, zeros. */
+    /* The new packet: same prefix, empty vendor, the kept covers, framing, zeros. A
+     * packet too short to hold even that (malformed) is left alone: its findings then
+     * stay, unremoved. */
+    uint64_t need = skip + 8 + (framing ? 1 : 0);
+    for (size_t i = 0; i < k.n; i++) need += k.f[i].len;
+    if (need > s->len) goto end;
     np = calloc(1, s->len ? s->len : 1);
     if (!np) { err = -ENOMEM; goto end; }
     memcpy(np, pk, skip);
@@ -224,7 +229,6 @@ static int comment_packet(struct um_scan_ctx *ctx, const uint8_t *d, struct stre
     /* libvorbis reads the framing bit right after the last comment; a reader that
      * looks for it in the packet's last byte finds one there too. */
     if (framing) np[w++] = 1;
-    if (w > s->len) { err = UM_E_FORMAT; goto end; }   /* cannot happen: only removed */
     if (framing) np[s->len - 1] = 1;
 
     /* Edits: each changed run, then the CRC of each page it lies in. */

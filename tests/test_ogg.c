@@ -208,6 +208,24 @@ static void packet_across_pages(void **state)
     free(out);
 }
 
+/* A comment packet too short to rewrite: reported, left alone, no write past it. */
+static void tiny_comment_packet(void **state)
+{
+    (void)state;
+    uint8_t f[200];
+    size_t n = 0;
+    uint8_t l1[1] = { 30 }, l2[1] = { 10 };
+    uint8_t id[30] = "\x01vorbis";
+    n += put_page(f + n, 2, 9, 0, l1, 1, id, 30);
+    n += put_page(f + n, 0, 9, 1, l2, 1, (const uint8_t *)"\x03vorbis\x7f\0\0", 10);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(f, n, "t.ogg", &r), 0);
+    const struct um_finding *m = au_find(&r, "vorbis/comment", "malformed");
+    assert_non_null(m);
+    assert_false(m->removable);
+    um_file_result_free(&r);
+}
+
 static void malformed_pages(void **state)
 {
     (void)state;
@@ -291,6 +309,7 @@ int main(void)
         cmocka_unit_test(chained),
         cmocka_unit_test(appended),
         cmocka_unit_test(packet_across_pages),
+        cmocka_unit_test(tiny_comment_packet),
         cmocka_unit_test(malformed_pages),
         cmocka_unit_test(shared_dirty_ogg),
     };
