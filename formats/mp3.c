@@ -865,7 +865,17 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     while (p < tail_start) {
         if (++frames > MAX_FRAMES) { capped = true; break; }
         if (p + 4 <= tail_start && mpa_header(d + p, &m) && mpa_same(&m, &first)) {
-            if (m.len > tail_start - p) {   /* a cut-off last frame is still audio */
+            if (m.len > tail_start - p) {
+                /* A frame that runs into the "tags" and ends where the file does (or
+                 * where another frame starts) means they were audio bytes that only
+                 * looked like a tag. Otherwise a cut-off last frame is still audio. */
+                uint64_t fe = p + m.len;
+                struct mpa nx;
+                if (nt && fe <= size && (fe == size || (size - fe >= 4 && mpa_header(d + fe, &nx)))) {
+                    nt = 0;
+                    tail_start = size;
+                    continue;
+                }
                 audio_end = tail_start;
                 break;
             }

@@ -193,6 +193,16 @@ static void bare_frames_and_random(void **state)
     um_file_result_free(&r);
     free(z);
 
+    /* Audio whose last 128 bytes happen to start with "TAG": not an ID3v1 tag. */
+    uint8_t *t = malloc(audio);
+    memcpy(t, b, audio);
+    memcpy(t + audio - 128, "TAG", 3);
+    assert_int_equal(ts_scan(t, audio, "t.mp3", &r), 0);
+    assert_null(au_find(&r, "ID3v1", NULL));
+    assert_int_equal(ts_count(&r, UM_K_APPENDED_DATA), 0);
+    um_file_result_free(&r);
+    free(t);
+
     uint8_t rnd[4096];
     srand(7);
     for (size_t i = 0; i < sizeof rnd; i++) rnd[i] = (uint8_t)rand();
