@@ -201,6 +201,15 @@ static uint64_t find_end(const uint8_t *d, uint64_t audio, uint64_t size, const 
     return UINT64_MAX;
 }
 
+/* An ID3v1 tag's text fields hold text or NULs, never other control bytes: audio
+ * that happens to hold "TAG" 128 bytes before the end is not taken for one. */
+static bool id3v1_ok(const uint8_t *p)
+{
+    for (int i = 3; i < 125; i++)
+        if (p[i] && p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') return false;
+    return !memcmp(p, "TAG", 3);
+}
+
 static int id3v1(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t pos)
 {
     static const struct { const char *key; unsigned off, len; } f[] = {
@@ -318,12 +327,12 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 
     uint64_t end = find_end(d, pos, size, &s);
     if (end != UINT64_MAX) {
-        if (size - end >= 128 && !memcmp(d + end, "TAG", 3)) {
+        if (size - end >= 128 && id3v1_ok(d + end)) {
             if ((err = id3v1(ctx, d, end)) < 0) return err;
             end += 128;
         }
         um_set_end(ctx, end, "last FLAC frame");
-    } else if (size - pos >= 128 && !memcmp(d + size - 128, "TAG", 3)) {
+    } else if (size - pos >= 128 && id3v1_ok(d + size - 128)) {
         /* No certain end, but an ID3v1 tag (not FLAC) closes the file. */
         if ((err = id3v1(ctx, d, size - 128)) < 0) return err;
     }

@@ -702,10 +702,18 @@ struct tail {
     uint32_t count;
 };
 
+/* An ID3v1 tag's text fields hold text or NULs, never other control bytes. */
+static bool id3v1_ok(const uint8_t *p)
+{
+    for (int i = 3; i < 125; i++)
+        if (p[i] && p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') return false;
+    return !memcmp(p, "TAG", 3);
+}
+
 /* Recognises a tag that ends exactly at `end`, reading backwards. */
 static bool tail_at(const uint8_t *d, uint64_t lo, uint64_t end, struct tail *t)
 {
-    if (end >= lo + 128 && !memcmp(d + end - 128, "TAG", 3)) {
+    if (end >= lo + 128 && id3v1_ok(d + end - 128)) {
         t->type = T_ID3V1, t->start = end - 128, t->end = end, t->ext = UINT64_MAX;
         if (t->start >= lo + 227 && !memcmp(d + t->start - 227, "TAG+", 4))
             t->ext = t->start - 227, t->start = t->ext;
@@ -900,7 +908,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     for (int guard = 0; e < tail_start && guard < MAX_TAIL_TAGS; guard++) {
         struct tail t;
         uint64_t te;
-        if (tail_start - e >= 128 && !memcmp(d + e, "TAG", 3) && memcmp(d + e, "TAG+", 4)) {
+        if (tail_start - e >= 128 && id3v1_ok(d + e) && memcmp(d + e, "TAG+", 4)) {
             t.type = T_ID3V1, t.start = e, t.end = e + 128, t.ext = UINT64_MAX;
         } else if (tail_start - e >= 227 + 128 && !memcmp(d + e, "TAG+", 4) &&
                    !memcmp(d + e + 227, "TAG", 3)) {
