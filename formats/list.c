@@ -8,6 +8,10 @@ extern const struct um_format um_format_jpeg;
 extern const struct um_format um_format_zip;
 extern const struct um_format um_format_matroska;
 extern const struct um_format um_format_riff;
+extern const struct um_format um_format_flac;
+extern const struct um_format um_format_ogg;
+extern const struct um_format um_format_asf;
+extern const struct um_format um_format_mp3;
 extern const struct um_format um_format_av;   /* the generic fallback: keep it last */
 
 const struct um_format *const um_formats[] = {
@@ -15,6 +19,10 @@ const struct um_format *const um_formats[] = {
     &um_format_zip,
     &um_format_matroska,
     &um_format_riff,
+    &um_format_flac,
+    &um_format_ogg,
+    &um_format_asf,
+    &um_format_mp3,   /* after the others: its frame-sync probe is the weakest */
     &um_format_av,
     NULL,
 };
