@@ -14,8 +14,8 @@ import json, os, re, shutil, subprocess, sys, tempfile, zipfile
 UNMARK = os.environ.get("UNMARK", "build/unmark")
 # Groups exiftool invents (the file system, itself) or that hold only structure.
 SKIP_GROUPS = re.compile(r"^(ExifTool|System|File|Composite|ZIP|JFIF|MPEG|PNG-pHYs|ICC.*|XMP-grddl)$")
-META_GROUPS = re.compile(r"^(Vorbis|ID3v1|ID3v2_\d|XMP.*|IPTC|PDF|ItemList|UserData|Keys|Info|XML|PNG|Comment|"
-                         r"Lyrics3|APE|RIFF|Matroska|ASF|AIFF)$")
+# Groups that hold nothing but metadata: every tag there counts. Elsewhere the name decides.
+META_GROUPS = re.compile(r"^(Vorbis|ID3v1|ID3v2_\d|XMP-(?!x$).*|IPTC|ItemList|UserData|Keys|Lyrics3|APE)$")
 IDENT_NAMES = re.compile(r"(Make|Model|Serial|GPS|Artist|Author|Creator|Software|Date|Title|Comment|Description|"
                          r"Copyright|Company|Manager|LastModifiedBy|Producer|Encoder|Encoded|Writer|Owner|Lens|"
                          r"Location|Album|Vendor|Application|Template|DocumentID|InstanceID|UniqueID|Keywords|"
@@ -25,7 +25,11 @@ IDENT_NAMES = re.compile(r"(Make|Model|Serial|GPS|Artist|Author|Creator|Software
 STRUCTURAL = re.compile(r"^(HandlerType|HandlerClass|HandlerVendorID|Pages|Words|Characters.*|Lines|Paragraphs|"
                         r"Editing-cycles|Linearized|PageCount|DocSecurity|ScaleCrop|LinksUpToDate|SharedDoc|"
                         r"HyperlinksChanged|TotalEditTime|Document-statistic.*|MediaLanguageCode|.*Width|.*Height|"
-                        r"PixelsPerUnit.*|.*Version|CopyrightFlag|TrackNumber)$", re.I)
+                        r"PixelsPerUnit.*|.*Version|CopyrightFlag|TrackNumber|AudioChannels|SampleRate|.*Bitrate|"
+                        r"NumChannels|AvgBytesPerSec|BitsPerSample|Encoding|BitDepth|ColorType|Compression|Filter|"
+                        r"Interlace|BackgroundColor|FileLength|DataPackets|Duration|SendDuration|Preroll|Flags|"
+                        r"M(in|ax)PacketSize|TrackID|NextTrackID|TrackDuration|TrackVolume|WebP_Flags|Language|"
+                        r"HeadingPairs|Trapped)$", re.I)
 # Values that identify no one: defaults and empty placeholders.
 HARMLESS_VALUE = re.compile(r"^(|0|none|und|unknown|\(binary data.*\)|0000:00:00 00:00:00.*|1904:01:01 00:00:00|"
                             r"1980:01:01 00:00:00|0000:00:00|0:00:00|.*use -b option.*)$", re.I)
@@ -49,6 +53,8 @@ def identifying(tags):
         v = str(value).strip()
         if SKIP_GROUPS.match(group) or STRUCTURAL.match(name) or HARMLESS_VALUE.match(v):
             continue
+        if digits(v) and set(digits(v)) == {"0"} and not re.search(r"[a-zA-Z]", v):
+            continue   # an all-zero id or date identifies no one
         if META_GROUPS.match(group) or IDENT_NAMES.search(name):
             out[key] = v
     return out
