@@ -142,6 +142,22 @@ assert len(x['sha256_after']) == 64"
 "$UNMARK" scrub -q --json "$T/again.json" "$T/drive" 2>/dev/null
 check "scrub twice: nothing more to do" jq_py "$T/again.json" "assert d['summary']['scrubbed'] == 0"
 
+# --- hostile trees: 10 000 directories deep ---
+python3 -c "
+import os
+fd = os.open('$T', os.O_RDONLY)
+os.mkdir('deep', dir_fd=fd); fd2 = os.open('deep', os.O_RDONLY, dir_fd=fd); os.close(fd); fd = fd2
+for i in range(10000):
+    os.mkdir('d', dir_fd=fd); n = os.open('d', os.O_RDONLY, dir_fd=fd); os.close(fd); fd = n
+f = os.open('leaf.txt', os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd); os.write(f, b'x'); os.close(f)"
+timeout 120 "$UNMARK" scan -q --json "$T/deep.json" "$T/deep" 2>/dev/null; rc=$?
+check "10 000-deep tree: stops at --max-depth and says so" jq_py "$T/deep.json" "
+s=[f for f in d['files'] if f['status']=='skipped']
+assert $rc == 0 and len(s) == 1 and 'max-depth' in s[0]['reason'], (s, $rc)"
+timeout 300 "$UNMARK" scan -q --max-depth 100000 --json "$T/deep2.json" "$T/deep" 2>/dev/null; rc=$?
+check "10 000-deep tree with no depth limit: no crash, errors are per directory" jq_py "$T/deep2.json" "
+assert $rc in (0, 2), $rc"
+
 # --- Ctrl-C leaves a complete report ---
 mkdir -p "$T/many"
 python3 -c "
