@@ -56,6 +56,7 @@ const struct um_format um_format_jpeg = {
     .name = "jpeg",
     .long_name = "JPEG image",
     .extensions = "jpg,jpeg,jpe,jfif",
+    .mime = "image/jpeg",
     .finds = "data after EOI",
     .removes = "data after EOI",
     .probe = probe,

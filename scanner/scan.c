@@ -43,6 +43,7 @@ struct um_scan_ctx {
     bool end_set;
     uint64_t end;
     char after[48];
+    const char *mime;      /* set by um_set_mime */
 };
 
 void um_scan_options_default(struct um_scan_options *o)
@@ -125,6 +126,11 @@ void um_extension(const char *name, char *out, size_t outsz)
 /* ---- the handler-facing API ---- */
 
 uint64_t um_ctx_base(const struct um_scan_ctx *ctx) { return ctx->base; }
+
+void um_set_mime(struct um_scan_ctx *ctx, const char *mime)
+{
+    if (ctx->depth == 0) ctx->mime = mime;
+}
 int um_ctx_depth(const struct um_scan_ctx *ctx) { return ctx->depth; }
 
 static char *join_where(const char *prefix, const char *where)
@@ -428,12 +434,14 @@ int um_scan_buffer(struct um_scanner *sc, const uint8_t *data, uint64_t size,
     err = um_redstar_peel(&ctx, data, &end);
     if (err < 0) goto done;
 
-    if (sc->opt.mime && !res->mime) res->mime = um_scanner_mime(sc, data, (size_t)(end < HEAD_MAX ? end : HEAD_MAX));
-
     ctx.size = end;
     const struct um_format *fmt = NULL;
     err = scan_view(&ctx, name, &fmt);
     res->format = fmt ? fmt->name : "unknown";
+    if (sc->opt.mime && !res->mime) {
+        const char *own = ctx.mime ? ctx.mime : fmt ? fmt->mime : NULL;
+        res->mime = own ? strdup(own) : um_scanner_mime(sc, data, (size_t)(end < HEAD_MAX ? end : HEAD_MAX));
+    }
 done:
     res->scanned = err == 0;
     if (err) res->error = err;

@@ -63,27 +63,33 @@ int um_plan_build(const struct um_file_result *res, const struct um_policy *p, s
     }
     qsort(out->ops, out->n, sizeof *out->ops, cmp_edit);
 
-    /* Pass 2: merge touching zero ranges, refuse any other overlap. */
+    /* Pass 2: an edit lying wholly inside a ZERO range is covered by it (a container
+     * zeroes a whole box while an embedded handler planned finer edits inside it);
+     * overlapping ZERO ranges merge, as do CUT ranges; any other overlap is refused. */
     size_t w = 0;
     for (size_t i = 0; i < out->n; i++) {
-        struct um_edit *cur = &out->ops[i];
+        struct um_edit cur = out->ops[i];
+        uint64_t cur_end = cur.offset + cur.length;
+        /* A zero range swallows the edits before it that it covers. */
+        while (cur.op == UM_OP_ZERO && w && out->ops[w - 1].offset >= cur.offset &&
+               out->ops[w - 1].offset + out->ops[w - 1].length <= cur_end)
+            w--;
         if (w) {
             struct um_edit *prev = &out->ops[w - 1];
             uint64_t prev_end = prev->offset + prev->length;
-            if (cur->offset < prev_end) {
-                bool both_zero = prev->op == UM_OP_ZERO && cur->op == UM_OP_ZERO;
-                bool same = prev->op == cur->op && prev->offset == cur->offset &&
-                            prev->length == cur->length &&
-                            (prev->op != UM_OP_REPLACE || !memcmp(prev->bytes, cur->bytes, cur->length));
-                bool both_cut = prev->op == UM_OP_CUT && cur->op == UM_OP_CUT;
+            if (cur.offset < prev_end) {
+                if (prev->op == UM_OP_ZERO && cur_end <= prev_end) continue;   /* covered */
+                bool same = prev->op == cur.op && prev->offset == cur.offset && prev->length == cur.length &&
+                            (prev->op != UM_OP_REPLACE || !memcmp(prev->bytes, cur.bytes, cur.length));
                 if (same) continue;
-                if (!both_zero && !both_cut) goto conflict;
-                uint64_t end = cur->offset + cur->length;
-                if (end > prev_end) prev->length = end - prev->offset;
+                bool mergeable = (prev->op == UM_OP_ZERO && cur.op == UM_OP_ZERO) ||
+                                 (prev->op == UM_OP_CUT && cur.op == UM_OP_CUT);
+                if (!mergeable) goto conflict;
+                if (cur_end > prev_end) prev->length = cur_end - prev->offset;
                 continue;
             }
         }
-        out->ops[w++] = *cur;
+        out->ops[w++] = cur;
     }
     out->n = w;
 

@@ -73,7 +73,7 @@ static void overlaps_are_refused_but_zeros_merge(void **state)
     assert_int_equal(p.n, 1);
     assert_int_equal(p.ops[0].length, 15);
     um_plan_free(&p);
-    add_edit(&r, a, UM_OP_REPLACE, 20, 4);   /* overlaps a zero range */
+    add_edit(&r, a, UM_OP_REPLACE, 23, 4);   /* straddles the end of a zero range */
     assert_int_equal(um_plan_build(&r, &pol, &p), UM_E_PLAN);
     um_file_result_free(&r);
 }
@@ -102,12 +102,48 @@ static void cuts_force_the_copy_path(void **state)
     um_file_result_free(&r);
 }
 
+static void zero_ranges_cover_edits_inside_them(void **state)
+{
+    (void)state;
+    struct um_file_result r;
+    um_file_result_init(&r);
+    r.size = 1000;
+    size_t box = add_finding(&r, UM_K_DEVICE_ID), inner = add_finding(&r, UM_K_LOCATION);
+    add_edit(&r, inner, UM_OP_REPLACE, 120, 4);   /* an embedded handler's edit ... */
+    add_edit(&r, inner, UM_OP_ZERO, 130, 10);
+    add_edit(&r, box, UM_OP_ZERO, 100, 100);      /* ... inside a box the container zeroes */
+    add_edit(&r, box, UM_OP_REPLACE, 96, 4);      /* the box rename, just before it */
+    struct um_plan p;
+    struct um_policy pol;
+    um_policy_default(&pol);
+    assert_int_equal(um_plan_build(&r, &pol, &p), 0);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.ops[0].op, UM_OP_REPLACE);
+    assert_int_equal(p.ops[0].offset, 96);
+    assert_int_equal(p.ops[1].op, UM_OP_ZERO);
+    assert_int_equal(p.ops[1].offset, 100);
+    assert_int_equal(p.ops[1].length, 100);
+    um_plan_free(&p);
+    /* Keeping the box's kind: the inner edits stand on their own again. */
+    pol.strip[UM_K_DEVICE_ID] = false;
+    assert_int_equal(um_plan_build(&r, &pol, &p), 0);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.ops[0].offset, 120);
+    um_plan_free(&p);
+    /* A REPLACE that straddles the end of a zero range is still a conflict. */
+    add_edit(&r, inner, UM_OP_REPLACE, 198, 4);
+    pol.strip[UM_K_DEVICE_ID] = true;
+    assert_int_equal(um_plan_build(&r, &pol, &p), UM_E_PLAN);
+    um_file_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(truncations_fold_and_take_later_edits),
         cmocka_unit_test(overlaps_are_refused_but_zeros_merge),
         cmocka_unit_test(cuts_force_the_copy_path),
+        cmocka_unit_test(zero_ranges_cover_edits_inside_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
