@@ -197,7 +197,9 @@ static int read_box(struct walk *w, uint64_t pos, uint64_t end, struct box *b)
 static int next_child(struct walk *w, uint64_t *pos, uint64_t end, struct box *b)
 {
     if (*pos >= end || end - *pos < 8) return 0;
-    if (ld_u32be(w->d + *pos) == 0) return 0;
+    /* QuickTime ends some lists with a zero word; a size-0 box that has a type runs
+     * to the end of its parent, as libavformat reads it. */
+    if (ld_u32be(w->d + *pos) == 0 && ld_u32be(w->d + *pos + 4) == 0) return 0;
     int err = read_box(w, *pos, end, b);
     if (err == UM_E_TRUNC) return UM_E_FORMAT;   /* a child larger than its parent */
     if (err) return err;
@@ -264,20 +266,20 @@ static int report_item(struct walk *w, const char *key, const uint8_t *value, ui
 
 /* ---- padding ---- */
 
-static int check_padding(struct walk *w, const struct box *b)
+/* Reports non-zero bytes in [from, to), a range meant to be empty, and plans to
+ * zero them. */
+static int check_zero_range(struct walk *w, uint64_t from, uint64_t to, const char *where)
 {
-    uint64_t from = b->off + (b->large ? 16 : 8);
-    if (b->type == T_UUID) from = b->body;
     const uint8_t *d = w->d;
-    uint64_t first = b->end, last = 0;
-    for (uint64_t i = from; i < b->end; i++) {
+    uint64_t first = to, last = 0;
+    for (uint64_t i = from; i < to; i++) {
         if (d[i]) {
             first = i;
             break;
         }
     }
-    if (first == b->end) return 0;
-    for (uint64_t i = b->end; i-- > first;) {
+    if (first == to) return 0;
+    for (uint64_t i = to; i-- > first;) {
         if (d[i]) {
             last = i;
             break;
@@ -293,13 +295,33 @@ static int check_padding(struct walk *w, const struct box *b)
     }
     preview[2 * m] = 0;
     struct um_finding_spec s = {
-        .kind = UM_K_NONZERO_PADDING, .severity = UM_SEV_HIGH, .where = w->path,
+        .kind = UM_K_NONZERO_PADDING, .severity = UM_SEV_HIGH, .where = where,
         .offset = first, .length = len,
         .extra = json_pack("{s:s}", "preview", preview),
     };
     int idx = um_report(w->ctx, &s);
     if (idx < 0) return idx;
     return um_plan(w->ctx, idx, UM_OP_ZERO, first, len, NULL);
+}
+
+/* free, skip and wide boxes: their payload is meant to be ignored, so it is a place
+ * to hide data. */
+static int check_padding(struct walk *w, const struct box *b)
+{
+    uint64_t from = b->type == T_UUID ? b->body : b->off + (b->large ? 16 : 8);
+    return check_zero_range(w, from, b->end, w->path);
+}
+
+/* Bytes after a container's last child (after a QuickTime zero terminator, or too
+ * few for a box): no reader looks at them. */
+static int check_slack(struct walk *w, uint64_t pos, uint64_t end)
+{
+    if (pos >= end) return 0;
+    size_t saved;
+    path_push(w, "(after last box)", &saved);
+    int err = check_zero_range(w, pos, end, w->path);
+    path_pop(w, saved);
+    return err;
 }
 
 /* ---- dates ---- */
@@ -362,6 +384,36 @@ static int check_prft(struct walk *w, const struct box *b)
     if (idx == UM_NOT_IDENTIFYING) return 0;
     if (idx < 0) return idx;
     return um_plan(w->ctx, idx, UM_OP_ZERO, off, 8, NULL);
+}
+
+/* A track's handler name names the software or device that wrote it ("Core Media
+ * Video", "GoPro AVC", "VideoHandler" from libavformat). It follows version/flags,
+ * pre_defined (QuickTime: component type), handler type and 12 reserved bytes: a C
+ * string in ISO files, a Pascal string in QuickTime. Zeroing it leaves an empty name
+ * in either reading. */
+static int check_handler_name(struct walk *w, const struct box *b)
+{
+    const uint8_t *d = w->d;
+    if (b->end - b->body <= 24) return 0;
+    uint64_t off = b->body + 24, n = b->end - off;
+    bool any = false;
+    for (uint64_t i = 0; i < n && !any; i++) any = d[off + i] != 0;
+    if (!any) return 0;
+    const uint8_t *v = d + off;
+    uint64_t len = n;
+    if (ld_u32be(d + b->body + 4) != 0 && d[off] < n) {
+        v = d + off + 1;
+        len = d[off];
+    } else {
+        const uint8_t *z = memchr(v, 0, (size_t)n);
+        if (z) len = (uint64_t)(z - v);
+    }
+    if (len > VALUE_MAX) len = VALUE_MAX;
+    int idx = um_report_classified(w->ctx, "quicktime", w->path, "handler_name", v, (size_t)len,
+                                   off, n);
+    if (idx == UM_NOT_IDENTIFYING) return 0;
+    if (idx < 0) return idx;
+    return um_plan(w->ctx, idx, UM_OP_ZERO, off, n, NULL);
 }
 
 /* ---- item values ---- */
@@ -501,7 +553,7 @@ static int parse_keys(struct walk *w, const struct box *b, struct key *keys, uns
 }
 
 static int walk_ilst(struct walk *w, const struct box *ilst, const struct key *keys,
-                     unsigned nkeys, bool mdta, int depth)
+                     unsigned nkeys, bool mdta)
 {
     uint64_t pos = ilst->body;
     struct box item;
@@ -562,8 +614,7 @@ static int walk_ilst(struct walk *w, const struct box *ilst, const struct key *k
         path_pop(w, saved);
         if (err) return err;
     }
-    (void)depth;
-    return r;
+    return r < 0 ? r : check_slack(w, pos, ilst->end);
 }
 
 /* ---- HEIF items ---- */
@@ -744,7 +795,7 @@ static int walk_meta(struct walk *w, const struct box *b, int depth)
         if (handler == H_MDTA && keys.end && parse_keys(w, &keys, key_list, &nkeys)) nkeys = 0;
         size_t saved;
         path_push(w, "ilst", &saved);
-        err = walk_ilst(w, &ilst, key_list, nkeys, handler == H_MDTA, depth + 1);
+        err = walk_ilst(w, &ilst, key_list, nkeys, handler == H_MDTA);
         path_pop(w, saved);
     }
     if (!err && iinf.end && iloc.end) err = scan_items(w, &iinf, &iloc, idat.end ? &idat : NULL);
@@ -806,6 +857,7 @@ static int walk_udta(struct walk *w, const struct box *b, int depth)
         }
         path_pop(w, saved);
     }
+    if (!err && r == 0) err = check_slack(w, pos, b->end);
     w->unit = saved_unit;
     return err ? err : r;
 }
@@ -930,7 +982,7 @@ static int walk_children(struct walk *w, const struct box *b, int depth)
         int err = walk_box(w, &c, depth + 1);
         if (err) return err;
     }
-    return r;
+    return r < 0 ? r : check_slack(w, pos, b->end);
 }
 
 static int walk_box(struct walk *w, const struct box *b, int depth)
@@ -958,6 +1010,7 @@ static int walk_box(struct walk *w, const struct box *b, int depth)
         /* QuickTime's minf/hdlr names the data handler ('dhlr'), not the media. */
         if (b->end - b->body >= 12 && ld_u32be(d + b->body + 4) != FOURCC('d', 'h', 'l', 'r'))
             w->handler = ld_u32be(d + b->body + 8);
+        err = check_handler_name(w, b);
         break;
     case T_STSD: err = walk_stsd(w, b); break;
     case T_UDTA: err = walk_udta(w, b, depth); break;

@@ -53,8 +53,37 @@ def heic(out, iloc_version):
     mdat = box(b'mdat', b''.join(d for _, d in items))
     open(out, 'wb').write(ftyp + build_meta(offsets) + mdat)
 
+def add_camm_track(src, dst):
+    """Appends an empty camm (camera motion metadata, with GPS) track to the moov of
+    src, which must be the last top-level box so that no chunk offset moves."""
+    d = open(src, 'rb').read()
+    pos = 0
+    while pos < len(d):
+        size, t = struct.unpack('>I4s', d[pos:pos + 8])
+        if t == b'moov':
+            break
+        pos += size
+    assert t == b'moov' and pos + size == len(d), 'moov must be last'
+    matrix = struct.pack('>9I', 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+    tkhd = full(b'tkhd', 0, 1, struct.pack('>IIIII', 0, 0, 3, 0, 0) + b'\0' * 8 +
+                struct.pack('>hhhH', 0, 0, 0, 0) + matrix + struct.pack('>II', 0, 0))
+    mdhd = full(b'mdhd', 0, 0, struct.pack('>IIIIHH', 0, 0, 1000, 0, 0x55c4, 0))
+    hdlr = full(b'hdlr', 0, 0, b'\0\0\0\0camm' + b'\0' * 12 + b'CameraMetadataMotionHandler\0')
+    dinf = box(b'dinf', full(b'dref', 0, 0, struct.pack('>I', 1) + full(b'url ', 0, 1, b'')))
+    stsd = full(b'stsd', 0, 0, struct.pack('>I', 1) + box(b'camm', b'\0' * 6 + struct.pack('>H', 1)))
+    stbl = box(b'stbl', stsd + full(b'stts', 0, 0, struct.pack('>I', 0)) +
+               full(b'stsc', 0, 0, struct.pack('>I', 0)) + full(b'stsz', 0, 0, struct.pack('>II', 0, 0)) +
+               full(b'stco', 0, 0, struct.pack('>I', 0)))
+    minf = box(b'minf', full(b'nmhd', 0, 0, b'') + dinf + stbl)
+    trak = box(b'trak', tkhd + box(b'mdia', mdhd + hdlr + minf))
+    moov = d[pos:]
+    moov = struct.pack('>I', len(moov) + len(trak)) + moov[4:] + trak
+    open(dst, 'wb').write(d[:pos] + moov)
+
 def main():
     out = sys.argv[1]
+    add_camm_track(os.path.join(out, 'clean_moov_last.mp4'), os.path.join(out, 'camm.mp4'))
+    os.unlink(os.path.join(out, 'clean_moov_last.mp4'))
     heic(os.path.join(out, 'image.heic'), 0)
     heic(os.path.join(out, 'image_iloc1.heic'), 1)
 

@@ -40,7 +40,7 @@ exiftool -q -overwrite_original -UserData:Make="$MAKE" -UserData:Model="$MODEL" 
 $FF $V $A $VENC -c:a pcm_s16le -f mov \
   -metadata title="$TITLE" -metadata artist="$AUTHOR" -metadata creation_time="$ISODATE" \
   -metadata date=2013-05-17 -metadata make="$MAKE" -metadata model="$MODEL" \
-  -metadata location="$ISO6709" -metadata comment="serial $SERIAL" clip.mov
+  -metadata location="$ISO6709" -metadata comment="serial $SERIAL" -timecode 01:02:03:04 clip.mov
 
 # Audio-only M4A with ilst (©ART ©too ©day).
 $FF $A -c:a aac -b:a 16k -metadata artist="$AUTHOR" -metadata date=2013-05-17 \
@@ -49,6 +49,9 @@ $FF $A -c:a aac -b:a 16k -metadata artist="$AUTHOR" -metadata date=2013-05-17 \
 # Clean file: no metadata, dates zero (the scanner must find nothing but what ffmpeg
 # always writes).
 $FF $V $VENC -map_metadata -1 -movflags +faststart clean.mp4
+
+# Base for camm.mp4 (moov last, so that a track can be appended without moving data).
+$FF $V $VENC -map_metadata -1 clean_moov_last.mp4
 
 python3 "$HERE/gen_isobmff.py" "$OUT"
 ls -l "$OUT"
