@@ -15,10 +15,12 @@
  *
  * Removes, in place and at the cost of the metadata only: a udta, meta or uuid box is
  * renamed `free` (a same-length REPLACE of its type) and its payload zeroed; an ilst
- * item inside a meta box that must stay is renamed the same way; dates and compressor
- * names are zeroed; padding is zeroed. Codec configuration, the sample tables and
- * mdat are never touched. Timed-metadata tracks are reported, not removed: their
- * samples live in mdat and dropping a track needs a remux. */
+ * item inside a meta box that must stay is renamed the same way; dates, compressor
+ * and handler names are zeroed; padding is zeroed; the bytes of HEIF Exif and XMP
+ * items are zeroed (readers skip an item they cannot parse). Codec configuration,
+ * the sample tables, colour profiles and mdat's media are never touched.
+ * Timed-metadata tracks are reported, not removed: their samples live in mdat among
+ * the media and dropping a track needs a remux. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -79,7 +81,7 @@
 #define MAX_DEPTH 16
 #define MAX_BOXES 1000000u
 #define MAX_KEYS 1024u
-#define MAX_ITEMS 64u
+#define MAX_ITEMS 16u
 #define VALUE_MAX 512u     /* bytes of a value copied into a finding */
 #define PATH_MAX_LEN 512
 
@@ -746,16 +748,33 @@ static int scan_items(struct walk *w, const struct box *iinf, const struct box *
         if (r < 0) return r;
         if (r == 0) continue;
         char where[PATH_MAX_LEN + 32];
+        snprintf(where, sizeof where, "%s/item[%u]/%s", w->path, buf[i].id,
+                 buf[i].type == H_EXIF ? "Exif" : "XMP");
         if (buf[i].type == H_EXIF) {
             if (len < 4) continue;
             uint64_t skip = ld_u32be(w->d + off);
             if (skip > len - 4) continue;
-            snprintf(where, sizeof where, "%s/item[%u]/Exif", w->path, buf[i].id);
+            /* Some writers keep the "Exif\0\0" of JPEG's APP1 in front of the header. */
+            if (len - 4 - skip >= 6 && !memcmp(w->d + off + 4 + skip, "Exif\0\0", 6)) skip += 6;
             err = um_scan_embedded(w->ctx, off + 4 + skip, len - 4 - skip, where);
         } else {
-            snprintf(where, sizeof where, "%s/item[%u]/XMP", w->path, buf[i].id);
             err = um_scan_embedded(w->ctx, off, len, where);
         }
+        if (err) return err;
+        /* The item itself is reported too, so that it is never silent, and its bytes
+         * are zeroed: readers skip an Exif or XMP item they cannot parse, and the
+         * image data and the item tables stay as they are. */
+        bool any = false;
+        for (uint64_t k = 0; k < len && !any; k++) any = w->d[off + k] != 0;
+        if (!any) continue;
+        char desc[64];
+        snprintf(desc, sizeof desc, "%s item, %llu bytes", buf[i].type == H_EXIF ? "Exif" : "XMP",
+                 (unsigned long long)len);
+        int idx = um_report_classified(w->ctx, "quicktime", where,
+                                       buf[i].type == H_EXIF ? "Exif" : "XMP_",
+                                       (const uint8_t *)desc, strlen(desc), off, len);
+        if (um_is_error(idx)) return idx;
+        if (idx >= 0) err = um_plan(w->ctx, idx, UM_OP_ZERO, off, len, NULL);
         if (err) return err;
     }
     return 0;
