@@ -210,6 +210,22 @@ static void scrub_fixture(const char *rel, const char *name, bool decode)
     free(dir);
 }
 
+
+/* Applies a scan's edits to a buffer as the scrubber does (renames first, then
+ * zeroing); only same-length edits are expected here. */
+static void apply_edits(uint8_t *d, size_t n, const struct um_file_result *r)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < r->edits.len; i++) {
+            const struct um_edit *e = um_vec_at(&r->edits, i);
+            assert_true(e->offset + e->length <= n);
+            if (pass == 0 && e->op == UM_OP_REPLACE) memcpy(d + e->offset, e->bytes, e->length);
+            else if (pass == 1 && e->op == UM_OP_ZERO) memset(d + e->offset, 0, e->length);
+            else assert_true(e->op == UM_OP_REPLACE || e->op == UM_OP_ZERO);
+        }
+    }
+}
+
 /* ---- probe ---- */
 
 static void test_probe(void **state)
@@ -404,6 +420,82 @@ static void test_scrub_keeps_structure(void **state)
 }
 
 /* ---- hand-built structures ---- */
+
+/* QuickTime's moov/meta has no version/flags; 3GPP loci; a udta that holds chapters
+ * keeps them and loses its tags one by one. */
+static void test_qt_meta_loci_chapters(void **state)
+{
+    (void)state;
+    struct buf b = { 0 };
+    put_box(&b, "ftyp", "qt  \0\0\0\0qt  ", 12);
+    size_t moov = box_begin(&b, "moov");
+    size_t meta = box_begin(&b, "meta");
+    put_box(&b, "hdlr", "\0\0\0\0\0\0\0\0mdta\0\0\0\0\0\0\0\0\0\0\0\0\0", 25);
+    size_t keys = box_begin(&b, "keys");
+    put_u32(&b, 0);
+    put_u32(&b, 2);
+    put_u32(&b, 8 + 24);
+    put(&b, "mdtacom.apple.quicktime.make", 28);
+    put_u32(&b, 8 + 36);
+    put(&b, "mdtacom.apple.quicktime.location.ISO6709", 40);
+    box_end(&b, keys);
+    size_t ilst = box_begin(&b, "ilst");
+    size_t item = box_begin(&b, "\0\0\0\2");
+    size_t data = box_begin(&b, "data");
+    put_u32(&b, 1);
+    put_u32(&b, 0);
+    put(&b, "+35.0394+126.7206/", 18);
+    box_end(&b, data);
+    box_end(&b, item);
+    item = box_begin(&b, "\0\0\0\1");
+    data = box_begin(&b, "data");
+    put_u32(&b, 1);
+    put_u32(&b, 0);
+    put(&b, "Apple", 5);
+    box_end(&b, data);
+    box_end(&b, item);
+    box_end(&b, ilst);
+    box_end(&b, meta);
+    size_t udta = box_begin(&b, "udta");
+    size_t chpl = b.n;
+    put_box(&b, "chpl", "\1\0\0\0\0\1\0\0\0\0\0\0\0\0\4Intr", 18);
+    size_t loci = box_begin(&b, "loci");
+    put(&b, "\0\0\0\0\x15\xc7Home\0\0", 12);
+    put_u32(&b, (uint32_t)(int32_t)(126.5 * 65536));
+    put_u32(&b, (uint32_t)(int32_t)(37.25 * 65536));
+    put_u32(&b, (uint32_t)(int32_t)(10 * 65536));
+    put(&b, "earth\0\0", 7);
+    box_end(&b, loci);
+    box_end(&b, udta);
+    box_end(&b, moov);
+    put_box(&b, "mdat", "x", 1);
+
+    struct um_file_result r;
+    assert_int_equal(ts_scan(b.p, b.n, "q.mov", &r), 0);
+    const struct um_finding *f = expect(&r, b.p, "moov/meta/ilst/com.apple.quicktime.make",
+                                        "com.apple.quicktime.make", UM_K_DEVICE_MODEL, "Apple", NULL);
+    expect(&r, b.p, "moov/meta/ilst/com.apple.quicktime.location.ISO6709",
+           "com.apple.quicktime.location.ISO6709", UM_K_LOCATION, "+35.0394+126.7206/", NULL);
+    f = expect(&r, b.p, "moov/udta/loci", "loci", UM_K_LOCATION,
+               "Home +37.250000 +126.500000 10.0m", "loci");
+    assert_true(f->removable);
+    assert_null(find(&r, "moov/udta/chpl", NULL));
+    uint8_t *copy = malloc(b.n);
+    memcpy(copy, b.p, b.n);
+    apply_edits(copy, b.n, &r);
+    um_file_result_free(&r);
+    /* The meta went as a whole, loci alone, chapters stayed. */
+    assert_memory_equal(copy + meta + 4, "free", 4);
+    assert_memory_equal(copy + loci + 4, "free", 4);
+    assert_memory_equal(copy + udta + 4, "udta", 4);
+    assert_memory_equal(copy + chpl, b.p + chpl, 26);
+    assert_int_equal(ts_scan(copy, b.n, "q.mov", &r), 0);
+    assert_int_equal(r.findings.len, 0);
+    um_file_result_free(&r);
+    free(copy);
+    free(b.p);
+}
+
 
 /* ftyp, moov{mvhd, udta{©xyz}}, mdat; optional extra bytes at the end. */
 static void build_small(struct buf *b)
@@ -932,6 +1024,7 @@ int main(void)
         cmocka_unit_test(test_scrub_clean),
         cmocka_unit_test(test_scrub_heic),
         cmocka_unit_test(test_scrub_keeps_structure),
+        cmocka_unit_test(test_qt_meta_loci_chapters),
         cmocka_unit_test(test_end_and_appended),
         cmocka_unit_test(test_largesize_and_size0),
         cmocka_unit_test(test_truncated),
