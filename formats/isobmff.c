@@ -842,7 +842,7 @@ static int walk_udta(struct walk *w, const struct box *b, int depth)
     int r;
     while ((r = next_child(w, &pos, b->end, &c)) == 1)
         if (c.type == T_CHPL) keep = true;
-    if (r < 0) return r;
+    if (r < 0 && r != UM_E_FORMAT) return r;
     /* The whole udta goes unless it holds chapters that must stay; then its tags go
      * one by one. */
     const struct box *saved_unit = w->unit;
@@ -877,6 +877,16 @@ static int walk_udta(struct walk *w, const struct box *b, int depth)
         path_pop(w, saved);
     }
     if (!err && r == 0) err = check_slack(w, pos, b->end);
+    /* Cameras write odd things into udta; libavformat clamps a child that overruns
+     * it. Here the unreadable rest is hidden data: reported and zeroed, which leaves
+     * a zero terminator where it began. */
+    if (!err && r == UM_E_FORMAT) {
+        size_t saved;
+        path_push(w, "(malformed box)", &saved);
+        err = check_zero_range(w, pos, b->end, w->path);
+        path_pop(w, saved);
+        r = 0;
+    }
     w->unit = saved_unit;
     return err ? err : r;
 }

@@ -652,6 +652,33 @@ static void test_hostile_sizes(void **state)
     put(&b, "udta", 4);
     assert_int_equal(ts_scan(b.p, b.n, "h.mp4", &r), UM_E_FORMAT);
     um_file_result_free(&r);
+
+    /* Inside udta a child that overruns it is hidden data, as libavformat would
+     * clamp it: reported and zeroed, the rest of the file is read. */
+    b.n = 0;
+    put_ftyp(&b);
+    size_t moov = box_begin(&b, "moov");
+    size_t udta = box_begin(&b, "udta");
+    size_t bad = b.n;
+    put_u32(&b, 500);
+    put(&b, "\xa9mak", 4);
+    put(&b, "LeakMake", 8);
+    box_end(&b, udta);
+    box_end(&b, moov);
+    put_box(&b, "mdat", "x", 1);
+    assert_int_equal(ts_scan(b.p, b.n, "u.mov", &r), 0);
+    const struct um_finding *f = ts_find(&r, UM_K_NONZERO_PADDING);
+    assert_non_null(f);
+    assert_int_equal(f->offset, bad + 2);
+    assert_string_equal(f->where, "moov/udta/(malformed box)");
+    uint8_t *copy = malloc(b.n);
+    memcpy(copy, b.p, b.n);
+    apply_edits(copy, b.n, &r);
+    um_file_result_free(&r);
+    assert_int_equal(ts_scan(copy, b.n, "u.mov", &r), 0);
+    assert_int_equal(r.findings.len, 0);
+    um_file_result_free(&r);
+    free(copy);
     free(b.p);
 }
 
