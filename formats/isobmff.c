@@ -111,6 +111,7 @@ struct walk {
     unsigned nboxes;
     uint32_t handler;            /* handler type of the trak being walked */
     const struct box *unit;      /* box renamed `free` to remove findings inside it */
+    bool keep_uuid;              /* Canon CR3: uuid boxes hold the raw file's tables */
     char path[PATH_MAX_LEN];
     size_t path_len;
 };
@@ -891,14 +892,16 @@ static int walk_udta(struct walk *w, const struct box *b, int depth)
     return err ? err : r;
 }
 
-/* PIFF (Smooth Streaming) boxes that encrypted playback needs: protection system
- * header, track encryption, sample encryption. */
+/* uuid boxes that playback needs: PIFF (Smooth Streaming) protection system header,
+ * track encryption and sample encryption; Spherical Video V1 (a 360-degree film shows
+ * flat without it). */
 static bool uuid_needed(const uint8_t *u)
 {
     static const uint8_t keep[][16] = {
         { 0xd0, 0x8a, 0x4f, 0x18, 0x10, 0xf3, 0x4a, 0x82, 0xb6, 0xc8, 0x32, 0xd8, 0xab, 0xa1, 0x83, 0xd3 },
         { 0x89, 0x74, 0xdb, 0xce, 0x7b, 0xe7, 0x4c, 0x51, 0x84, 0xf9, 0x71, 0x48, 0xf9, 0x88, 0x25, 0x54 },
         { 0xa2, 0x39, 0x4f, 0x52, 0x5a, 0x9b, 0x4f, 0x14, 0xa2, 0x44, 0x6c, 0x42, 0x7c, 0x64, 0x8d, 0xf4 },
+        { 0xff, 0xcc, 0x82, 0x63, 0xf8, 0x55, 0x4a, 0x93, 0x88, 0x14, 0x58, 0x7a, 0x02, 0x52, 0x1f, 0xdd },
     };
     for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
         if (!memcmp(u, keep[i], 16)) return true;
@@ -933,10 +936,11 @@ static int walk_uuid(struct walk *w, const struct box *b)
         .kind = UM_K_DEVICE_ID, .severity = UM_SEV_MEDIUM, .where = w->path, .key = key,
         .value = w->d + b->body, .value_len = (size_t)n,
         .offset = b->off, .length = b->end - b->off,
-        .note = "vendor uuid box of unknown layout",
+        .note = w->keep_uuid ? "kept: a Canon CR3 raw file's uuid boxes hold its offset tables"
+                             : "vendor uuid box of unknown layout",
     };
     int idx = um_report(w->ctx, &s);
-    if (idx < 0) return idx;
+    if (idx < 0 || w->keep_uuid) return idx < 0 ? idx : 0;
     return plan_remove(w, idx, b);
 }
 
@@ -1079,6 +1083,8 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         int err = read_box(&w, pos, size, &b);
         if (err == UM_E_TRUNC && any && !top_level_type(ld_u32be(d + pos + 4))) break;
         if (err) return err;
+        if (b.type == T_FTYP && b.end - b.body >= 4)
+            w.keep_uuid = ld_u32be(d + b.body) == FOURCC('c', 'r', 'x', ' ');
         err = walk_box(&w, &b, 0);
         if (err) return err;
         pos = b.end;
