@@ -21,6 +21,7 @@
  * the sample tables, colour profiles and mdat's media are never touched.
  * Timed-metadata tracks are reported, not removed: their samples live in mdat among
  * the media and dropping a track needs a remux. */
+#define _GNU_SOURCE   /* memmem */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -1072,19 +1073,48 @@ static bool top_level_type(uint32_t t)
     return false;
 }
 
+/* True when a top-level box header for moov, mdat or moof seems to stand somewhere in
+ * [pos, size): then the bytes at pos are a damaged box, not appended data, and
+ * cutting them would cut the film. A tail too long to search is treated the same. */
+static bool tail_has_boxes(const uint8_t *d, uint64_t pos, uint64_t size)
+{
+    if (size - pos > (64u << 20)) return true;
+    static const char *const types[] = { "moov", "mdat", "moof" };
+    for (size_t i = 0; i < 3; i++) {
+        const uint8_t *p = d + pos, *end = d + size;
+        while (p < end) {
+            const uint8_t *hit = memmem(p, (size_t)(end - p), types[i], 4);
+            if (!hit) break;
+            uint64_t at = (uint64_t)(hit - d);
+            if (at >= pos + 4) {
+                uint64_t box = ld_u32be(hit - 4);
+                if (box == 0 || box == 1 || (box >= 8 && box <= size - (at - 4))) return true;
+            }
+            p = hit + 1;
+        }
+    }
+    return false;
+}
+
 static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 {
     struct walk w = { .ctx = ctx, .d = d, .size = size };
     uint64_t pos = 0;
-    bool any = false;
+    bool any = false, movie = false;
     while (pos < size) {
-        if (size - pos < 8 || !printable_type(ld_u32be(d + pos + 4))) break;
+        uint32_t type = size - pos >= 8 ? ld_u32be(d + pos + 4) : 0;
         struct box b;
-        int err = read_box(&w, pos, size, &b);
-        if (err == UM_E_TRUNC && any && !top_level_type(ld_u32be(d + pos + 4))) break;
+        int err = size - pos < 8 || !printable_type(type) ? UM_E_FORMAT : read_box(&w, pos, size, &b);
+        if ((err == UM_E_FORMAT || err == UM_E_TRUNC) && any && !top_level_type(type)) {
+            /* Not a box: the file ended before. Only once the movie (or a HEIF meta) was
+             * seen, and no box of the movie follows: a damaged file is never cut. */
+            if (!movie || tail_has_boxes(d, pos, size)) return UM_E_FORMAT;
+            break;
+        }
         if (err) return err;
         if (b.type == T_FTYP && b.end - b.body >= 4)
             w.keep_uuid = ld_u32be(d + b.body) == FOURCC('c', 'r', 'x', ' ');
+        if (b.type == T_MOOV || b.type == T_META) movie = true;
         err = walk_box(&w, &b, 0);
         if (err) return err;
         pos = b.end;

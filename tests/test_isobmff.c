@@ -549,6 +549,13 @@ static void test_end_and_appended(void **state)
     assert_int_equal(f->offset, end);
     um_file_result_free(&r);
 
+    /* Garbage followed by what looks like a movie box: a damaged file, never cut. */
+    b.n = end;
+    put(&b, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    put_box(&b, "moof", "\0\0\0\0", 4);
+    assert_int_equal(ts_scan(b.p, b.n, "a.mp4", &r), UM_E_FORMAT);
+    um_file_result_free(&r);
+
     /* Fewer than 8 bytes after the last box. */
     b.n = end;
     put(&b, "\xff\xfe\xfd", 3);
@@ -565,6 +572,7 @@ static void test_largesize_and_size0(void **state)
     (void)state;
     struct buf b = { 0 };
     put_ftyp(&b);
+    put_box(&b, "moov", NULL, 0);
     /* mdat with a 64-bit size */
     put_u32(&b, 1);
     put(&b, "mdat", 4);
@@ -580,11 +588,11 @@ static void test_largesize_and_size0(void **state)
     um_file_result_free(&r);
 
     /* largesize smaller than its header */
-    b.p[24 + 8 + 7] = 8;
+    b.p[32 + 8 + 7] = 8;
     assert_true(ts_scan(b.p, b.n, "l.mp4", &r) < 0);
     um_file_result_free(&r);
     /* largesize past the end */
-    b.p[24 + 8] = 0x7f;
+    b.p[32 + 8] = 0x7f;
     assert_int_equal(ts_scan(b.p, b.n, "l.mp4", &r), UM_E_TRUNC);
     um_file_result_free(&r);
 
