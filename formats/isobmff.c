@@ -953,7 +953,11 @@ static int timed_metadata(struct walk *w, const struct box *entry)
     switch (entry->type) {
     case H_CAMM: key = "camm"; break;
     case H_GPMD: key = "gpmd"; break;
-    case H_MEBX: key = "mebx"; break;
+    case H_MEBX:
+        /* Apple's boxed metadata names its keys in the sample entry. */
+        key = memmem(w->d + entry->body, (size_t)(entry->end - entry->body), "location", 8)
+                  ? "mebx.location" : "mebx";
+        break;
     case H_TMCD: key = "tmcd"; break;
     default:
         if (w->handler == H_META || w->handler == H_CAMM) key = "timed-metadata";

@@ -103,7 +103,7 @@ static const struct row {
     { "quicktime", "XMP_", DOC, M }, { "quicktime", "uuid-xmp", DOC, M }, { "quicktime", "Exif", MOD, M },
     { "quicktime", "compressorname", SW, L }, { "quicktime", "handler_name", SW, L },
     { "quicktime", "prft", TIM, L }, { "quicktime", "camm", LOC, H }, { "quicktime", "gpmd", LOC, H },
-    { "quicktime", "mebx", DEV, M }, { "quicktime", "tmcd", TIM, L }, { "quicktime", "timed-metadata", DEV, M },
+    { "quicktime", "mebx", DEV, M }, { "quicktime", "mebx.location", LOC, H }, { "quicktime", "tmcd", TIM, L }, { "quicktime", "timed-metadata", DEV, M },
     { "quicktime", "auth", PER, M }, { "quicktime", "perf", PER, M }, { "quicktime", "yrrc", TIM, L },
     { "quicktime", "titl", TXT, L }, { "quicktime", "dscp", TXT, L },
     /* Camera makers' udta atoms: GoPro (firmware, camera and media ids), Canon,

@@ -521,6 +521,59 @@ static void build_small(struct buf *b)
     put_box(b, "mdat", "\1\2\3\4\5\6\7\10", 8);
 }
 
+
+/* A track of handler `hdlr` whose one sample entry is `entry` with `payload`. */
+static void put_track(struct buf *b, const char *hdlr, const char *entry, const void *payload, size_t n)
+{
+    size_t trak = box_begin(b, "trak");
+    size_t mdia = box_begin(b, "mdia");
+    size_t h = box_begin(b, "hdlr");
+    put(b, "\0\0\0\0\0\0\0\0", 8);
+    put(b, hdlr, 4);
+    put(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0", 13);
+    box_end(b, h);
+    size_t minf = box_begin(b, "minf");
+    size_t stbl = box_begin(b, "stbl");
+    size_t stsd = box_begin(b, "stsd");
+    put_u32(b, 0);
+    put_u32(b, 1);
+    size_t e = box_begin(b, entry);
+    put(b, "\0\0\0\0\0\0\0\1", 8);
+    put(b, payload, n);
+    box_end(b, e);
+    box_end(b, stsd);
+    box_end(b, stbl);
+    box_end(b, minf);
+    box_end(b, mdia);
+    box_end(b, trak);
+}
+
+static void test_timed_metadata(void **state)
+{
+    (void)state;
+    struct buf b = { 0 };
+    put_ftyp(&b);
+    size_t moov = box_begin(&b, "moov");
+    static const char mebx_keys[] = "\0\0\0\x3ckeys\0\0\0\x34\0\0\0\1\0\0\0\x2ckeydmdtacom.apple.quicktime.location.ISO6709";
+    put_track(&b, "meta", "mebx", mebx_keys, sizeof mebx_keys - 1);
+    put_track(&b, "meta", "gpmd", NULL, 0);
+    put_track(&b, "meta", "mebx", "\0\0\0\x08keys", 8);
+    box_end(&b, moov);
+    put_box(&b, "mdat", "x", 1);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(b.p, b.n, "t.mov", &r), 0);
+    const char *w = "moov/trak/mdia/minf/stbl/stsd/";
+    char where[96];
+    snprintf(where, sizeof where, "%smebx", w);
+    const struct um_finding *f = expect(&r, b.p, where, "mebx.location", UM_K_LOCATION, NULL, "mebx");
+    assert_false(f->removable);
+    expect(&r, b.p, where, "mebx", UM_K_DEVICE_ID, NULL, "mebx");
+    snprintf(where, sizeof where, "%sgpmd", w);
+    expect(&r, b.p, where, "gpmd", UM_K_LOCATION, "gpmd track (handler meta)", "gpmd");
+    um_file_result_free(&r);
+    free(b.p);
+}
+
 static void test_end_and_appended(void **state)
 {
     (void)state;
@@ -1060,6 +1113,7 @@ int main(void)
         cmocka_unit_test(test_scrub_heic),
         cmocka_unit_test(test_scrub_keeps_structure),
         cmocka_unit_test(test_qt_meta_loci_chapters),
+        cmocka_unit_test(test_timed_metadata),
         cmocka_unit_test(test_end_and_appended),
         cmocka_unit_test(test_largesize_and_size0),
         cmocka_unit_test(test_truncated),
