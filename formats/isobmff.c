@@ -991,7 +991,9 @@ static int walk_stsd(struct walk *w, const struct box *b)
         size_t saved;
         path_push_type(w, e.type, &saved);
         err = timed_metadata(w, &e);
-        if (!err && w->handler == H_VIDE && e.end - e.body >= 42 + 32) {
+        bool visual = w->handler == H_VIDE || w->handler == FOURCC('p', 'i', 'c', 't') ||
+                      w->handler == FOURCC('a', 'u', 'x', 'v');
+        if (!err && visual && e.end - e.body >= 42 + 32) {
             uint64_t off = e.body + 42;
             const uint8_t *cn = d + off;
             bool any = false;
