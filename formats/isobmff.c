@@ -491,6 +491,14 @@ static bool data_value(struct walk *w, const struct box *item, const uint8_t **v
     return false;
 }
 
+/* A key name from the file as text for keys and paths: bytes outside printable ASCII
+ * become '_' (names are ASCII reverse-DNS in practice; the report must stay UTF-8). */
+static void key_text(const uint8_t *p, uint64_t n, char *out /* > n */)
+{
+    for (uint64_t i = 0; i < n; i++) out[i] = p[i] >= 0x20 && p[i] < 0x7F ? (char)p[i] : '_';
+    out[n] = 0;
+}
+
 /* A freeform ('----') item's name: mean ("com.apple.iTunes") and name ("iTunSMPB"). */
 static void freeform_key(struct walk *w, const struct box *item, char *out, size_t outn)
 {
@@ -501,10 +509,7 @@ static void freeform_key(struct walk *w, const struct box *item, char *out, size
         if (c.type != T_NAME || c.end - c.body < 4) continue;
         uint64_t n = c.end - c.body - 4;
         if (n > outn - 1) n = outn - 1;
-        memcpy(out, w->d + c.body + 4, (size_t)n);
-        out[n] = 0;
-        for (uint64_t i = 0; i < n; i++)
-            if (!out[i]) out[i] = '_';
+        key_text(w->d + c.body + 4, n, out);
         return;
     }
 }
@@ -579,10 +584,7 @@ static int walk_ilst(struct walk *w, const struct box *ilst, const struct key *k
             } else {
                 const struct key *k = &keys[item.type - 1];
                 uint64_t n = k->len < sizeof key - 1 ? k->len : sizeof key - 1;
-                memcpy(key, w->d + k->off, (size_t)n);
-                key[n] = 0;
-                for (uint64_t i = 0; i < n; i++)
-                    if (!key[i]) key[i] = '_';
+                key_text(w->d + k->off, n, key);
             }
         } else if (item.type == T_FREEFORM) {
             freeform_key(w, &item, key, sizeof key);
