@@ -65,6 +65,9 @@
 #define T_HINF FOURCC('h', 'i', 'n', 'f')
 #define T_PRFT FOURCC('p', 'r', 'f', 't')
 #define T_COVR FOURCC('c', 'o', 'v', 'r')
+#define T_XML FOURCC('x', 'm', 'l', ' ')
+#define T_BXML FOURCC('b', 'x', 'm', 'l')
+#define T_IPRP FOURCC('i', 'p', 'r', 'p')
 
 #define H_VIDE FOURCC('v', 'i', 'd', 'e')
 #define H_META FOURCC('m', 'e', 't', 'a')
@@ -784,6 +787,47 @@ static int scan_items(struct walk *w, const struct box *iinf, const struct box *
     return 0;
 }
 
+/* XML in a meta box (ISO/IEC 14496-12 8.11.2): Sony's XAVC cameras write their
+ * NonRealTimeMeta there, with the body's maker, model and serial number. */
+static int meta_xml(struct walk *w, const struct box *b)
+{
+    if (b->end - b->body <= 4) return 0;
+    uint64_t off = b->body + 4, n = b->end - off;
+    const uint8_t *x = w->d + off;
+    const char *key = memmem(x, (size_t)n, "serial", 6) ? "xml.serial"
+                      : memmem(x, (size_t)n, "modelName", 9) ? "xml.device" : "xml";
+    size_t saved;
+    path_push_type(w, b->type, &saved);
+    int err = um_scan_embedded(w->ctx, off, n, w->path);
+    if (!err) err = report_item(w, key, x, n, b->off, b->end - b->off, b);
+    path_pop(w, saved);
+    return err;
+}
+
+/* HEIF colour profiles (iprp/ipco/colr 'prof' or 'rICC') are kept, since display needs
+ * them, but handed on so that a profile's own tags can be reported. */
+static int heif_profiles(struct walk *w, const struct box *iprp)
+{
+    uint64_t pos = iprp->body;
+    struct box ipco, c;
+    int r;
+    while ((r = next_child(w, &pos, iprp->end, &ipco)) == 1) {
+        if (ipco.type != FOURCC('i', 'p', 'c', 'o')) continue;
+        uint64_t p = ipco.body;
+        while ((r = next_child(w, &p, ipco.end, &c)) == 1) {
+            if (c.type != FOURCC('c', 'o', 'l', 'r') || c.end - c.body <= 4) continue;
+            uint32_t kind = ld_u32be(w->d + c.body);
+            if (kind != FOURCC('p', 'r', 'o', 'f') && kind != FOURCC('r', 'I', 'C', 'C')) continue;
+            char where[PATH_MAX_LEN + 32];
+            snprintf(where, sizeof where, "%s%siprp/ipco/colr", w->path, w->path_len ? "/" : "");
+            int err = um_scan_embedded(w->ctx, c.body + 4, c.end - c.body - 4, where);
+            if (err) return err;
+        }
+        if (r < 0) return r;
+    }
+    return r;
+}
+
 static int walk_meta(struct walk *w, const struct box *b, int depth)
 {
     const uint8_t *d = w->d;
@@ -822,11 +866,16 @@ static int walk_meta(struct walk *w, const struct box *b, int depth)
         path_pop(w, saved);
     }
     if (!err && iinf.end && iloc.end) err = scan_items(w, &iinf, &iloc, idat.end ? &idat : NULL);
-    /* Padding and vendor boxes among the children. */
+    /* Padding, vendor boxes and XML among the children. */
     pos = meta_children(w, b);
-    while (!err && (r = next_child(w, &pos, b->end, &c)) == 1)
+    while (!err && (r = next_child(w, &pos, b->end, &c)) == 1) {
         if (c.type == T_FREE || c.type == T_SKIP || c.type == T_UUID || c.type == T_UDTA)
             err = walk_box(w, &c, depth + 1);
+        else if (c.type == T_XML || c.type == T_BXML)
+            err = meta_xml(w, &c);
+        else if (c.type == T_IPRP)
+            err = heif_profiles(w, &c);
+    }
     w->unit = saved_unit;
     return err;
 }

@@ -112,12 +112,13 @@ static const struct row {
     { "quicktime", "GUMI", DEV, H }, { "quicktime", "LENS", MOD, M }, { "quicktime", "CNCV", SW, L },
     { "quicktime", "CNMN", MOD, M }, { "quicktime", "NCDT", DEV, H }, { "quicktime", "PENT", DEV, H },
     { "quicktime", "smta", DEV, M }, { "quicktime", "SDLN", DEV, M },
+    { "quicktime", "xml.serial", DEV, H }, { "quicktime", "xml.device", MOD, M },
     { "quicktime", "*location*", LOC, H }, { "quicktime", "*gps*", LOC, H },
     { "quicktime", "*author*", PER, M }, { "quicktime", "*artist*", PER, M },
     { "quicktime", "*copyright*", PER, M }, { "quicktime", "*owner*", PER, M },
     { "quicktime", "*model*", MOD, M }, { "quicktime", "*make*", MOD, M },
     { "quicktime", "*software*", SW, L }, { "quicktime", "*encoder*", SW, L },
-    { "quicktime", "*date*", TIM, L }, { "quicktime", "*time*", TIM, L },
+    { "quicktime", "*date*", TIM, L },
     /* Any other udta atom, ilst item or mdta key is a tag: someone wrote it. The
      * handler leaves out the few that are structure (chapters, hint information). */
     { "quicktime", "*", TXT, L },

@@ -13,6 +13,7 @@
 
 #include "support.h"
 #include "../formats/format.h"
+#include "../scanner/classify.h"
 #include "../scrubber/scrub.h"
 
 /* ---- helpers ---- */
@@ -574,6 +575,60 @@ static void test_timed_metadata(void **state)
     free(b.p);
 }
 
+
+/* Sony XAVC: moov/meta (hdlr 'meta') with NonRealTimeMeta XML naming the body. */
+static void test_meta_xml(void **state)
+{
+    (void)state;
+    struct buf b = { 0 };
+    put_ftyp(&b);
+    size_t moov = box_begin(&b, "moov");
+    size_t meta = box_begin(&b, "meta");
+    put_u32(&b, 0);
+    put_box(&b, "hdlr", "\0\0\0\0\0\0\0\0meta\0\0\0\0\0\0\0\0\0\0\0\0\0", 25);
+    size_t xml = box_begin(&b, "xml ");
+    static const char x[] = "<NonRealTimeMeta><Device manufacturer=\"Sony\" modelName=\"ILCE-7M3\" "
+                            "serialNo=\"4242\"/></NonRealTimeMeta>";
+    put_u32(&b, 0);
+    put(&b, x, sizeof x - 1);
+    box_end(&b, xml);
+    box_end(&b, meta);
+    box_end(&b, moov);
+    put_box(&b, "mdat", "x", 1);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(b.p, b.n, "c0001.mp4", &r), 0);
+    const struct um_finding *f = expect(&r, b.p, "moov/meta/xml ", "xml.serial", UM_K_DEVICE_ID, NULL, "xml ");
+    assert_true(f->removable);
+    uint8_t *copy = malloc(b.n);
+    memcpy(copy, b.p, b.n);
+    apply_edits(copy, b.n, &r);
+    um_file_result_free(&r);
+    assert_memory_equal(copy + xml + 4, "free", 4);
+    assert_memory_equal(copy + meta + 4, "meta", 4);
+    assert_null(memmem(copy, b.n, "ILCE", 4));
+    assert_int_equal(ts_scan(copy, b.n, "c0001.mp4", &r), 0);
+    assert_int_equal(r.findings.len, 0);
+    um_file_result_free(&r);
+    free(copy);
+    free(b.p);
+}
+
+static void test_classification(void **state)
+{
+    (void)state;
+    struct um_class c;
+    assert_true(um_classify("quicktime", "com.apple.quicktime.title", &c));
+    assert_int_equal(c.kind, UM_K_CONTENT);
+    assert_true(um_classify("quicktime", "com.apple.quicktime.location.ISO6709", &c));
+    assert_int_equal(c.kind, UM_K_LOCATION);
+    assert_true(um_classify("quicktime", "com.android.capture.fps", &c));
+    assert_int_equal(c.kind, UM_K_CONTENT);
+    assert_true(um_classify("quicktime", "com.example.camera.serial_number", &c));
+    assert_int_equal(c.kind, UM_K_DEVICE_ID);
+    assert_true(um_classify("quicktime", "\xc2\xa9xyz", &c));
+    assert_int_equal(c.kind, UM_K_LOCATION);
+}
+
 static void test_end_and_appended(void **state)
 {
     (void)state;
@@ -1114,6 +1169,8 @@ int main(void)
         cmocka_unit_test(test_scrub_keeps_structure),
         cmocka_unit_test(test_qt_meta_loci_chapters),
         cmocka_unit_test(test_timed_metadata),
+        cmocka_unit_test(test_meta_xml),
+        cmocka_unit_test(test_classification),
         cmocka_unit_test(test_end_and_appended),
         cmocka_unit_test(test_largesize_and_size0),
         cmocka_unit_test(test_truncated),
