@@ -53,6 +53,25 @@ def heic(out, iloc_version):
     mdat = box(b'mdat', b''.join(d for _, d in items))
     open(out, 'wb').write(ftyp + build_meta(offsets) + mdat)
 
+def plain_heic(out):
+    """A HEIF image with the image item only; gen_isobmff.sh lets exiftool add Exif
+    and XMP to it, in exiftool's own layout (Exif header offset 6, "Exif\\0\\0")."""
+    image = b'\x00\x00\x00\x10' + bytes(range(16))
+    ftyp = box(b'ftyp', b'heic' + b'\0\0\0\0' + b'mif1heicmiaf')
+    hdlr = full(b'hdlr', 0, 0, b'\0\0\0\0pict' + b'\0' * 12 + b'\0')
+    pitm = full(b'pitm', 0, 0, struct.pack('>H', 1))
+    iinf = full(b'iinf', 0, 0, struct.pack('>H', 1) +
+                full(b'infe', 2, 0, struct.pack('>HH', 1, 0) + b'hvc1' + b'\0'))
+    iprp = box(b'iprp', box(b'ipco', full(b'ispe', 0, 0, struct.pack('>II', 64, 64))) +
+               full(b'ipma', 0, 0, struct.pack('>IHBB', 1, 1, 1, 0x81)))
+
+    def meta(off):
+        iloc = full(b'iloc', 0, 0, bytes([0x44, 0]) + struct.pack('>HHHHII', 1, 1, 0, 1, off, len(image)))
+        return full(b'meta', 0, 0, hdlr + pitm + iloc + iinf + iprp)
+
+    off = len(ftyp) + len(meta(0)) + 8
+    open(out, 'wb').write(ftyp + meta(off) + box(b'mdat', image))
+
 def add_camm_track(src, dst):
     """Appends an empty camm (camera motion metadata, with GPS) track to the moov of
     src, which must be the last top-level box so that no chunk offset moves."""
@@ -86,6 +105,7 @@ def main():
     os.unlink(os.path.join(out, 'clean_moov_last.mp4'))
     heic(os.path.join(out, 'image.heic'), 0)
     heic(os.path.join(out, 'image_iloc1.heic'), 1)
+    plain_heic(os.path.join(out, 'image_exiftool.heic'))
 
 if __name__ == '__main__':
     main()

@@ -54,4 +54,6 @@ $FF $V $VENC -map_metadata -1 -movflags +faststart clean.mp4
 $FF $V $VENC -map_metadata -1 clean_moov_last.mp4
 
 python3 "$HERE/gen_isobmff.py" "$OUT"
+exiftool -q -overwrite_original -Make="$MAKE" -Model="$MODEL" -SerialNumber=$SERIAL \
+  -GPSLatitude=48.8584 -GPSLatitudeRef=N -XMP-dc:Creator="$AUTHOR" image_exiftool.heic
 ls -l "$OUT"
