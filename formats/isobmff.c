@@ -970,7 +970,14 @@ static int walk_uuid(struct walk *w, const struct box *b)
          * that the packet is never silent, and goes as a whole. */
         int err = um_scan_embedded(w->ctx, b->body, n, w->path);
         if (err) return err;
-        return report_item(w, "uuid-xmp", w->d + b->body, n, b->off, b->end - b->off, b);
+        if (!w->keep_uuid)
+            return report_item(w, "uuid-xmp", w->d + b->body, n, b->off, b->end - b->off, b);
+        int idx = um_report_classified(w->ctx, "quicktime", w->path, "uuid-xmp", w->d + b->body,
+                                       (size_t)(n < VALUE_MAX ? n : VALUE_MAX), b->off,
+                                       b->end - b->off);
+        if (um_is_error(idx)) return idx;
+        return idx >= 0 ? um_note(w->ctx, idx, "kept: a Canon CR3 raw file's offset table "
+                                               "points at its uuid boxes") : 0;
     }
     char key[48];
     static const char hex[] = "0123456789abcdef";
