@@ -894,6 +894,47 @@ static void test_free_padding_and_uuid(void **state)
     free(b.p);
 }
 
+
+/* Canon CR3: its uuid boxes are reported and kept (the raw file's tables point at
+ * them); a 360-degree film's Spherical Video V1 uuid box is kept silently. */
+static void test_uuid_kept(void **state)
+{
+    (void)state;
+    struct buf b = { 0 };
+    put_box(&b, "ftyp", "crx \0\0\0\1crx isom", 16);
+    size_t uu = box_begin(&b, "uuid");
+    put(&b, "\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x91\xe3\xaf\xac", 16);
+    put(&b, "<x:xmpmeta/>", 12);
+    box_end(&b, uu);
+    size_t moov = box_begin(&b, "moov");
+    uu = box_begin(&b, "uuid");
+    put(&b, "\x85\xc0\xb6\x87\x82\x0f\x11\xe0\x81\x11\xf4\xce\x46\x2b\x6a\x48", 16);
+    put(&b, "CNCVCanonCR3", 12);
+    box_end(&b, uu);
+    box_end(&b, moov);
+    put_box(&b, "mdat", "x", 1);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(b.p, b.n, "IMG_0001.CR3", &r), 0);
+    assert_int_equal(r.findings.len, 2);
+    assert_int_equal(count_removable(&r), 0);
+    assert_int_equal(r.edits.len, 0);
+    um_file_result_free(&r);
+
+    b.n = 0;
+    put_ftyp(&b);
+    moov = box_begin(&b, "moov");
+    uu = box_begin(&b, "uuid");
+    put(&b, "\xff\xcc\x82\x63\xf8\x55\x4a\x93\x88\x14\x58\x7a\x02\x52\x1f\xdd", 16);
+    put(&b, "<rdf:SphericalVideo/>", 21);
+    box_end(&b, uu);
+    box_end(&b, moov);
+    put_box(&b, "mdat", "x", 1);
+    assert_int_equal(ts_scan(b.p, b.n, "vr.mp4", &r), 0);
+    assert_int_equal(r.findings.len, 0);
+    um_file_result_free(&r);
+    free(b.p);
+}
+
 /* A HEIF image whose Exif item (after its 4-byte header offset) and XMP item are
  * stand-in JPEGs with bytes after EOI, so that the embedded scan shows exactly which
  * bytes were handed on: the JPEG handler reports them as appended data. */
@@ -1182,6 +1223,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_terminator_and_slack),
         cmocka_unit_test(test_free_padding_and_uuid),
+        cmocka_unit_test(test_uuid_kept),
         cmocka_unit_test(test_heif_items),
         cmocka_unit_test(test_heif_fixtures),
         cmocka_unit_test(test_big_sparse),
