@@ -68,6 +68,8 @@
 #define T_XML FOURCC('x', 'm', 'l', ' ')
 #define T_BXML FOURCC('b', 'x', 'm', 'l')
 #define T_IPRP FOURCC('i', 'p', 'r', 'p')
+#define T_STCO FOURCC('s', 't', 'c', 'o')
+#define T_CO64 FOURCC('c', 'o', '6', '4')
 
 #define H_VIDE FOURCC('v', 'i', 'd', 'e')
 #define H_META FOURCC('m', 'e', 't', 'a')
@@ -86,6 +88,7 @@
 #define MAX_BOXES 1000000u
 #define MAX_KEYS 1024u
 #define MAX_ITEMS 16u
+#define MAX_TABLES 64u
 #define VALUE_MAX 512u     /* bytes of a value copied into a finding */
 #define PATH_MAX_LEN 512
 
@@ -116,6 +119,10 @@ struct walk {
     uint32_t handler;            /* handler type of the trak being walked */
     const struct box *unit;      /* box renamed `free` to remove findings inside it */
     bool keep_uuid;              /* Canon CR3: uuid boxes hold the raw file's tables */
+    /* Where the media lies, read only when the file seems to end early: chunk offset
+     * tables (stco/co64) and the HEIF item locations (iloc). */
+    struct box tables[MAX_TABLES];
+    unsigned ntables;
     char path[PATH_MAX_LEN];
     size_t path_len;
 };
@@ -723,12 +730,13 @@ static int iloc_find(struct walk *w, const struct box *b, const struct box *idat
         if (item_id != id) continue;
         if (extents != 1 || dref != 0 || e_len == 0) return 0;
         uint64_t start;
-        if (um_add_u64(base, e_off, &start)) return UM_E_RANGE;
+        /* An item outside the file (a truncated image) has nothing to scan. */
+        if (um_add_u64(base, e_off, &start)) return 0;
         if (method == 0) {
-            if (!um_range_ok(start, e_len, w->size)) return UM_E_RANGE;
+            if (!um_range_ok(start, e_len, w->size)) return 0;
             *off = start;
         } else if (method == 1 && idat) {
-            if (!um_range_ok(start, e_len, idat->end - idat->body)) return UM_E_RANGE;
+            if (!um_range_ok(start, e_len, idat->end - idat->body)) return 0;
             *off = idat->body + start;
         } else {
             return 0;
@@ -866,6 +874,7 @@ static int walk_meta(struct walk *w, const struct box *b, int depth)
         path_pop(w, saved);
     }
     if (!err && iinf.end && iloc.end) err = scan_items(w, &iinf, &iloc, idat.end ? &idat : NULL);
+    if (iloc.end && w->ntables < MAX_TABLES) w->tables[w->ntables++] = iloc;
     /* Padding, vendor boxes and XML among the children. */
     pos = meta_children(w, b);
     while (!err && (r = next_child(w, &pos, b->end, &c)) == 1) {
@@ -1116,6 +1125,9 @@ static int walk_box(struct walk *w, const struct box *b, int depth)
     case T_UUID: err = walk_uuid(w, b); break;
     case T_FREE: case T_SKIP: case T_WIDE: err = check_padding(w, b); break;
     case T_PRFT: err = check_prft(w, b); break;
+    case T_STCO: case T_CO64:
+        if (w->ntables < MAX_TABLES) w->tables[w->ntables++] = *b;
+        break;
     case FOURCC('c', 'm', 'o', 'v'): {
         /* Old QuickTime compresses the movie header with zlib: what it holds is not
          * read here, and saying so beats silence. */
@@ -1172,6 +1184,55 @@ static bool tail_has_boxes(const uint8_t *d, uint64_t pos, uint64_t size)
     return false;
 }
 
+/* The end of the last byte of media that the tables point at (for stco/co64 the
+ * start of the last chunk, which is enough to tell whether media lies beyond). */
+static uint64_t media_end(struct walk *w)
+{
+    const uint8_t *d = w->d;
+    uint64_t end = 0;
+    for (unsigned t = 0; t < w->ntables; t++) {
+        const struct box *b = &w->tables[t];
+        if (b->type == T_ILOC) {
+            /* Every item of construction method 0: its one-extent location. */
+            struct um_reader r = um_reader_make(d + b->body, b->end - b->body);
+            uint8_t version, flags[3], sizes[2];
+            if (rd_u8(&r, &version) || rd_copy(&r, flags, 3) || rd_copy(&r, sizes, 2) || version > 2)
+                continue;
+            unsigned index_size = version ? sizes[1] & 15 : 0;
+            uint64_t count;
+            if (rd_sized(&r, version < 2 ? 2 : 4, &count)) continue;
+            for (uint64_t i = 0; i < count; i++) {
+                uint64_t id, method = 0, dref, base, extents, index, off, len, e;
+                if (rd_sized(&r, version < 2 ? 2 : 4, &id) ||
+                    (version >= 1 && rd_sized(&r, 2, &method)) || rd_sized(&r, 2, &dref) ||
+                    rd_sized(&r, sizes[1] >> 4, &base) || rd_sized(&r, 2, &extents))
+                    break;
+                for (uint64_t x = 0; x < extents; x++) {
+                    if (rd_sized(&r, index_size, &index) || rd_sized(&r, sizes[0] >> 4, &off) ||
+                        rd_sized(&r, sizes[0] & 15, &len))
+                        goto next_table;
+                    if ((method & 15) == 0 && !um_add_u64(base, off, &e) && !um_add_u64(e, len, &e) &&
+                        e > end)
+                        end = e;
+                }
+            }
+        } else {
+            if (b->end - b->body < 8) continue;
+            uint64_t n = ld_u32be(d + b->body + 4);
+            uint64_t width = b->type == T_CO64 ? 8 : 4;
+            uint64_t room = (b->end - b->body - 8) / width;
+            if (n > room) n = room;
+            for (uint64_t i = 0; i < n; i++) {
+                const uint8_t *p = d + b->body + 8 + i * width;
+                uint64_t o = width == 8 ? ld_u64be(p) : ld_u32be(p);
+                if (o + 1 > end) end = o + 1;
+            }
+        }
+    next_table:;
+    }
+    return end;
+}
+
 static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 {
     struct walk w = { .ctx = ctx, .d = d, .size = size };
@@ -1184,7 +1245,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         if ((err == UM_E_FORMAT || err == UM_E_TRUNC) && any && !top_level_type(type)) {
             /* Not a box: the file ended before. Only once the movie (or a HEIF meta) was
              * seen, and no box of the movie follows: a damaged file is never cut. */
-            if (!movie || tail_has_boxes(d, pos, size)) return UM_E_FORMAT;
+            if (!movie || tail_has_boxes(d, pos, size) || media_end(&w) > pos) return UM_E_FORMAT;
             break;
         }
         if (err) return err;

@@ -665,6 +665,30 @@ static void test_end_and_appended(void **state)
     assert_int_equal(ts_scan(b.p, b.n, "a.mp4", &r), UM_E_FORMAT);
     um_file_result_free(&r);
 
+    /* Garbage where the chunk offsets say media is: a damaged file, never cut. */
+    struct buf c = { 0 };
+    put_ftyp(&c);
+    size_t moov = box_begin(&c, "moov");
+    size_t trak = box_begin(&c, "trak");
+    size_t stco = box_begin(&c, "stco");
+    put_u32(&c, 0);
+    put_u32(&c, 1);
+    size_t chunk_at = c.n;
+    put_u32(&c, 0);
+    box_end(&c, stco);
+    box_end(&c, trak);
+    box_end(&c, moov);
+    size_t media = c.n;
+    put(&c, "\x01\x02\x03\x04\x05\x06\x07\x08 media bytes", 20);
+    c.p[chunk_at + 3] = (uint8_t)(media + 8);
+    assert_int_equal(ts_scan(c.p, c.n, "c.mp4", &r), UM_E_FORMAT);
+    um_file_result_free(&r);
+    c.p[chunk_at + 3] = 8;   /* media before: the bytes are appended */
+    assert_int_equal(ts_scan(c.p, c.n, "c.mp4", &r), 0);
+    assert_int_equal(ts_count(&r, UM_K_APPENDED_DATA), 1);
+    um_file_result_free(&r);
+    free(c.p);
+
     /* Fewer than 8 bytes after the last box. */
     b.n = end;
     put(&b, "\xff\xfe\xfd", 3);
@@ -1039,6 +1063,21 @@ static void test_heif_items(void **state)
     heif_case(1, 1);
 }
 
+/* A HEIF image whose mdat header is damaged: its items lie beyond, so it is not cut. */
+static void test_heif_damaged(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = load("isobmff/image.heic", &n);
+    uint8_t *mdat = memmem(d, n, "mdat", 4);
+    assert_non_null(mdat);
+    mdat[3] = 0;
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "image.heic", &r), UM_E_FORMAT);
+    um_file_result_free(&r);
+    free(d);
+}
+
 static void test_heif_fixtures(void **state)
 {
     (void)state;
@@ -1225,6 +1264,7 @@ int main(void)
         cmocka_unit_test(test_free_padding_and_uuid),
         cmocka_unit_test(test_uuid_kept),
         cmocka_unit_test(test_heif_items),
+        cmocka_unit_test(test_heif_damaged),
         cmocka_unit_test(test_heif_fixtures),
         cmocka_unit_test(test_big_sparse),
         cmocka_unit_test(test_real_dirty_mp4),
