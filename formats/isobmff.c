@@ -747,6 +747,29 @@ static int iloc_find(struct walk *w, const struct box *b, const struct box *idat
     return 0;
 }
 
+/* True when [off, off+len) lies inside the payload of a top-level mdat: an item that
+ * points anywhere else (at the boxes themselves, in a damaged file) is not touched. */
+static bool in_mdat(struct walk *w, uint64_t off, uint64_t len)
+{
+    const uint8_t *d = w->d;
+    uint64_t pos = 0;
+    for (unsigned n = 0; n < 4096 && w->size - pos >= 8; n++) {
+        uint64_t size = ld_u32be(d + pos), hdr = 8;
+        if (size == 1) {
+            if (w->size - pos < 16) return false;
+            size = ld_u64be(d + pos + 8), hdr = 16;
+        } else if (size == 0) {
+            size = w->size - pos;
+        }
+        if (size < hdr || size > w->size - pos) return false;
+        if (ld_u32be(d + pos + 4) == T_MDAT && off >= pos + hdr && off - (pos + hdr) <= size - hdr &&
+            len <= size - hdr - (off - (pos + hdr)))
+            return true;
+        pos += size;
+    }
+    return false;
+}
+
 /* Hands the Exif and XMP items of a HEIF image to their handlers. An Exif item starts
  * with the offset of the TIFF header from the end of that 4-byte field. */
 static int scan_items(struct walk *w, const struct box *iinf, const struct box *iloc,
@@ -762,6 +785,7 @@ static int scan_items(struct walk *w, const struct box *iinf, const struct box *
         int r = iloc_find(w, iloc, idat, buf[i].id, &off, &len);
         if (r < 0) return r;
         if (r == 0) continue;
+        if (!(idat && off >= idat->body && off < idat->end) && !in_mdat(w, off, len)) continue;
         char where[PATH_MAX_LEN + 32];
         snprintf(where, sizeof where, "%s/item[%u]/%s", w->path, buf[i].id,
                  buf[i].type == H_EXIF ? "Exif" : "XMP");

@@ -1061,6 +1061,23 @@ static void test_heif_items(void **state)
     heif_case(0, 0);
     heif_case(1, 0);
     heif_case(1, 1);
+
+    /* An item that points at the boxes themselves (a damaged file) is left alone:
+     * zeroing it would destroy the image's structure. */
+    struct buf b;
+    size_t exif_at, xmp_at;
+    build_heif(&b, 0, 0, &exif_at, &xmp_at);
+    uint8_t *iloc = memmem(b.p, b.n, "iloc", 4);
+    assert_non_null(iloc);
+    size_t first_offset = (size_t)(iloc - b.p) + 4 + 4 + 2 + 2 + 6;
+    b.p[first_offset] = b.p[first_offset + 1] = b.p[first_offset + 2] = 0;
+    b.p[first_offset + 3] = 20;   /* inside ftyp/meta */
+    struct um_file_result r;
+    assert_int_equal(ts_scan(b.p, b.n, "i.heic", &r), 0);
+    assert_null(find(&r, "meta/item[2]/Exif", "Exif"));
+    assert_non_null(find(&r, "meta/item[3]/XMP", "XMP_"));
+    um_file_result_free(&r);
+    free(b.p);
 }
 
 /* A HEIF image whose mdat header is damaged: its items lie beyond, so it is not cut. */
