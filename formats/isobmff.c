@@ -3,15 +3,18 @@
  *
  * Walks the box structure through box headers only (32-bit size, 64-bit largesize,
  * size 0 = to the end), never reading mdat, so that the end of a 4 GB film costs a
- * few kilobytes of reads; bytes after the last top-level box are appended data.
+ * few kilobytes of reads; bytes after the last top-level box are appended data, but
+ * only when the movie was seen and neither a movie box nor media the tables point at
+ * lies beyond (a damaged file is an error, never cut).
  *
  * Finds: moov/udta and trak/udta items (QuickTime ©xyz text atoms, 3GPP asset boxes
- * such as loci, XMP_), iTunes-style ilst items (hdlr mdir) and Apple mdta keys
- * (hdlr mdta) in any meta box, creation/modification dates in mvhd/tkhd/mdhd, the
- * XMP uuid box and other vendors' uuid boxes, the compressor name of visual sample
- * entries, Exif and XMP items of HEIF images (located through iinf/iloc and handed
- * to their handlers), timed-metadata tracks (camm, gpmd, mebx, tmcd), and non-zero
- * bytes in free/skip/wide boxes.
+ * such as loci, XMP_, camera makers' atoms), iTunes-style ilst items (hdlr mdir) and
+ * Apple mdta keys (hdlr mdta) in any meta box, XML in meta boxes (Sony), dates in
+ * mvhd/tkhd/mdhd and prft, the XMP uuid box and other vendors' uuid boxes, handler
+ * names and the compressor name of visual sample entries, Exif and XMP items of HEIF
+ * images (located through iinf/iloc and handed to their handlers), timed-metadata
+ * tracks (camm, gpmd, mebx, tmcd), and non-zero bytes in free/skip/wide boxes or
+ * after a container's last child.
  *
  * Removes, in place and at the cost of the metadata only: a udta, meta or uuid box is
  * renamed `free` (a same-length REPLACE of its type) and its payload zeroed; an ilst
