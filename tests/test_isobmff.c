@@ -837,7 +837,7 @@ static void test_deep_nesting(void **state)
     struct um_file_result r;
     clock_t t0 = clock();
     assert_int_equal(ts_scan(b.p, b.n, "deep.mp4", &r), UM_E_LIMIT);
-    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
     um_file_result_free(&r);
 
     /* 200000 empty free boxes at the top level: no hang, and a correct end. */
@@ -1157,7 +1157,7 @@ static void test_big_sparse(void **state)
         skip();
     }
     assert_int_equal(um_scan_fd(sc, fd, "big.mp4", &r), 0);
-    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
     const struct um_finding *f = ts_find(&r, UM_K_APPENDED_DATA);
     assert_non_null(f);
     assert_int_equal(f->offset, moov_at + moov_len);
