@@ -110,7 +110,8 @@ static const struct row {
     /* Camera makers' udta atoms: GoPro (firmware, camera and media ids), Canon,
      * Nikon and Pentax maker data, Samsung. */
     { "quicktime", "FIRM", SW, L }, { "quicktime", "CAME", DEV, H }, { "quicktime", "MUID", DEV, H },
-    { "quicktime", "GUMI", DEV, H }, { "quicktime", "LENS", MOD, M }, { "quicktime", "CNCV", SW, L },
+    { "quicktime", "GUMI", DEV, H }, { "quicktime", "GPMF", DEV, H }, { "quicktime", "LENS", MOD, M },
+    { "quicktime", "CNCV", SW, L },
     { "quicktime", "CNMN", MOD, M }, { "quicktime", "NCDT", DEV, H }, { "quicktime", "PENT", DEV, H },
     { "quicktime", "smta", DEV, M }, { "quicktime", "SDLN", DEV, M },
     { "quicktime", "xml.serial", DEV, H }, { "quicktime", "xml.device", MOD, M },
