@@ -6,6 +6,7 @@
 
 extern const struct um_format um_format_jpeg;
 extern const struct um_format um_format_zip;
+extern const struct um_format um_format_isobmff;
 extern const struct um_format um_format_matroska;
 extern const struct um_format um_format_riff;
 extern const struct um_format um_format_flac;
@@ -17,6 +18,7 @@ extern const struct um_format um_format_av;   /* the generic fallback: keep it l
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
     &um_format_zip,
+    &um_format_isobmff,
     &um_format_matroska,
     &um_format_riff,
     &um_format_flac,
