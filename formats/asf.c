@@ -387,6 +387,7 @@ const struct um_format um_format_asf = {
     .name = "asf",
     .long_name = "ASF (Windows Media WMA/WMV)",
     .extensions = "asf,wma,wmv",
+    .mime = "video/x-ms-asf",
     .finds = "File ID, creation date, content description, extended content description, "
              "metadata and metadata library values, pictures, data after the last object",
     .removes = "values zeroed in place inside their length fields; appended data truncated",

@@ -343,6 +343,7 @@ const struct um_format um_format_flac = {
     .name = "flac",
     .long_name = "FLAC audio",
     .extensions = "flac,fla",
+    .mime = "audio/flac",
     .finds = "Vorbis comments (vendor and fields), APPLICATION and reserved blocks, non-zero "
              "padding, picture descriptions and what the pictures hold, ID3v1, appended data",
     .removes = "blocks turned into zeroed PADDING in place; ID3v1 and appended data truncated",

@@ -1260,6 +1260,22 @@ static uint64_t media_end(struct walk *w)
     return end;
 }
 
+/* The MIME type a major brand stands for (ISO/IEC 14496-12 brands, RFC 6381, HEIF). */
+static const char *brand_mime(uint32_t brand)
+{
+    static const struct { uint32_t brand; const char *mime; } map[] = {
+        { FOURCC('q', 't', ' ', ' '), "video/quicktime" }, { FOURCC('M', '4', 'A', ' '), "audio/mp4" },
+        { FOURCC('M', '4', 'B', ' '), "audio/mp4" },       { FOURCC('3', 'g', 'p', '4'), "video/3gpp" },
+        { FOURCC('3', 'g', 'p', '5'), "video/3gpp" },      { FOURCC('3', 'g', 'p', '6'), "video/3gpp" },
+        { FOURCC('3', 'g', '2', 'a'), "video/3gpp2" },     { FOURCC('h', 'e', 'i', 'c'), "image/heic" },
+        { FOURCC('h', 'e', 'i', 'x'), "image/heic" },      { FOURCC('m', 'i', 'f', '1'), "image/heif" },
+        { FOURCC('a', 'v', 'i', 'f'), "image/avif" },      { FOURCC('c', 'r', 'x', ' '), "image/x-canon-cr3" },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (map[i].brand == brand) return map[i].mime;
+    return "video/mp4";
+}
+
 static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 {
     struct walk w = { .ctx = ctx, .d = d, .size = size };
@@ -1276,8 +1292,10 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             break;
         }
         if (err) return err;
-        if (b.type == T_FTYP && b.end - b.body >= 4)
+        if (b.type == T_FTYP && b.end - b.body >= 4) {
             w.keep_uuid = ld_u32be(d + b.body) == FOURCC('c', 'r', 'x', ' ');
+            um_set_mime(ctx, brand_mime(ld_u32be(d + b.body)));
+        }
         if (b.type == T_MOOV || b.type == T_META) movie = true;
         err = walk_box(&w, &b, 0);
         if (err) return err;
@@ -1293,6 +1311,7 @@ const struct um_format um_format_isobmff = {
     .name = "isobmff",
     .long_name = "ISO base media / QuickTime (MP4, MOV, M4A, 3GP, HEIC, AVIF)",
     .extensions = "mp4,m4a,m4v,m4b,mov,qt,3gp,3g2,heic,heif,avif",
+    .mime = "video/mp4",
     .finds = "udta and ilst/mdta tags (GPS, make, model, software, people, dates), "
              "mvhd/tkhd/mdhd dates, XMP and vendor uuid boxes, compressor names, HEIF "
              "Exif/XMP items, timed-metadata tracks, data in free boxes, data after the last box",

@@ -658,7 +658,11 @@ static int ebml_header(struct mkv *m, const struct el *h)
     int r;
     struct el k;
     FOR_CHILDREN(m, h, k, r) {
-        if (k.id == ID_DOCTYPE) return doctype_ok(m->d + k.data, k.size);
+        if (k.id == ID_DOCTYPE) {
+            if (m->ctx && str_len(m->d + k.data, k.size) == 4 && !memcmp(m->d + k.data, "webm", 4))
+                um_set_mime(m->ctx, "video/webm");
+            return doctype_ok(m->d + k.data, k.size);
+        }
     }
     return 1;   /* DocType defaults to "matroska" */
 }
@@ -720,6 +724,7 @@ const struct um_format um_format_matroska = {
     .name = "matroska",
     .long_name = "Matroska/WebM (EBML)",
     .extensions = "mkv,mka,mks,mk3d,webm",
+    .mime = "video/x-matroska",
     .finds = "Info UIDs, title, dates, muxing/writing app; Tags; attachment names and "
              "non-font attachments (cover art scanned); chapter and track names; "
              "non-zero Void; data after the Segment",

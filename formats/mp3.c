@@ -943,6 +943,7 @@ const struct um_format um_format_mp3 = {
     .name = "mp3",
     .long_name = "MPEG audio (MP3/MP2) with ID3v2, ID3v1, APE and Lyrics3 tags",
     .extensions = "mp3,mp2,mpa",
+    .mime = "audio/mpeg",
     .finds = "ID3v2 frames (text, TXXX, comments, PRIV/UFID ids, pictures), non-zero ID3v2 "
              "padding, ID3v1 fields, APE items, Lyrics3, data after the last frame or tag",
     .removes = "ID3v2 frames (zeroed in place as padding), ID3v1/APE/Lyrics3 tags and "

@@ -358,6 +358,7 @@ const struct um_format um_format_ogg = {
     .name = "ogg",
     .long_name = "Ogg (Vorbis, Opus, FLAC, Theora, Speex)",
     .extensions = "ogg,oga,ogv,opus,spx,ogx",
+    .mime = "audio/ogg",
     .finds = "comment headers (vendor and fields) of every stream, data after the last page",
     .removes = "comment headers rewritten in place at their length (covers kept), page CRCs "
                "recomputed; appended data truncated",

@@ -447,6 +447,9 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     const uint8_t *f = d + 8;
     r.form = !memcmp(f, "AVI ", 4) ? F_AVI : !memcmp(f, "WAVE", 4) ? F_WAVE
            : !memcmp(f, "WEBP", 4) ? F_WEBP : F_OTHER;
+    static const char *const form_mime[] = { [F_OTHER] = "application/x-riff", [F_AVI] = "video/x-msvideo",
+                                              [F_WAVE] = "audio/x-wav", [F_WEBP] = "image/webp" };
+    um_set_mime(ctx, form_mime[r.form]);
     /* The form, then (AVI over 1 GB) further RIFF 'AVIX' parts, back to back. */
     while (size - pos >= 12 && !truncated) {
         bool first = parts == 0;
@@ -513,6 +516,7 @@ const struct um_format um_format_riff = {
     .name = "riff",
     .long_name = "RIFF (AVI, WAVE, WebP, RF64)",
     .extensions = "avi,wav,wave,webp,ani,rmi,bwf",
+    .mime = "application/x-riff",
     .finds = "LIST INFO, IDIT, strd, strn, bext, iXML, axml, cart, ID3 chunks, adtl labels; "
              "EXIF/XMP scanned; non-zero JUNK; data after the RIFF size",
     .removes = "renames chunks to JUNK and zeroes them in place; cuts data after the RIFF size",
