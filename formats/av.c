@@ -52,10 +52,21 @@ static bool claimed(const char *name)
     return true;
 }
 
+/* Plain text (no NUL, no control bytes but white space, in the first 4 KiB): FFmpeg's
+ * text demuxers are subtitle and playlist formats, which carry no device tags, and
+ * probing every demuxer on every text file is most of the cost of scanning a tree. */
+static bool looks_like_text(const uint8_t *p, size_t n)
+{
+    if (n > 4096) n = 4096;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t' && p[i] != '\f') return false;
+    return true;
+}
+
 static int probe(const uint8_t *head, size_t n, uint64_t size)
 {
     (void)size;
-    if (n < 16 || n > INT32_MAX - AVPROBE_PADDING_SIZE) return 0;
+    if (n < 16 || n > INT32_MAX - AVPROBE_PADDING_SIZE || looks_like_text(head, n)) return 0;
     uint8_t *buf = av_malloc(n + AVPROBE_PADDING_SIZE);
     if (!buf) return 0;
     memcpy(buf, head, n);
@@ -259,6 +270,7 @@ const struct um_format um_format_av = {
     .name = "av",
     .long_name = "any other audio/video container libavformat can demux",
     .extensions = "ts,m2ts,mts,mpg,mpeg,vob,flv,nut,aif,aiff,aifc,caf,wtv,mxf,dv,rm,rmvb,amr",
+    .fallback = true,
     .finds = "container, stream, chapter and program metadata; attached pictures; "
              "telemetry data streams",
     .removes = "all of them, by a stream-copy remux (picture and sound bit-identical)",

@@ -36,6 +36,9 @@ struct um_format {
      * libmagic costs 0.3-0.8 ms a file, most of a scan, so it is asked only for files
      * no handler with a MIME type claims. */
     const char *mime;
+    /* A fallback (the generic demuxer handler) is probed only when no other handler
+     * bids: its probe runs every FFmpeg demuxer and is the costliest. */
+    bool fallback;
     /* What `unmark formats` says this handler finds and removes. */
     const char *finds;
     const char *removes;

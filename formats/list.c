@@ -42,7 +42,7 @@ const struct um_format *um_format_probe(const uint8_t *head, size_t head_len, ui
     const struct um_format *best = NULL;
     int best_score = 0;
     for (const struct um_format *const *f = um_formats; *f; f++) {
-        if (!(*f)->probe) continue;
+        if (!(*f)->probe || ((*f)->fallback && best_score > 0)) continue;
         int s = (*f)->probe(head, head_len, size);
         if (s > best_score) best_score = s, best = *f;
         if (s >= UM_PROBE_MAX) break;
