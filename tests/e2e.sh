@@ -124,6 +124,11 @@ check "scrub --out: every file but the malformed one is there" jq_py "$T/rescan.
 assert len(d['files']) == $(find "$T/drive" -type f | wc -l) - 1, len(d['files'])"
 check "scrub --out: no temporary files left" bash -c "! find '$T/fresh' '$T/drive' -name '.unmark-*' | grep -q ."
 
+# --- no fingerprint of our own: the same input scrubs to the same bytes ---
+"$UNMARK" scrub -q --out "$T/fresh2" --json /dev/null "$T/drive" 2>/dev/null
+check "scrubbing the same tree twice gives identical bytes" diff -r -q "$T/fresh" "$T/fresh2"
+check "no encoder tag of our own (Lavf/Lavc/unmark) in any cleaned file" bash -c "! grep -rlaE 'Lavf[0-9]|unmark' '$T/fresh' | grep -q ."
+
 # --- scrub in place ---
 rm -f "$T/drive/DCIM/100CAM/IMG_0008_truncated.jpg"
 "$UNMARK" scrub -q --json "$T/inplace.json" "$T/drive" 2>/dev/null; rc=$?
