@@ -2,10 +2,28 @@
  * end of central directory record (and Zip64's) to report bytes after the archive,
  * and checks the Red Star mark that is written at file offset 80 of OOXML files,
  * inside the first local header's growth-hint extra field (id 0xA220) when MS Office
- * saved the file. */
+ * saved the file.
+ *
+ * It walks the central directory (bounded), inflates the members that carry document
+ * metadata (capped against ZIP bombs) and has formats/ooxml.c report what they hold.
+ * Images stored uncompressed are scanned as embedded files (EXIF); deflated ones are
+ * reported. Encrypted members are reported, not read.
+ *
+ * Removal rebuilds the cleaned members: each one's local header and data are spliced
+ * in place of the old ones (re-compressed, time set to 1980-01-01), and the central
+ * directory and end record are rebuilt with the shifted offsets. Members that are not
+ * rewritten keep their bytes, so edits planned inside them (an embedded image's EXIF)
+ * and the Red Star zeroing in the first header's padding stay separate edits. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <zlib.h>
 
 #include "format.h"
+#include "ooxml.h"
 #include "redstar.h"
 
 #define SIG_LOCAL 0x04034b50u
@@ -14,6 +32,14 @@
 #define SIG_EOCD64 0x06064b50u
 #define SIG_EOCD64_LOC 0x07064b50u
 #define EXTRA_GROWTH_HINT 0xA220
+#define EXTRA_ZIP64 0x0001
+
+#define MAX_ENTRIES 65536                 /* members walked */
+#define MAX_INFLATE (16u << 20)           /* bytes out of one member */
+#define MAX_RATIO 200                     /* out/in above 1 MiB: a bomb */
+#define MAX_INFLATE_TOTAL (256u << 20)    /* bytes inflated per archive */
+#define MAX_REBUILD (256u << 20)          /* bytes of rebuilt members and directory */
+#define DOS_DATE_1980 0x0021              /* 1980-01-01 */
 
 static int probe(const uint8_t *h, size_t n, uint64_t size)
 {
@@ -70,9 +96,16 @@ static int check_padding(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t fro
     return um_plan(ctx, idx, UM_OP_ZERO, first, last + 1 - first, NULL);
 }
 
+struct archive {
+    uint64_t eocd, end;         /* end record offset; end of the archive (after comment) */
+    uint64_t cd_off, cd_size;
+    uint64_t entries;
+    bool zip64;
+};
+
 /* Finds the end of the archive: the EOCD record (searched backwards through the
  * largest possible comment), checked against its central directory. */
-static int find_end(const uint8_t *d, uint64_t size, uint64_t *end)
+static int find_end(const uint8_t *d, uint64_t size, struct archive *a)
 {
     if (size < 22) return UM_E_TRUNC;
     uint64_t lowest = size > 22 + 65535 ? size - 22 - 65535 : 0;
@@ -80,12 +113,13 @@ static int find_end(const uint8_t *d, uint64_t size, uint64_t *end)
         if (d[pos] != 0x50 || ld_u32le(d + pos) != SIG_EOCD) continue;
         uint64_t comment = ld_u16le(d + pos + 20);
         uint64_t cd_size = ld_u32le(d + pos + 12), cd_off = ld_u32le(d + pos + 16);
-        uint16_t entries = ld_u16le(d + pos + 10);
+        uint64_t entries = ld_u16le(d + pos + 10);
         if (pos + 22 + comment > size) continue;
         bool zip64 = cd_off == 0xFFFFFFFFu || cd_size == 0xFFFFFFFFu || entries == 0xFFFF;
         if (zip64 && pos >= 20 && ld_u32le(d + pos - 20) == SIG_EOCD64_LOC) {
             uint64_t rec = ld_u64le(d + pos - 20 + 8);
-            if (rec + 56 <= pos && ld_u32le(d + rec) == SIG_EOCD64) {
+            if (rec <= pos && pos - rec >= 56 && ld_u32le(d + rec) == SIG_EOCD64) {
+                entries = ld_u64le(d + rec + 32);
                 cd_size = ld_u64le(d + rec + 40);
                 cd_off = ld_u64le(d + rec + 48);
             }
@@ -93,10 +127,471 @@ static int find_end(const uint8_t *d, uint64_t size, uint64_t *end)
         /* A stray signature inside appended bytes fails this consistency check. */
         if (cd_off > pos || cd_size > pos - cd_off) continue;
         if (entries && (cd_off + 4 > size || ld_u32le(d + cd_off) != SIG_CENTRAL)) continue;
-        *end = pos + 22 + comment;
+        a->eocd = pos;
+        a->end = pos + 22 + comment;
+        a->cd_off = cd_off;
+        a->cd_size = cd_size;
+        a->entries = entries;
+        a->zip64 = zip64;
         return 0;
     }
     return UM_E_FORMAT;
+}
+
+/* ---- the central directory ---- */
+
+struct member {
+    char name[512];
+    uint16_t flags, method;
+    uint64_t csize, usize, local_off;
+    uint64_t cd_pos, cd_len;     /* its central directory entry */
+    uint64_t data_off;           /* after the local header */
+    uint64_t span_end;           /* where the next member (or the directory) starts */
+    uint8_t *new_lh;             /* rebuilt local header + data, or NULL */
+    size_t new_len;
+    uint32_t new_crc;
+    uint64_t new_csize, new_usize;
+    size_t order;                /* its index in file order */
+};
+
+static int cmp_local(const void *a, const void *b)
+{
+    const struct member *const *x = a, *const *y = b;
+    return (*x)->local_off < (*y)->local_off ? -1 : (*x)->local_off > (*y)->local_off;
+}
+
+/* Reads the entries; stops at the directory's end whatever the record claims. */
+static int walk_cd(const uint8_t *d, uint64_t size, const struct archive *a, struct member **out,
+                   size_t *n)
+{
+    uint64_t pos = a->cd_off, end = a->cd_off + a->cd_size;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    while (pos + 46 <= end && ld_u32le(d + pos) == SIG_CENTRAL) {
+        if (*n >= MAX_ENTRIES) return UM_E_LIMIT;
+        uint64_t nl = ld_u16le(d + pos + 28), el = ld_u16le(d + pos + 30), cl = ld_u16le(d + pos + 32);
+        uint64_t len = 46 + nl + el + cl;
+        if (len > end - pos) return UM_E_TRUNC;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            struct member *m = realloc(*out, cap * sizeof *m);
+            if (!m) return -ENOMEM;
+            *out = m;
+        }
+        struct member *m = &(*out)[(*n)++];
+        memset(m, 0, sizeof *m);
+        m->flags = ld_u16le(d + pos + 8);
+        m->method = ld_u16le(d + pos + 10);
+        m->csize = ld_u32le(d + pos + 20);
+        m->usize = ld_u32le(d + pos + 24);
+        m->local_off = ld_u32le(d + pos + 42);
+        m->cd_pos = pos;
+        m->cd_len = len;
+        size_t copy = nl < sizeof m->name - 1 ? (size_t)nl : sizeof m->name - 1;
+        memcpy(m->name, d + pos + 46, copy);
+        m->name[copy] = 0;
+        for (size_t i = 0; i < copy; i++)
+            if (!m->name[i]) m->name[i] = '?';   /* a NUL would cut the name short */
+        /* Zip64 extra: the 64-bit values, in this order, for the fields that are
+         * 0xFFFFFFFF. */
+        for (uint64_t e = pos + 46 + nl; e + 4 <= pos + 46 + nl + el;) {
+            uint16_t id = ld_u16le(d + e), fl = ld_u16le(d + e + 2);
+            if (e + 4 + fl > pos + 46 + nl + el) break;
+            if (id == EXTRA_ZIP64) {
+                uint64_t f = e + 4, fe = e + 4 + fl;
+                if (m->usize == 0xFFFFFFFFu && f + 8 <= fe) m->usize = ld_u64le(d + f), f += 8;
+                if (m->csize == 0xFFFFFFFFu && f + 8 <= fe) m->csize = ld_u64le(d + f), f += 8;
+                if (m->local_off == 0xFFFFFFFFu && f + 8 <= fe) m->local_off = ld_u64le(d + f);
+            }
+            e += 4 + (uint64_t)fl;
+        }
+        /* The local header: its own name and extra lengths give where data starts. */
+        if (m->local_off > a->cd_off || a->cd_off - m->local_off < 30 ||
+            ld_u32le(d + m->local_off) != SIG_LOCAL)
+            return UM_E_FORMAT;
+        uint64_t lnl = ld_u16le(d + m->local_off + 26), lel = ld_u16le(d + m->local_off + 28);
+        m->data_off = m->local_off + 30 + lnl + lel;
+        if (m->data_off > a->cd_off || m->csize > a->cd_off - m->data_off) return UM_E_FORMAT;
+        pos += len;
+    }
+    (void)size;
+    return 0;
+}
+
+/* ---- inflating ---- */
+
+/* Inflates a raw-deflate member into *out (malloc'd), capped in size and ratio. */
+static int inflate_member(const uint8_t *src, uint64_t csize, uint8_t **out, size_t *outlen)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return -ENOMEM;
+    size_t cap = 64 * 1024, len = 0;
+    uint8_t *buf = malloc(cap);
+    int err = 0;
+    if (!buf) {
+        err = -ENOMEM;
+        goto end;
+    }
+    const uint8_t *p = src;
+    uint64_t left = csize;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= MAX_INFLATE) {
+                err = UM_E_LIMIT;
+                goto end;
+            }
+            cap *= 2;
+            uint8_t *nb = realloc(buf, cap);
+            if (!nb) {
+                err = -ENOMEM;
+                goto end;
+            }
+            buf = nb;
+        }
+        uInt chunk = left > (1u << 30) ? (1u << 30) : (uInt)left;
+        z.next_in = (Bytef *)p;
+        z.avail_in = chunk;
+        z.next_out = buf + len;
+        z.avail_out = (uInt)(cap - len);
+        int r = inflate(&z, Z_NO_FLUSH);
+        p += chunk - z.avail_in;
+        left -= chunk - z.avail_in;
+        len = cap - z.avail_out;
+        if (len > (1u << 20) && len / MAX_RATIO > csize) {
+            err = UM_E_LIMIT;
+            goto end;
+        }
+        if (r == Z_STREAM_END) break;
+        if (r == Z_BUF_ERROR && !left) {
+            err = UM_E_TRUNC;
+            goto end;
+        }
+        if (r != Z_OK && r != Z_BUF_ERROR) {
+            err = UM_E_FORMAT;
+            goto end;
+        }
+    }
+    *out = buf;
+    *outlen = len;
+    buf = NULL;
+end:
+    inflateEnd(&z);
+    free(buf);
+    return err;
+}
+
+static int deflate_bytes(const uint8_t *in, size_t n, uint8_t **out, size_t *outlen)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -ENOMEM;
+    size_t cap = deflateBound(&z, (uLong)n);
+    uint8_t *buf = malloc(cap ? cap : 1);
+    if (!buf) {
+        deflateEnd(&z);
+        return -ENOMEM;
+    }
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)n;
+    z.next_out = buf;
+    z.avail_out = (uInt)cap;
+    int r = deflate(&z, Z_FINISH);
+    *outlen = cap - z.avail_out;
+    deflateEnd(&z);
+    if (r != Z_STREAM_END) {
+        free(buf);
+        return UM_E_FORMAT;
+    }
+    *out = buf;
+    return 0;
+}
+
+/* ---- per-member work ---- */
+
+static bool is_image(const char *name)
+{
+    static const char *const ext[] = { ".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".bmp",
+                                       ".webp", ".heic", ".jxl" };
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcasecmp(name + n - e, ext[i]) == 0) return true;
+    }
+    return false;
+}
+
+struct zscan {
+    struct um_scan_ctx *ctx;
+    const uint8_t *d;
+    struct archive a;
+    struct member *m;
+    size_t n;
+    int *findings;          /* removed by the rebuild */
+    size_t nfindings;
+    uint64_t inflated;
+    size_t encrypted;
+    bool rebuild_ok;
+    const char *why_not;    /* when the rebuild is impossible */
+};
+
+/* The rebuilt local header and data of member m from its cleaned bytes. */
+static int rebuild_member(struct zscan *z, struct member *m, const uint8_t *clean, size_t n)
+{
+    uint8_t *comp = NULL;
+    size_t clen = 0;
+    int err = deflate_bytes(clean, n, &comp, &clen);
+    if (err) return err;
+    const uint8_t *lh = z->d + m->local_off;
+    uint64_t nl = ld_u16le(lh + 26), el = ld_u16le(lh + 28);
+    /* The first header keeps its extra field (the growth-hint padding the Red Star
+     * check and zeroing rely on); others drop theirs (they may hold timestamps). */
+    uint64_t keep_extra = m->local_off == 0 ? el : 0;
+    uint64_t hl = 30 + nl + keep_extra;
+    if (clen > UINT32_MAX || n > UINT32_MAX) {
+        free(comp);
+        return UM_E_LIMIT;
+    }
+    uint8_t *b = malloc(hl + clen);
+    if (!b) {
+        free(comp);
+        return -ENOMEM;
+    }
+    memcpy(b, lh, 30 + nl + keep_extra);
+    uint16_t flags = (uint16_t)(ld_u16le(lh + 6) & 0x0800);   /* keep only "UTF-8 name" */
+    uint32_t crc = (uint32_t)crc32(0L, clean, (uInt)n);
+    uint8_t *h = b;
+    h[6] = (uint8_t)flags, h[7] = (uint8_t)(flags >> 8);
+    h[8] = 8, h[9] = 0;                                   /* deflate */
+    h[10] = h[11] = 0;                                    /* 00:00:00 */
+    h[12] = DOS_DATE_1980 & 0xFF, h[13] = DOS_DATE_1980 >> 8;
+    for (int i = 0; i < 4; i++) {
+        h[14 + i] = (uint8_t)(crc >> (8 * i));
+        h[18 + i] = (uint8_t)(clen >> (8 * i));
+        h[22 + i] = (uint8_t)((uint64_t)n >> (8 * i));
+    }
+    h[28] = (uint8_t)keep_extra, h[29] = (uint8_t)(keep_extra >> 8);
+    memcpy(b + hl, comp, clen);
+    free(comp);
+    m->new_lh = b;
+    m->new_len = hl + clen;
+    m->new_crc = crc;
+    m->new_csize = clen;
+    m->new_usize = n;
+    return 0;
+}
+
+static int add_findings(struct zscan *z, const int *f, size_t n)
+{
+    if (!n) return 0;
+    int *nf = realloc(z->findings, (z->nfindings + n) * sizeof *nf);
+    if (!nf) return -ENOMEM;
+    memcpy(nf + z->nfindings, f, n * sizeof *f);
+    z->findings = nf;
+    z->nfindings += n;
+    return 0;
+}
+
+static int scan_part(struct zscan *z, struct member *m, enum um_docpart part)
+{
+    const uint8_t *xml;
+    uint8_t *buf = NULL;
+    size_t len;
+    int err;
+    if (m->method == 0) {
+        xml = z->d + m->data_off;
+        len = (size_t)m->csize;
+        if (len > MAX_INFLATE) return UM_E_LIMIT;
+    } else if (m->method == 8) {
+        if (z->inflated >= MAX_INFLATE_TOTAL) return UM_E_LIMIT;
+        err = inflate_member(z->d + m->data_off, m->csize, &buf, &len);
+        if (err) return err;
+        z->inflated += len;
+        xml = buf;
+    } else {
+        return 0;   /* another compression method: not read */
+    }
+    struct um_docxml_result r;
+    err = um_docxml_scan(z->ctx, part, m->name, xml, len, m->local_off, m->span_end - m->local_off, &r);
+    if (!err && r.cleaned) {
+        if ((err = rebuild_member(z, m, r.cleaned, r.cleaned_len)) == 0)
+            err = add_findings(z, r.findings, r.nfindings);
+    }
+    um_docxml_result_free(&r);
+    free(buf);
+    /* A part that is not XML is the document's problem, not a reason to stop. */
+    return err == UM_E_FORMAT ? 0 : err;
+}
+
+static int scan_image(struct zscan *z, struct member *m)
+{
+    char where[600];
+    snprintf(where, sizeof where, "zip/%s", m->name);
+    if (m->method == 0) {
+        /* Edits inside a stored member would leave its CRC stale: a mismatch here
+         * (on the re-scan of a cleaned copy) fails the scrub instead of shipping a
+         * damaged archive. */
+        uint32_t crc = (uint32_t)crc32(0L, z->d + m->data_off, (uInt)0);
+        for (uint64_t done = 0; done < m->csize;) {
+            uInt chunk = m->csize - done > (1u << 30) ? (1u << 30) : (uInt)(m->csize - done);
+            crc = (uint32_t)crc32(crc, z->d + m->data_off + done, chunk);
+            done += chunk;
+        }
+        if (crc != ld_u32le(z->d + m->cd_pos + 16)) return UM_E_DAMAGED;
+        return um_scan_embedded(z->ctx, m->data_off, m->csize, where);
+    }
+    char value[64];
+    snprintf(value, sizeof value, "%llu bytes compressed", (unsigned long long)m->csize);
+    struct um_finding_spec s = {
+        .kind = UM_K_EMBEDDED_MEDIA, .severity = UM_SEV_INFO, .where = where, .key = m->name,
+        .value = (const uint8_t *)value, .value_len = strlen(value),
+        .offset = m->local_off, .length = m->span_end - m->local_off,
+        .note = "compressed inside the archive: not scanned for EXIF or other metadata",
+    };
+    int idx = um_report(z->ctx, &s);
+    return idx < 0 ? idx : 0;
+}
+
+/* Plans the splices: each rewritten member, then the directory and end record. */
+static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_from, uint64_t pad_to)
+{
+    int err;
+    int64_t delta = 0;
+    uint64_t total = 0;
+    for (size_t i = 0; i < z->n; i++) total += order[i]->new_lh ? order[i]->new_len : 0;
+    total += z->a.end - z->a.cd_off;
+    if (total > MAX_REBUILD) return UM_E_LIMIT;
+    /* New local header offsets, in file order. */
+    uint64_t *new_off = malloc(z->n * sizeof *new_off);
+    if (!new_off) return -ENOMEM;
+    for (size_t i = 0; i < z->n; i++) {
+        struct member *m = order[i];
+        new_off[i] = (uint64_t)((int64_t)m->local_off + delta);
+        if (!m->new_lh) continue;
+        uint64_t old_len = m->span_end - m->local_off;
+        if (m->local_off == 0 && pad_to > pad_from && pad_to <= m->new_len) {
+            /* Around the growth-hint padding, which keeps its bytes and its own
+             * zeroing edits (Red Star mark, hidden data). */
+            err = um_plan_splice(z->ctx, z->findings, z->nfindings, 0, pad_from, m->new_lh, pad_from);
+            if (!err)
+                err = um_plan_splice(z->ctx, z->findings, z->nfindings, pad_to, old_len - pad_to,
+                                     m->new_lh + pad_to, m->new_len - pad_to);
+        } else {
+            err = um_plan_splice(z->ctx, z->findings, z->nfindings, m->local_off, old_len, m->new_lh,
+                                 m->new_len);
+        }
+        if (err) goto end;
+        delta += (int64_t)m->new_len - (int64_t)old_len;
+    }
+    /* The directory, in its own order, with new offsets and the rewritten values. */
+    uint64_t cd_len = 0;
+    for (size_t i = 0; i < z->n; i++) {
+        const uint8_t *e = z->d + z->m[i].cd_pos;
+        cd_len += z->m[i].new_lh ? 46 + (uint64_t)ld_u16le(e + 28) + ld_u16le(e + 32) : z->m[i].cd_len;
+    }
+    uint64_t eocd_len = z->a.end - z->a.eocd;
+    uint8_t *cd = malloc(cd_len + eocd_len);
+    if (!cd) {
+        err = -ENOMEM;
+        goto end;
+    }
+    uint64_t w = 0;
+    for (size_t i = 0; i < z->n; i++) {
+        const struct member *m = &z->m[i];
+        const uint8_t *e = z->d + m->cd_pos;
+        uint64_t nl = ld_u16le(e + 28), el = ld_u16le(e + 30), cl = ld_u16le(e + 32);
+        uint8_t *o = cd + w;
+        size_t k = m->order;
+        if (m->new_lh) {
+            memcpy(o, e, 46 + nl);
+            memcpy(o + 46 + nl, e + 46 + nl + el, cl);   /* drop the extra, keep the comment */
+            uint16_t flags = (uint16_t)(ld_u16le(e + 8) & 0x0800);
+            o[8] = (uint8_t)flags, o[9] = (uint8_t)(flags >> 8);
+            o[10] = 8, o[11] = 0, o[12] = o[13] = 0;
+            o[14] = DOS_DATE_1980 & 0xFF, o[15] = DOS_DATE_1980 >> 8;
+            for (int b = 0; b < 4; b++) {
+                o[16 + b] = (uint8_t)(m->new_crc >> (8 * b));
+                o[20 + b] = (uint8_t)(m->new_csize >> (8 * b));
+                o[24 + b] = (uint8_t)(m->new_usize >> (8 * b));
+            }
+            o[30] = o[31] = 0;
+            w += 46 + nl + cl;
+        } else {
+            memcpy(o, e, m->cd_len);
+            w += m->cd_len;
+        }
+        for (int b = 0; b < 4; b++) o[42 + b] = (uint8_t)(new_off[k] >> (8 * b));
+    }
+    uint64_t new_cd_off = (uint64_t)((int64_t)z->a.cd_off + delta);
+    memcpy(cd + w, z->d + z->a.eocd, eocd_len);
+    for (int b = 0; b < 4; b++) {
+        cd[w + 12 + b] = (uint8_t)(cd_len >> (8 * b));
+        cd[w + 16 + b] = (uint8_t)(new_cd_off >> (8 * b));
+    }
+    err = um_plan_splice(z->ctx, z->findings, z->nfindings, z->a.cd_off, z->a.end - z->a.cd_off, cd,
+                         cd_len + eocd_len);
+    free(cd);
+end:
+    free(new_off);
+    return err;
+}
+
+static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
+{
+    int err = walk_cd(z->d, z->a.end, &z->a, &z->m, &z->n);
+    if (err) return err;
+    if (!z->n) return 0;
+    struct member **order = malloc(z->n * sizeof *order);
+    if (!order) return -ENOMEM;
+    for (size_t i = 0; i < z->n; i++) order[i] = &z->m[i];
+    qsort(order, z->n, sizeof *order, cmp_local);
+    for (size_t i = 0; i < z->n; i++) {
+        order[i]->order = i;
+        order[i]->span_end = i + 1 < z->n ? order[i + 1]->local_off : z->a.cd_off;
+        /* Overlapping members (a crafted archive): readable, not rebuildable. */
+        if (order[i]->span_end < order[i]->data_off + order[i]->csize) {
+            z->rebuild_ok = false;
+            z->why_not = "members overlap";
+            order[i]->span_end = order[i]->data_off + order[i]->csize;
+        }
+    }
+    if (z->a.zip64) z->rebuild_ok = false, z->why_not = "Zip64 archive";
+    if (um_ctx_depth(z->ctx) > 0) z->rebuild_ok = false, z->why_not = "archive inside another file";
+
+    for (size_t i = 0; i < z->n && !err; i++) {
+        struct member *m = &z->m[i];
+        enum um_docpart part = um_docpart_of(m->name);
+        bool image = is_image(m->name);
+        if (m->flags & 1) {
+            z->encrypted++;
+            continue;
+        }
+        if (part != UM_PART_NONE) err = scan_part(z, m, part);
+        else if (image) err = scan_image(z, m);
+    }
+    if (!err && z->encrypted) {
+        char value[64];
+        snprintf(value, sizeof value, "%zu encrypted members", z->encrypted);
+        struct um_finding_spec s = {
+            .kind = UM_K_EMBEDDED_MEDIA, .severity = UM_SEV_INFO, .where = "zip", .key = "encrypted",
+            .value = (const uint8_t *)value, .value_len = strlen(value),
+            .note = "encrypted members cannot be inspected or cleaned",
+        };
+        int idx = um_report(z->ctx, &s);
+        if (idx < 0) err = idx;
+    }
+    if (!err && z->nfindings) {
+        if (z->rebuild_ok) {
+            err = plan_rebuild(z, order, pad_from, pad_to);
+        } else {
+            char note[96];
+            snprintf(note, sizeof note, "not removed: the archive cannot be rebuilt (%s)", z->why_not);
+            for (size_t i = 0; i < z->nfindings && !err; i++) err = um_note(z->ctx, z->findings[i], note);
+        }
+    }
+    free(order);
+    return err;
 }
 
 static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
@@ -111,19 +606,25 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         err = check_padding(ctx, d, pad_from, pad_to, 80, mark_end ? mark_end : 80);
         if (err < 0) return err;
     }
-    uint64_t end;
-    err = find_end(d, size, &end);
+    struct zscan z = { .ctx = ctx, .d = d, .rebuild_ok = true };
+    err = find_end(d, size, &z.a);
     if (err) return err;
-    um_set_end(ctx, end, "ZIP end of central directory");
-    return 0;
+    um_set_end(ctx, z.a.end, "ZIP end of central directory");
+    err = scan_members(&z, pad_from, pad_to);
+    for (size_t i = 0; i < z.n; i++) free(z.m[i].new_lh);
+    free(z.m);
+    free(z.findings);
+    return err;
 }
 
 const struct um_format um_format_zip = {
     .name = "zip",
     .long_name = "ZIP archive (and OOXML, ODF, EPUB)",
     .extensions = "zip,docx,xlsx,pptx,docm,xlsm,pptm,odt,ods,odp,odg,epub,jar,apk,hwpx",
-    .finds = "Red Star mark at offset 80, data in growth-hint padding, data after the end record",
-    .removes = "Red Star mark (zeroed in padding), padding data, data after the end record",
+    .finds = "Red Star mark at offset 80, data in growth-hint padding, data after the end record, "
+             "document properties, rsids, authors, ODF and EPUB metadata, images' EXIF",
+    .removes = "Red Star mark (zeroed in padding), padding data, data after the end record, "
+               "document metadata (members rebuilt)",
     .probe = probe,
     .scan = scan,
 };
