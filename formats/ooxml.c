@@ -337,6 +337,8 @@ static void scan_odf(struct part *p, xmlNode *root)
             const char *value = v;
             if (strcmp(key, "meta:user-defined") == 0) {
                 xmlChar *name = xmlGetNsProp(n, (const xmlChar *)"name", n->ns ? n->ns->href : NULL);
+                /* Classified by the property's name: meta:user-defined:DeviceSerial. */
+                snprintf(key, sizeof key, "meta:user-defined:%s", name ? (const char *)name : "");
                 snprintf(buf, sizeof buf, "%s=%s", name ? (const char *)name : "", v ? v : "");
                 xmlFree(name);
                 value = buf;

@@ -34,7 +34,7 @@
 #define EXTRA_GROWTH_HINT 0xA220
 #define EXTRA_ZIP64 0x0001
 
-#define MAX_ENTRIES 65536                 /* members walked */
+#define MAX_ENTRIES 65535                 /* members walked (no Zip64 rebuild) */
 #define MAX_INFLATE (16u << 20)           /* bytes out of one member */
 #define MAX_RATIO 200                     /* out/in above 1 MiB: a bomb */
 #define MAX_INFLATE_TOTAL (256u << 20)    /* bytes inflated per archive */
@@ -525,6 +525,11 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
     }
     uint64_t new_cd_off = (uint64_t)((int64_t)z->a.cd_off + delta);
     memcpy(cd + w, z->d + z->a.eocd, eocd_len);
+    /* The counts are what the directory holds (a record that lied is corrected). */
+    for (int b = 0; b < 2; b++) {
+        cd[w + 8 + b] = (uint8_t)(z->n >> (8 * b));
+        cd[w + 10 + b] = (uint8_t)(z->n >> (8 * b));
+    }
     for (int b = 0; b < 4; b++) {
         cd[w + 12 + b] = (uint8_t)(cd_len >> (8 * b));
         cd[w + 16 + b] = (uint8_t)(new_cd_off >> (8 * b));

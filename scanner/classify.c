@@ -188,7 +188,12 @@ static const struct row {
     { "odf", "meta:initial-creator", PER, M }, { "odf", "dc:creator", PER, M }, { "odf", "meta:creation-date", TIM, L },
     { "odf", "dc:date", TIM, L }, { "odf", "meta:generator", SW, L }, { "odf", "meta:printed-by", PER, M },
     { "odf", "meta:print-date", TIM, L }, { "odf", "dc:title", TXT, L }, { "odf", "dc:subject", TXT, L },
-    { "odf", "dc:description", TXT, L }, { "odf", "meta:keyword", TXT, L }, { "odf", "meta:user-defined", TXT, L },
+    { "odf", "dc:description", TXT, L }, { "odf", "meta:keyword", TXT, L },
+    { "odf", "meta:user-defined:*serial*", DEV, H }, { "odf", "meta:user-defined:*device*", DEV, H },
+    { "odf", "meta:user-defined:*imei*", DEV, H }, { "odf", "meta:user-defined:*gps*", LOC, H },
+    { "odf", "meta:user-defined:*location*", LOC, H }, { "odf", "meta:user-defined:*author*", PER, M },
+    { "odf", "meta:user-defined:*owner*", PER, M }, { "odf", "meta:user-defined:*date*", TIM, L },
+    { "odf", "meta:user-defined*", TXT, L },
     { "odf", "meta:editing-duration", TIM, L }, { "odf", "meta:editing-cycles", TXT, L }, { "odf", "meta:template", PER, M },
 
     /* ---- av (libavformat's generic metadata keys, any container) ---- */

@@ -73,3 +73,167 @@ INFO2 = b"<< /Author (Pak Second) /ModDate (D:20210102030405+09'00') >>"
 open("incremental.pdf", "wb").write(update(base, xref, INFO2))
 open("circular.pdf", "wb").write(update(base, xref, INFO2, prev_pointer=lambda x: x))
 PY
+
+python3 - <<'PY'
+import struct, zipfile
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+      '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+      '<Default Extension="xml" ContentType="application/xml"/>'
+      '<Default Extension="jpg" ContentType="image/jpeg"/>'
+      '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+      '<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>'
+      '<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/>'
+      '<Override PartName="/word/people.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml"/>'
+      '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+      '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+      '<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/>'
+      '</Types>')
+RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
+        '<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties" Target="docProps/custom.xml"/>'
+        '</Relationships>')
+DOC_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/>'
+            '<Relationship Id="rId3" Type="http://schemas.microsoft.com/office/2011/relationships/people" Target="people.xml"/>'
+            '</Relationships>')
+DOCUMENT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<w:document ' + W + '><w:body>'
+            '<w:p w:rsidR="00A1B2C3" w:rsidRDefault="00A1B2C3"><w:r w:rsidRPr="00D4E5F6"><w:t xml:space="preserve">Hello unmark </w:t></w:r>'
+            '<w:ins w:id="1" w:author="Kim Leak" w:date="2020-01-02T03:04:05Z"><w:r><w:t>inserted</w:t></w:r></w:ins>'
+            '<w:commentRangeStart w:id="0"/><w:r><w:t>&amp; more</w:t></w:r><w:commentRangeEnd w:id="0"/>'
+            '<w:r><w:commentReference w:id="0"/></w:r></w:p>'
+            '<w:sectPr w:rsidR="00A1B2C3"/></w:body></w:document>')
+SETTINGS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<w:settings ' + W + ' xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
+            'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+            '<w:zoom w:percent="100"/><w:rsids><w:rsidRoot w:val="00A1B2C3"/><w:rsid w:val="00A1B2C3"/>'
+            '<w:rsid w:val="00D4E5F6"/></w:rsids><w14:docId w14:val="1A2B3C4D"/>'
+            '<w15:docId w15:val="{01234567-89AB-CDEF-0123-456789ABCDEF}"/></w:settings>')
+COMMENTS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<w:comments ' + W + '><w:comment w:id="0" w:author="Pak Reviewer" w:date="2020-02-03T04:05:06Z" w:initials="PR">'
+            '<w:p><w:r><w:t>a comment</w:t></w:r></w:p></w:comment></w:comments>')
+PEOPLE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+          '<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+          '<w15:person w15:author="Pak Reviewer"><w15:presenceInfo w15:providerId="AD" w15:userId="S::pak@example.kp"/>'
+          '</w15:person></w15:people>')
+CORE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<dc:title>Secret plan</dc:title><dc:creator>Kim Leak</dc:creator><cp:lastModifiedBy>Pak Second</cp:lastModifiedBy>'
+        '<cp:revision>7</cp:revision><cp:lastPrinted>2020-03-04T05:06:07Z</cp:lastPrinted>'
+        '<dcterms:created xsi:type="dcterms:W3CDTF">2020-01-02T03:04:05Z</dcterms:created>'
+        '<dcterms:modified xsi:type="dcterms:W3CDTF">2020-01-03T03:04:05Z</dcterms:modified>'
+        '<dc:language>ko-KP</dc:language></cp:coreProperties>')
+APP = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+       '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+       'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+       '<Template>Normal.dotm</Template><Pages>1</Pages><Application>LeakWriter</Application>'
+       '<Company>Leak Corp</Company><Manager>Boss Leak</Manager><AppVersion>16.0000</AppVersion></Properties>')
+CUSTOM = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+          '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+          'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+          '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="DeviceSerial"><vt:lpwstr>SN-998877</vt:lpwstr></property>'
+          '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" name="Project"><vt:lpwstr>Hidden</vt:lpwstr></property>'
+          '</Properties>')
+
+
+def jpeg_with_trailer():
+    # A minimal JPEG (SOI, COM, EOI) followed by bytes after its end.
+    return b"\xff\xd8\xff\xfe\x00\x06test\xff\xd9" + b"IMPRINT-A1B2C3D4"
+
+
+def write(path, members, fix_time=True):
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data, method in members:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 2, 3, 4, 6))
+            info.compress_type = method
+            z.writestr(info, data)
+
+
+D, S = zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED
+docx = [("[Content_Types].xml", CT, D), ("_rels/.rels", RELS, D),
+        ("word/_rels/document.xml.rels", DOC_RELS, D), ("word/document.xml", DOCUMENT, D),
+        ("word/settings.xml", SETTINGS, D), ("word/comments.xml", COMMENTS, D),
+        ("word/people.xml", PEOPLE, D), ("docProps/core.xml", CORE, D), ("docProps/app.xml", APP, D),
+        ("docProps/custom.xml", CUSTOM, D)]
+write("props.docx", docx)
+write("clean.docx", docx[:4])
+write("media.docx", docx[:4] + [("word/media/image1.jpg", jpeg_with_trailer(), S),
+                                ("word/media/image2.png", b"\x89PNG\r\n\x1a\n" + bytes(64), D)])
+# Encrypted: the general-purpose flag's bit 0 set on the core properties.
+write("encrypted.docx", docx[:4] + [("docProps/core.xml", CORE, D)])
+d = bytearray(open("encrypted.docx", "rb").read())
+for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+    i = 0
+    while True:
+        i = d.find(sig, i)
+        if i < 0:
+            break
+        nl = struct.unpack_from("<H", d, i + (26 if sig == b"PK\x03\x04" else 28))[0]
+        name = d[i + (30 if sig == b"PK\x03\x04" else 46):][:nl]
+        if name == b"docProps/core.xml":
+            d[i + off] |= 1
+        i += 4
+open("encrypted.docx", "wb").write(bytes(d))
+# A ZIP bomb: 20 MiB of spaces inside the core properties.
+write("bomb.docx", docx[:4] + [("docProps/core.xml", CORE[:-len("</cp:coreProperties>")] + " " * (20 << 20) +
+                                "</cp:coreProperties>", D)])
+# The end record claims 500 entries where there are 4.
+d = bytearray(open("clean.docx", "rb").read())
+e = d.rfind(b"PK\x05\x06")
+struct.pack_into("<HH", d, e + 8, 500, 500)
+open("cd_lie.docx", "wb").write(bytes(d))
+# The second local header's name length runs past the end of the file.
+d = bytearray(open("clean.docx", "rb").read())
+i = d.find(b"PK\x03\x04", 4)
+struct.pack_into("<H", d, i + 26, 0xFFFF)
+open("bad_local.docx", "wb").write(bytes(d))
+
+# ------------------------------------------------------------------ ODF
+ODF_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+ODF_CONTENT = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+               '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:text><text:p>Hello unmark</text:p></office:text></office:body></office:document-content>')
+ODF_META = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+            'office:version="1.2"><office:meta><meta:initial-creator>Kim Leak</meta:initial-creator>'
+            '<meta:creation-date>2020-01-02T03:04:05</meta:creation-date><dc:date>2020-01-03T03:04:05</dc:date>'
+            '<dc:creator>Pak Second</dc:creator><meta:printed-by>Printer Person</meta:printed-by>'
+            '<meta:generator>LeakOffice/1.0</meta:generator>'
+            '<meta:user-defined meta:name="DeviceSerial">SN-998877</meta:user-defined>'
+            '<meta:document-statistic meta:page-count="1"/></office:meta></office:document-meta>')
+write("props.odt", [("mimetype", "application/vnd.oasis.opendocument.text", S), ("content.xml", ODF_CONTENT, D),
+                    ("meta.xml", ODF_META, D), ("META-INF/manifest.xml", ODF_MANIFEST, D)])
+
+# ------------------------------------------------------------------ EPUB
+CONTAINER = ('<?xml version="1.0"?>\n<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+             '<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>')
+OPF = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+       '<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid">'
+       '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+       '<dc:identifier id="uid">urn:uuid:12345678-1234-1234-1234-123456789abc</dc:identifier>'
+       '<dc:title>A book</dc:title><dc:language>en</dc:language><dc:creator>Kim Leak</dc:creator>'
+       '<dc:date>2020-01-02</dc:date><meta property="dcterms:modified">2020-01-03T03:04:05Z</meta></metadata>'
+       '<manifest><item id="c1" href="ch1.xhtml" media-type="application/xhtml+xml"/></manifest>'
+       '<spine><itemref idref="c1"/></spine></package>')
+CH1 = ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>c</title></head>'
+       '<body><p>Hello unmark</p></body></html>')
+write("book.epub", [("mimetype", "application/epub+zip", S), ("META-INF/container.xml", CONTAINER, D),
+                    ("OEBPS/content.opf", OPF, D), ("OEBPS/ch1.xhtml", CH1, D)])
+PY
