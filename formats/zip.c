@@ -6,8 +6,9 @@
  *
  * It walks the central directory (bounded), inflates the members that carry document
  * metadata (capped against ZIP bombs) and has formats/ooxml.c report what they hold.
- * Images stored uncompressed are scanned as embedded files (EXIF); deflated ones are
- * reported. Encrypted members are reported, not read.
+ * JPEG and PNG members (stored or deflated) are read and their metadata blocks
+ * (EXIF, XMP, IPTC, comments, text chunks, data after the end) reported; other image
+ * formats are reported as not inspected. Encrypted members are reported, not read.
  *
  * Removal rebuilds the cleaned members: each one's local header and data are spliced
  * in place of the old ones (re-compressed, time set to 1980-01-01), and the central
@@ -341,7 +342,17 @@ static int rebuild_member(struct zscan *z, struct member *m, const uint8_t *clea
 {
     uint8_t *comp = NULL;
     size_t clen = 0;
-    int err = deflate_bytes(clean, n, &comp, &clen);
+    /* A stored member stays stored (an EPUB's or ODF's layout may rely on it). */
+    bool store = m->method == 0;
+    int err = 0;
+    if (store) {
+        comp = malloc(n ? n : 1);
+        if (!comp) return -ENOMEM;
+        memcpy(comp, clean, n);
+        clen = n;
+    } else {
+        err = deflate_bytes(clean, n, &comp, &clen);
+    }
     if (err) return err;
     const uint8_t *lh = z->d + m->local_off;
     uint64_t nl = ld_u16le(lh + 26), el = ld_u16le(lh + 28);
@@ -363,7 +374,7 @@ static int rebuild_member(struct zscan *z, struct member *m, const uint8_t *clea
     uint32_t crc = (uint32_t)crc32(0L, clean, (uInt)n);
     uint8_t *h = b;
     h[6] = (uint8_t)flags, h[7] = (uint8_t)(flags >> 8);
-    h[8] = 8, h[9] = 0;                                   /* deflate */
+    h[8] = store ? 0 : 8, h[9] = 0;
     h[10] = h[11] = 0;                                    /* 00:00:00 */
     h[12] = DOS_DATE_1980 & 0xFF, h[13] = DOS_DATE_1980 >> 8;
     for (int i = 0; i < 4; i++) {
@@ -424,33 +435,276 @@ static int scan_part(struct zscan *z, struct member *m, enum um_docpart part)
     return err == UM_E_FORMAT ? 0 : err;
 }
 
+/* ---- images inside the archive ----
+ *
+ * Their metadata is removed here, not by the image handlers through
+ * um_scan_embedded: an edit inside a stored member would leave the member's CRC
+ * stale (a damaged archive), and a deflated member cannot be edited in place at
+ * all. So the image is read (inflated when needed), its metadata blocks are reported
+ * and dropped, and the member is rebuilt like an XML part. */
+
+struct strip {
+    struct zscan *z;
+    struct member *m;
+    char where[600];
+    uint8_t *out;      /* the image without its metadata */
+    size_t len, cap;
+    int *findings;
+    size_t nfindings;
+    int err;
+};
+
+static void put(struct strip *st, const uint8_t *p, size_t n)
+{
+    if (st->err) return;
+    if (st->len + n > st->cap) {
+        size_t cap = st->cap ? st->cap : 4096;
+        while (cap < st->len + n) cap *= 2;
+        uint8_t *o = realloc(st->out, cap);
+        if (!o) {
+            st->err = -ENOMEM;
+            return;
+        }
+        st->out = o;
+        st->cap = cap;
+    }
+    memcpy(st->out + st->len, p, n);
+    st->len += n;
+}
+
+static void found(struct strip *st, enum um_kind kind, enum um_severity sev, const char *key,
+                  const uint8_t *value, size_t vlen, const char *ns)
+{
+    if (st->err) return;
+    int idx;
+    if (ns) {
+        idx = um_report_classified(st->z->ctx, ns, st->where, key, value, vlen, st->m->local_off,
+                                   st->m->span_end - st->m->local_off);
+        if (idx == UM_NOT_IDENTIFYING) return;
+    } else {
+        struct um_finding_spec s = {
+            .kind = kind, .severity = sev, .where = st->where, .key = key, .value = value,
+            .value_len = vlen, .offset = st->m->local_off, .length = st->m->span_end - st->m->local_off,
+        };
+        idx = um_report(st->z->ctx, &s);
+    }
+    if (idx < 0) {
+        st->err = idx;
+        return;
+    }
+    int *f = realloc(st->findings, (st->nfindings + 1) * sizeof *f);
+    if (!f) {
+        st->err = -ENOMEM;
+        return;
+    }
+    st->findings = f;
+    f[st->nfindings++] = idx;
+}
+
+/* What an EXIF (TIFF) block reveals, from the tags of IFD0 and the Exif IFD: GPS
+ * makes it a location, a serial number a device id, make/model a device model. */
+static enum um_kind exif_kind(const uint8_t *t, size_t n)
+{
+    if (n < 8) return UM_K_CONTENT;
+    bool le = t[0] == 'I';
+    #define U16(p) (le ? ld_u16le(p) : ld_u16be(p))
+    #define U32(p) (le ? ld_u32le(p) : ld_u32be(p))
+    enum um_kind kind = UM_K_CONTENT;
+    uint64_t ifd = U32(t + 4);
+    for (int pass = 0; pass < 2 && ifd && ifd + 2 <= n; pass++) {
+        uint64_t cnt = U16(t + ifd), next = 0;
+        for (uint64_t i = 0; i < cnt && ifd + 2 + 12 * (i + 1) <= n; i++) {
+            const uint8_t *e = t + ifd + 2 + 12 * i;
+            uint16_t tag = U16(e);
+            if (tag == 0x8825) return UM_K_LOCATION;
+            if (tag == 0xA431 || tag == 0xA435 || tag == 0xA420) kind = UM_K_DEVICE_ID;
+            if ((tag == 0x010F || tag == 0x0110) && kind == UM_K_CONTENT) kind = UM_K_DEVICE_MODEL;
+            if (tag == 0x8769) next = U32(e + 8);
+        }
+        ifd = next;
+    }
+    return kind;
+    #undef U16
+    #undef U32
+}
+
+static void strip_jpeg(struct strip *st, const uint8_t *d, size_t n)
+{
+    size_t i = 2;
+    put(st, d, 2);
+    while (i + 4 <= n && !st->err) {
+        if (d[i] != 0xFF) return;   /* not a marker: leave the image alone */
+        uint8_t mk = d[i + 1];
+        if (mk == 0xFF) {
+            i++;
+            continue;
+        }
+        if (mk == 0x01 || (mk >= 0xD0 && mk <= 0xD7)) {   /* markers without a length */
+            put(st, d + i, 2);
+            i += 2;
+            continue;
+        }
+        if (mk == 0xDA || mk == 0xD9) {
+            /* Entropy-coded data to the last EOI; anything after it is appended. */
+            size_t end = n;
+            while (end >= i + 2 && !(d[end - 2] == 0xFF && d[end - 1] == 0xD9)) end--;
+            if (end < i + 2) end = n;
+            put(st, d + i, end - i);
+            if (end < n) {
+                char v[48];
+                snprintf(v, sizeof v, "%zu bytes after EOI", n - end);
+                found(st, UM_K_APPENDED_DATA, UM_SEV_HIGH, "after JPEG EOI", (const uint8_t *)v, strlen(v), NULL);
+            }
+            return;
+        }
+        size_t len = ld_u16be(d + i + 2);
+        if (len < 2 || i + 2 + len > n) return;
+        const uint8_t *pl = d + i + 4;
+        size_t pn = len - 2;
+        bool drop = false;
+        if (mk == 0xE1 && pn >= 6 && memcmp(pl, "Exif\0\0", 6) == 0) {
+            found(st, exif_kind(pl + 6, pn - 6), UM_SEV_HIGH, "APP1/Exif",
+                  (const uint8_t *)"EXIF block", 10, NULL);
+            drop = true;
+        } else if (mk == 0xE1) {
+            found(st, UM_K_DOCUMENT_ID, UM_SEV_MEDIUM, "APP1/XMP", (const uint8_t *)"XMP packet", 10, NULL);
+            drop = true;
+        } else if (mk == 0xED) {
+            found(st, UM_K_CONTENT, UM_SEV_MEDIUM, "APP13/Photoshop", (const uint8_t *)"IPTC/IRB", 8, NULL);
+            drop = true;
+        } else if (mk == 0xFE) {
+            found(st, UM_K_CONTENT, UM_SEV_LOW, "COM", pl, pn > 200 ? 200 : pn, NULL);
+            drop = true;
+        } else if ((mk >= 0xE3 && mk <= 0xEC) || mk == 0xEF || (mk == 0xE2 && !(pn >= 12 && memcmp(pl, "ICC_PROFILE", 11) == 0))) {
+            char key[16];
+            snprintf(key, sizeof key, "APP%d", mk - 0xE0);
+            found(st, UM_K_CONTENT, UM_SEV_LOW, key, (const uint8_t *)"application segment", 19, NULL);
+            drop = true;
+        }
+        if (!drop) put(st, d + i, 2 + len);
+        i += 2 + len;
+    }
+}
+
+static void strip_png(struct strip *st, const uint8_t *d, size_t n)
+{
+    size_t i = 8;
+    put(st, d, 8);
+    while (i + 12 <= n && !st->err) {
+        uint64_t len = ld_u32be(d + i);
+        if (len > n - i - 12) return;
+        const uint8_t *type = d + i + 4, *pl = d + i + 8;
+        char t[5] = { (char)type[0], (char)type[1], (char)type[2], (char)type[3], 0 };
+        bool drop = false;
+        if (!memcmp(t, "tEXt", 4) || !memcmp(t, "zTXt", 4) || !memcmp(t, "iTXt", 4)) {
+            const uint8_t *nul = memchr(pl, 0, (size_t)len);
+            char key[80];
+            size_t kl = nul ? (size_t)(nul - pl) : (size_t)len;
+            if (kl >= sizeof key) kl = sizeof key - 1;
+            memcpy(key, pl, kl);
+            key[kl] = 0;
+            size_t vo = nul ? kl + 1 : (size_t)len;
+            uint8_t text[512];
+            size_t tn = 0;
+            const uint8_t *v = pl + vo;
+            size_t vn = (size_t)len - vo;
+            bool compressed = !memcmp(t, "zTXt", 4);
+            if (!memcmp(t, "iTXt", 4)) {
+                /* flag, method, language\0, translated keyword\0, text */
+                compressed = vn >= 2 && v[0] == 1;
+                size_t k = 2, zeros = 0;
+                while (k < vn && zeros < 2) zeros += v[k++] == 0;
+                v += k < vn ? k : vn;
+                vn -= k < vn ? k : vn;
+            } else if (compressed) {
+                v += vn ? 1 : 0, vn -= vn ? 1 : 0;   /* the method byte */
+            }
+            if (compressed) {
+                /* Show the start of the text: inflate at most sizeof text bytes. */
+                z_stream zs;
+                memset(&zs, 0, sizeof zs);
+                if (inflateInit(&zs) == Z_OK) {
+                    zs.next_in = (Bytef *)v;
+                    zs.avail_in = (uInt)vn;
+                    zs.next_out = text;
+                    zs.avail_out = sizeof text;
+                    inflate(&zs, Z_SYNC_FLUSH);
+                    tn = sizeof text - zs.avail_out;
+                    inflateEnd(&zs);
+                }
+                v = text;
+                vn = tn;
+            }
+            found(st, UM_K_CONTENT, UM_SEV_LOW, key, v, vn, "png");
+            drop = true;
+        } else if (!memcmp(t, "tIME", 4)) {
+            char v[32] = "";
+            if (len >= 7)
+                snprintf(v, sizeof v, "%04u-%02u-%02u %02u:%02u:%02u", ld_u16be(pl), pl[2], pl[3], pl[4], pl[5], pl[6]);
+            found(st, UM_K_TIMESTAMP, UM_SEV_LOW, "tIME", (const uint8_t *)v, strlen(v), "png");
+            drop = true;
+        } else if (!memcmp(t, "eXIf", 4)) {
+            found(st, exif_kind(pl, (size_t)len), UM_SEV_HIGH, "eXIf", (const uint8_t *)"EXIF block", 10, NULL);
+            drop = true;
+        }
+        if (!drop) put(st, d + i, (size_t)len + 12);
+        i += (size_t)len + 12;
+        if (!memcmp(t, "IEND", 4)) {
+            if (i < n) {
+                char v[48];
+                snprintf(v, sizeof v, "%zu bytes after IEND", n - i);
+                found(st, UM_K_APPENDED_DATA, UM_SEV_HIGH, "after PNG IEND", (const uint8_t *)v, strlen(v), NULL);
+            }
+            return;
+        }
+    }
+}
+
 static int scan_image(struct zscan *z, struct member *m)
 {
-    char where[600];
-    snprintf(where, sizeof where, "zip/%s", m->name);
+    uint8_t *buf = NULL;
+    const uint8_t *img;
+    size_t len;
+    int err = 0;
     if (m->method == 0) {
-        /* Edits inside a stored member would leave its CRC stale: a mismatch here
-         * (on the re-scan of a cleaned copy) fails the scrub instead of shipping a
-         * damaged archive. */
-        uint32_t crc = (uint32_t)crc32(0L, z->d + m->data_off, (uInt)0);
-        for (uint64_t done = 0; done < m->csize;) {
-            uInt chunk = m->csize - done > (1u << 30) ? (1u << 30) : (uInt)(m->csize - done);
-            crc = (uint32_t)crc32(crc, z->d + m->data_off + done, chunk);
-            done += chunk;
-        }
-        if (crc != ld_u32le(z->d + m->cd_pos + 16)) return UM_E_DAMAGED;
-        return um_scan_embedded(z->ctx, m->data_off, m->csize, where);
+        img = z->d + m->data_off;
+        len = (size_t)m->csize;
+    } else if (m->method == 8 && z->inflated < MAX_INFLATE_TOTAL) {
+        err = inflate_member(z->d + m->data_off, m->csize, &buf, &len);
+        if (err == UM_E_LIMIT) err = 0, buf = NULL;   /* a big picture: reported below */
+        if (err) return err == -ENOMEM ? err : 0;
+        z->inflated += len;
+        img = buf;
+    } else {
+        img = NULL;
+        len = 0;
     }
-    char value[64];
-    snprintf(value, sizeof value, "%llu bytes compressed", (unsigned long long)m->csize);
-    struct um_finding_spec s = {
-        .kind = UM_K_EMBEDDED_MEDIA, .severity = UM_SEV_INFO, .where = where, .key = m->name,
-        .value = (const uint8_t *)value, .value_len = strlen(value),
-        .offset = m->local_off, .length = m->span_end - m->local_off,
-        .note = "compressed inside the archive: not scanned for EXIF or other metadata",
-    };
-    int idx = um_report(z->ctx, &s);
-    return idx < 0 ? idx : 0;
+    struct strip st = { .z = z, .m = m };
+    snprintf(st.where, sizeof st.where, "zip/%s", m->name);
+    bool known = false;
+    if (img && len >= 4 && img[0] == 0xFF && img[1] == 0xD8) known = true, strip_jpeg(&st, img, len);
+    else if (img && len >= 8 && memcmp(img, "\x89PNG\r\n\x1a\n", 8) == 0) known = true, strip_png(&st, img, len);
+    err = st.err;
+    if (!err && !known) {
+        char value[64];
+        snprintf(value, sizeof value, "%llu bytes", (unsigned long long)m->usize);
+        struct um_finding_spec s = {
+            .kind = UM_K_EMBEDDED_MEDIA, .severity = UM_SEV_INFO, .where = st.where, .key = m->name,
+            .value = (const uint8_t *)value, .value_len = strlen(value),
+            .offset = m->local_off, .length = m->span_end - m->local_off,
+            .note = "an image format not inspected inside archives (only JPEG and PNG are)",
+        };
+        int idx = um_report(z->ctx, &s);
+        if (idx < 0) err = idx;
+    }
+    if (!err && st.nfindings) {
+        err = rebuild_member(z, m, st.out, st.len);
+        if (!err) err = add_findings(z, st.findings, st.nfindings);
+    }
+    free(st.out);
+    free(st.findings);
+    free(buf);
+    return err;
 }
 
 /* Plans the splices: each rewritten member, then the directory and end record. */
@@ -508,7 +762,7 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
             memcpy(o + 46 + nl, e + 46 + nl + el, cl);   /* drop the extra, keep the comment */
             uint16_t flags = (uint16_t)(ld_u16le(e + 8) & 0x0800);
             o[8] = (uint8_t)flags, o[9] = (uint8_t)(flags >> 8);
-            o[10] = 8, o[11] = 0, o[12] = o[13] = 0;
+            o[10] = m->method == 0 ? 0 : 8, o[11] = 0, o[12] = o[13] = 0;
             o[14] = DOS_DATE_1980 & 0xFF, o[15] = DOS_DATE_1980 >> 8;
             for (int b = 0; b < 4; b++) {
                 o[16 + b] = (uint8_t)(m->new_crc >> (8 * b));

@@ -147,8 +147,23 @@ CUSTOM = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def jpeg_with_trailer():
-    # A minimal JPEG (SOI, COM, EOI) followed by bytes after its end.
-    return b"\xff\xd8\xff\xfe\x00\x06test\xff\xd9" + b"IMPRINT-A1B2C3D4"
+    # A minimal JPEG: SOI, APP1 Exif whose IFD0 points to a GPS IFD, COM, SOS, EOI,
+    # then bytes after its end.
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) + struct.pack("<HHII", 0x8825, 4, 1, 26) + \
+        struct.pack("<I", 0) + struct.pack("<H", 0) + struct.pack("<I", 0)
+    app1 = b"Exif\x00\x00" + tiff
+    return (b"\xff\xd8" + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 +
+            b"\xff\xfe\x00\x06test" + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x12\x34" +
+            b"\xff\xd9" + b"IMPRINT-A1B2C3D4")
+
+
+def png_with_text():
+    import zlib as z
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", z.crc32(t + d) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)) +
+            chunk(b"tEXt", b"Author\x00Kim Leak") + chunk(b"tIME", struct.pack(">HBBBBB", 2020, 1, 2, 3, 4, 5)) +
+            chunk(b"IDAT", z.compress(b"\x00\x00")) + chunk(b"IEND", b""))
 
 
 def write(path, members, fix_time=True):
@@ -168,7 +183,8 @@ docx = [("[Content_Types].xml", CT, D), ("_rels/.rels", RELS, D),
 write("props.docx", docx)
 write("clean.docx", docx[:4])
 write("media.docx", docx[:4] + [("word/media/image1.jpg", jpeg_with_trailer(), S),
-                                ("word/media/image2.png", b"\x89PNG\r\n\x1a\n" + bytes(64), D)])
+                                ("word/media/image2.png", png_with_text(), D),
+                                ("word/media/image3.gif", b"GIF89a" + bytes(20), D)])
 # Encrypted: the general-purpose flag's bit 0 set on the core properties.
 write("encrypted.docx", docx[:4] + [("docProps/core.xml", CORE, D)])
 d = bytearray(open("encrypted.docx", "rb").read())

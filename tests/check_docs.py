@@ -16,6 +16,23 @@ def text_of(z, name):
     return ["".join(root.itertext())]
 
 
+def idat(png):
+    """The concatenated IDAT payloads: the pixels, whatever else changed."""
+    out, i = b"", 8
+    while i + 12 <= len(png):
+        n = int.from_bytes(png[i:i + 4], "big")
+        if png[i + 4:i + 8] == b"IDAT":
+            out += png[i + 8:i + 8 + n]
+        i += 12 + n
+    return out
+
+
+def scan_data(jpg):
+    """From the first SOS to the last EOI: the coded picture."""
+    s, e = jpg.find(b"\xff\xda"), jpg.rfind(b"\xff\xd9")
+    return jpg[s:e]
+
+
 def main(orig, clean):
     zo, zc = zipfile.ZipFile(orig), zipfile.ZipFile(clean)
     bad = zc.testzip()
@@ -37,6 +54,10 @@ def main(orig, clean):
                 ET.fromstring(zc.read(name))
             except ET.ParseError as e:
                 sys.exit(f"{clean}: {name} does not parse: {e}")
+        if name.lower().endswith(".png") and idat(zo.read(name)) != idat(zc.read(name)):
+            sys.exit(f"{clean}: the image data of {name} changed")
+        if name.lower().endswith((".jpg", ".jpeg")) and scan_data(zo.read(name)) != scan_data(zc.read(name)):
+            sys.exit(f"{clean}: the image data of {name} changed")
         content = name == "word/document.xml" or re.match(r"word/(header|footer|footnotes|endnotes|comments)\d*\.xml$", name) \
             or name == "content.xml" or name.endswith(".xhtml")
         if content and text_of(zo, name) != text_of(zc, name):
