@@ -335,7 +335,67 @@ struct zscan {
     size_t encrypted;
     bool rebuild_ok;
     const char *why_not;    /* when the rebuild is impossible */
+    int times;              /* the member timestamps finding, or -1 */
 };
+
+/* Sets a local header's (or central entry's) DOS time to 1980-01-01 00:00 and zeroes
+ * the times in its extended-timestamp extra fields (0x5455 "UT", 0x000A NTFS, 0x5855
+ * old Info-ZIP Unix). h is a copy of the header of hl bytes. Returns true when
+ * anything changed, i.e. the header dated the member. */
+static bool norm_times(uint8_t *h, size_t hl, bool central)
+{
+    size_t base = central ? 46 : 30, tpos = central ? 12 : 10;
+    if (hl < base) return false;
+    size_t nl = ld_u16le(h + (central ? 28 : 26)), el = ld_u16le(h + (central ? 30 : 28));
+    bool changed = ld_u16le(h + tpos) != 0 || ld_u16le(h + tpos + 2) != DOS_DATE_1980;
+    h[tpos] = h[tpos + 1] = 0;
+    h[tpos + 2] = DOS_DATE_1980 & 0xFF, h[tpos + 3] = DOS_DATE_1980 >> 8;
+    size_t e = base + nl, end = base + nl + el;
+    if (end > hl) end = hl;
+    while (e + 4 <= end) {
+        uint16_t id = ld_u16le(h + e), len = ld_u16le(h + e + 2);
+        if (e + 4 + len > end) break;
+        uint8_t *x = h + e + 4;
+        size_t from = 0, to = 0;
+        if (id == 0x5455) from = 1, to = len;                 /* flags, then times */
+        else if (id == 0x5855) from = 0, to = len < 8 ? len : 8;   /* atime, mtime */
+        if (id == 0x000A) {
+            for (size_t a = 4; a + 4 <= len;) {
+                uint16_t tag = ld_u16le(x + a), sz = ld_u16le(x + a + 2);
+                if (a + 4 + sz > len) break;
+                if (tag == 1 && sz >= 24)
+                    for (size_t k = 0; k < 24; k++) changed |= x[a + 4 + k] != 0, x[a + 4 + k] = 0;
+                a += 4 + (size_t)sz;
+            }
+        }
+        for (size_t k = from; k < to; k++) changed |= x[k] != 0, x[k] = 0;
+        e += 4 + (size_t)len;
+    }
+    return changed;
+}
+
+/* Plans same-length replacements for what norm_times changes in the header at off. */
+static int plan_norm(struct zscan *z, int idx, uint64_t off, uint64_t hl, bool central)
+{
+    uint8_t *h = malloc(hl);
+    if (!h) return -ENOMEM;
+    memcpy(h, z->d + off, hl);
+    int err = 0;
+    if (norm_times(h, hl, central)) {
+        for (uint64_t i = 0; i < hl && !err;) {
+            if (h[i] == z->d[off + i]) {
+                i++;
+                continue;
+            }
+            uint64_t j = i;
+            while (j < hl && h[j] != z->d[off + j]) j++;
+            err = um_plan(z->ctx, idx, UM_OP_REPLACE, off + i, j - i, h + i);
+            i = j;
+        }
+    }
+    free(h);
+    return err;
+}
 
 /* The rebuilt local header and data of member m from its cleaned bytes. */
 static int rebuild_member(struct zscan *z, struct member *m, const uint8_t *clean, size_t n)
@@ -383,6 +443,7 @@ static int rebuild_member(struct zscan *z, struct member *m, const uint8_t *clea
         h[22 + i] = (uint8_t)((uint64_t)n >> (8 * i));
     }
     h[28] = (uint8_t)keep_extra, h[29] = (uint8_t)(keep_extra >> 8);
+    norm_times(b, hl, false);
     memcpy(b + hl, comp, clen);
     free(comp);
     m->new_lh = b;
@@ -773,6 +834,7 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
             w += 46 + nl + cl;
         } else {
             memcpy(o, e, m->cd_len);
+            if (z->times >= 0) norm_times(o, m->cd_len, true);
             w += m->cd_len;
         }
         for (int b = 0; b < 4; b++) o[42 + b] = (uint8_t)(new_off[k] >> (8 * b));
@@ -794,6 +856,43 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
 end:
     free(new_off);
     return err;
+}
+
+/* One finding for the members' own dates (DOS times and extended timestamps): they
+ * tell when the document was saved, often to the second. */
+static int report_times(struct zscan *z)
+{
+    size_t dated = 0;
+    const struct member *first = NULL;
+    for (size_t i = 0; i < z->n; i++) {
+        const struct member *m = &z->m[i];
+        uint64_t hl = m->data_off - m->local_off;
+        uint8_t *h = malloc(hl > m->cd_len ? hl : m->cd_len);
+        if (!h) return -ENOMEM;
+        memcpy(h, z->d + m->local_off, hl);
+        bool d1 = norm_times(h, hl, false);
+        memcpy(h, z->d + m->cd_pos, m->cd_len);
+        bool d2 = norm_times(h, m->cd_len, true);
+        free(h);
+        if (d1 || d2) {
+            if (!first) first = m;
+            dated++;
+        }
+    }
+    if (!dated) return 0;
+    uint16_t t = ld_u16le(z->d + first->cd_pos + 12), dt = ld_u16le(z->d + first->cd_pos + 14);
+    char value[96];
+    snprintf(value, sizeof value, "%zu members dated (first: %04u-%02u-%02u %02u:%02u:%02u)", dated,
+             1980 + (dt >> 9), (dt >> 5) & 15, dt & 31, t >> 11, (t >> 5) & 63, (t & 31) * 2);
+    struct um_finding_spec s = {
+        .kind = UM_K_TIMESTAMP, .severity = UM_SEV_LOW, .where = "zip/members", .key = "ZipModifyDate",
+        .value = (const uint8_t *)value, .value_len = strlen(value),
+        .offset = z->a.cd_off, .length = z->a.cd_size,
+    };
+    int idx = um_report(z->ctx, &s);
+    if (idx < 0) return idx;
+    z->times = idx;
+    return 0;
 }
 
 static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
@@ -840,6 +939,15 @@ static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
         int idx = um_report(z->ctx, &s);
         if (idx < 0) err = idx;
     }
+    if (!err) err = report_times(z);
+    bool rebuild = !err && z->nfindings && z->rebuild_ok;
+    if (rebuild && z->times >= 0) err = add_findings(z, &z->times, 1);
+    /* Member times outside what the rebuild rewrites: same-length replacements. */
+    for (size_t i = 0; i < z->n && !err && z->times >= 0; i++) {
+        struct member *m = &z->m[i];
+        if (!m->new_lh || !rebuild) err = plan_norm(z, z->times, m->local_off, m->data_off - m->local_off, false);
+        if (!err && !rebuild) err = plan_norm(z, z->times, m->cd_pos, m->cd_len, true);
+    }
     if (!err && z->nfindings) {
         if (z->rebuild_ok) {
             err = plan_rebuild(z, order, pad_from, pad_to);
@@ -865,7 +973,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         err = check_padding(ctx, d, pad_from, pad_to, 80, mark_end ? mark_end : 80);
         if (err < 0) return err;
     }
-    struct zscan z = { .ctx = ctx, .d = d, .rebuild_ok = true };
+    struct zscan z = { .ctx = ctx, .d = d, .rebuild_ok = true, .times = -1 };
     err = find_end(d, size, &z.a);
     if (err) return err;
     um_set_end(ctx, z.a.end, "ZIP end of central directory");

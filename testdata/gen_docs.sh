@@ -253,3 +253,15 @@ CH1 = ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1
 write("book.epub", [("mimetype", "application/epub+zip", S), ("META-INF/container.xml", CONTAINER, D),
                     ("OEBPS/content.opf", OPF, D), ("OEBPS/ch1.xhtml", CH1, D)])
 PY
+
+# A plain archive whose only trace is its members' dates, with the extended
+# timestamps Info-ZIP writes when it is installed (else python's plain DOS dates).
+python3 - <<'PY'
+import zipfile
+with zipfile.ZipFile("dated.zip", "w") as z:
+    for name, body in (("a.txt", "hello\n"), ("b.txt", "world\n")):
+        info = zipfile.ZipInfo(name, date_time=(2021, 5, 6, 7, 8, 10))
+        # An extended timestamp extra field (0x5455): flags=1 (mtime), mtime.
+        info.extra = b"\x55\x54\x05\x00\x01" + (1620284890).to_bytes(4, "little")
+        z.writestr(info, body)
+PY

@@ -123,7 +123,7 @@ static void test_docx(void **state)
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "props.docx", &r), 0);
     assert_string_equal(r.format, "zip");
-    assert_int_equal(r.findings.len, 26);
+    assert_int_equal(r.findings.len, 27);   /* with the members' dates */
     const struct um_finding *f = find_key(&r, "custom:DeviceSerial", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DEVICE_ID);
@@ -145,6 +145,10 @@ static void test_docx(void **state)
     assert_string_equal(find_key(&r, "Company", 0)->value, "Leak Corp");
     assert_int_equal(find_key(&r, "w15:docId", 0)->kind, UM_K_DOCUMENT_ID);
     assert_null(find_key(&r, "dc:language", 0));   /* not identifying */
+    f = find_key(&r, "ZipModifyDate", 0);
+    assert_non_null(f);
+    assert_int_equal(f->kind, UM_K_TIMESTAMP);
+    assert_string_equal(f->value, "10 members dated (first: 2020-01-02 03:04:06)");
     for (size_t i = 0; i < r.findings.len; i++)
         assert_true(((const struct um_finding *)um_vec_at(&r.findings, i))->removable);
     um_file_result_free(&r);
@@ -165,7 +169,7 @@ static void test_odt(void **state)
     uint8_t *d = load("docs/props.odt", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "props.odt", &r), 0);
-    assert_int_equal(r.findings.len, 7);
+    assert_int_equal(r.findings.len, 8);
     assert_string_equal(find_key(&r, "meta:initial-creator", 0)->value, "Kim Leak");
     assert_string_equal(find_key(&r, "meta:printed-by", 0)->value, "Printer Person");
     assert_string_equal(find_key(&r, "meta:generator", 0)->value, "LeakOffice/1.0");
@@ -191,7 +195,7 @@ static void test_epub(void **state)
     uint8_t *d = load("docs/book.epub", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "book.epub", &r), 0);
-    assert_int_equal(r.findings.len, 4);
+    assert_int_equal(r.findings.len, 5);
     const struct um_finding *f = find_key(&r, "dc:identifier", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DOCUMENT_ID);
@@ -227,7 +231,7 @@ static void test_malformed(void **state)
     /* An end record that claims 500 entries: the directory's bytes decide. */
     d = load("docs/cd_lie.docx", &n);
     assert_int_equal(ts_scan(d, n, "cd_lie.docx", &r), 0);
-    assert_int_equal(r.findings.len, 3);
+    assert_int_equal(r.findings.len, 4);
     um_file_result_free(&r);
     free(d);
     char *p = ts_testdata("docs/cd_lie.docx");
@@ -300,6 +304,33 @@ static void test_media(void **state)
     assert_null(memmem(b, m, "IMPRINT", 7));
     free(b);
     free(p);
+}
+
+/* Members' dates alone: removed in place (same length), extended timestamps too. */
+static void test_dates(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = load("docs/dated.zip", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "dated.zip", &r), 0);
+    assert_int_equal(r.findings.len, 1);
+    const struct um_finding *f = find_key(&r, "ZipModifyDate", 0);
+    assert_non_null(f);
+    assert_string_equal(f->value, "2 members dated (first: 2021-05-06 07:08:10)");
+    for (size_t i = 0; i < r.edits.len; i++)
+        assert_int_equal(((const struct um_edit *)um_vec_at(&r.edits, i))->op, UM_OP_REPLACE);
+    um_file_result_free(&r);
+    char *p = ts_testdata("docs/dated.zip");
+    size_t m;
+    uint8_t *b = scrub_and_check(p, &m);
+    assert_int_equal(m, n);
+    /* The UT mtime (1620284890 = 0x609395da) is gone from both headers. */
+    assert_non_null(memmem(d, n, "\xda\x95\x93\x60", 4));
+    assert_null(memmem(b, m, "\xda\x95\x93\x60", 4));
+    free(b);
+    free(p);
+    free(d);
 }
 
 static const char *shared_dir(void)
@@ -420,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_epub),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_media),
+        cmocka_unit_test(test_dates),
         cmocka_unit_test(test_redstar_love),
         cmocka_unit_test(test_real_office),
     };
