@@ -39,6 +39,22 @@ static const struct {
     { "http://www.idpf.org/2007/opf", "opf" },
     { "http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac", "x15ac" },
     { "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "x" },
+    /* XMP */
+    { "http://ns.adobe.com/xap/1.0/", "xmp" },
+    { "http://ns.adobe.com/xap/1.0/mm/", "xmpMM" },
+    { "http://ns.adobe.com/xap/1.0/rights/", "xmpRights" },
+    { "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#", "stEvt" },
+    { "http://ns.adobe.com/xap/1.0/sType/ResourceRef#", "stRef" },
+    { "http://ns.adobe.com/pdf/1.3/", "pdf" },
+    { "http://ns.adobe.com/pdfx/1.3/", "pdfx" },
+    { "http://ns.adobe.com/photoshop/1.0/", "photoshop" },
+    { "http://ns.adobe.com/exif/1.0/", "exif" },
+    { "http://ns.adobe.com/exif/1.0/aux/", "aux" },
+    { "http://cipa.jp/exif/1.0/", "exifEX" },
+    { "http://ns.adobe.com/tiff/1.0/", "tiff" },
+    { "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/", "Iptc4xmpCore" },
+    { "http://iptc.org/std/Iptc4xmpExt/2008-02-29/", "Iptc4xmpExt" },
+    { "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf" },
 };
 
 /* The conventional prefix of a node's namespace (documents may bind others). */
@@ -469,4 +485,58 @@ void um_docxml_result_free(struct um_docxml_result *r)
     free(r->findings);
     free(r->cleaned);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- XMP packets (Adobe XMP Specification Part 1, RDF/XML serialisation) ---- */
+
+static bool is_rdf(const xmlNs *ns)
+{
+    const char *p = prefix_of(ns);
+    return p && (strcmp(p, "rdf") == 0 || strcmp(p, "xml") == 0 || strcmp(p, "x") == 0);
+}
+
+/* Properties are elements (simple values, or containers whose rdf:li hold the
+ * values) and attributes of rdf:Description. `prop` is the enclosing property. */
+static void scan_xmp(struct part *p, xmlNode *n, const char *prop, int depth)
+{
+    for (; n && !p->err; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        char key[160];
+        for (xmlAttr *a = n->properties; a; a = a->next) {
+            if (!a->ns || is_rdf(a->ns)) continue;
+            qname(a->ns, a->name, key, sizeof key);
+            char *v = attr_value(a);
+            report(p, "xmp", key, v);
+            xmlFree(v);
+        }
+        const char *cur = prop;
+        if (!is_rdf(n->ns) && n->ns && strcmp((const char *)n->ns->href, "adobe:ns:meta/") != 0) {
+            qname(n->ns, n->name, key, sizeof key);
+            cur = key;
+        }
+        bool leaf = true;
+        for (xmlNode *c = n->children; c; c = c->next) leaf = leaf && c->type != XML_ELEMENT_NODE;
+        if (leaf && cur) {
+            char *v = text_of(n);
+            report(p, "xmp", cur, v);
+            xmlFree(v);
+        } else if (depth < 64) {
+            scan_xmp(p, n->children, cur, depth + 1);
+        }
+    }
+}
+
+int um_xmp_report(struct um_scan_ctx *ctx, const char *where, const uint8_t *xml, size_t len,
+                  uint64_t off, uint64_t rlen, struct um_docxml_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len > INT32_MAX) return UM_E_LIMIT;
+    struct part p = { .ctx = ctx, .where = where, .off = off, .rlen = rlen, .out = out };
+    xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, NULL, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) return UM_E_FORMAT;
+    scan_xmp(&p, xmlDocGetRootElement(doc), NULL, 0);
+    for (size_t i = 0; i < p.nseen; i++) free(p.seen[i]);
+    xmlFreeDoc(doc);
+    return p.err;
 }

@@ -10,8 +10,12 @@
  *
  * Removal is in place, so that no xref offset moves: Info string values become
  * spaces inside their delimiters, /ID strings become hex zeros of the same length,
- * an uncompressed XMP stream becomes spaces. Objects inside compressed object streams
- * and compressed XMP streams are reported, not changed. In encrypted files /ID feeds
+ * an XMP stream becomes an empty packet padded with spaces (a /FlateDecode one is
+ * re-compressed to exactly its old length with stored blocks of spaces). XMP
+ * properties are parsed here (libxml2) and classified like the XMP handler's, not
+ * through um_scan_embedded: the packet is blanked whole, and edits of an embedded
+ * scan inside it would overlap. Info inside compressed object streams and streams
+ * with other filters are reported, not changed. In encrypted files /ID feeds
  * the key and strings are ciphertext: everything is reported, nothing changed. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,13 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "format.h"
+#include "ooxml.h"
 
 #define MAX_OBJECTS (1u << 22)
 #define MAX_DEPTH 32
 #define MAX_VALUE 4096          /* decoded bytes kept for a report value */
 #define MAX_REFS 256            /* distinct /Info and /Root targets followed */
 #define EOF_TAIL 2048
+#define MAX_XMP (16u << 20)     /* inflated XMP bytes read */
 
 enum vtype { V_NONE, V_DICT, V_ARRAY, V_NAME, V_STRING, V_HEX, V_NUM, V_REF, V_OTHER };
 
@@ -561,35 +569,171 @@ static int plan_xmp(struct pdf *p, int idx, uint64_t off, uint64_t len)
     return err;
 }
 
+/* Inflates a zlib stream (capped) into *out. */
+static int inflate_stream(const uint8_t *src, uint64_t n, uint8_t **out, size_t *outlen)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit(&z) != Z_OK) return -ENOMEM;
+    size_t cap = 16384, len = 0;
+    uint8_t *buf = malloc(cap);
+    int err = buf ? 0 : -ENOMEM;
+    z.next_in = (Bytef *)src;
+    z.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
+    while (!err) {
+        if (len == cap) {
+            if (cap >= MAX_XMP) {
+                err = UM_E_LIMIT;
+                break;
+            }
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                err = -ENOMEM;
+                break;
+            }
+            buf = nb, cap *= 2;
+        }
+        z.next_out = buf + len;
+        z.avail_out = (uInt)(cap - len);
+        int r = inflate(&z, Z_NO_FLUSH);
+        len = cap - z.avail_out;
+        if (r == Z_STREAM_END) break;
+        if (r == Z_BUF_ERROR && z.avail_out) err = UM_E_TRUNC;
+        else if (r != Z_OK && r != Z_BUF_ERROR) err = UM_E_FORMAT;
+    }
+    inflateEnd(&z);
+    if (err) {
+        free(buf);
+        return err;
+    }
+    *out = buf;
+    *outlen = len;
+    return 0;
+}
+
+/* A zlib stream of exactly n bytes that inflates to the empty packet and spaces: the
+ * packet deflated and flushed to a byte boundary, then stored blocks of spaces sized
+ * to fill, then the Adler-32. So a compressed XMP stream is cleaned in place. */
+static uint8_t *exact_empty_xmp(uint64_t n)
+{
+    size_t e = sizeof empty_xmp - 1;
+    uint8_t head[256];
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit(&z, 9) != Z_OK) return NULL;
+    z.next_in = (Bytef *)empty_xmp;
+    z.avail_in = (uInt)e;
+    z.next_out = head;
+    z.avail_out = sizeof head;
+    int r = deflate(&z, Z_SYNC_FLUSH);
+    size_t c = sizeof head - z.avail_out;
+    uLong adler = z.adler;
+    deflateEnd(&z);
+    if (r != Z_OK || z.avail_in) return NULL;
+    if (n < c + 4 + 5) return NULL;
+    uint64_t room = n - c - 4, blocks = 1;
+    while (room - 5 * blocks > 65535 * blocks) blocks++;
+    if (room < 5 * blocks) return NULL;
+    uint64_t k = room - 5 * blocks;
+    uint8_t *b = malloc(n);
+    if (!b) return NULL;
+    memcpy(b, head, c);
+    uint64_t w = c, left = k;
+    static const uint8_t spaces[1024] = { [0 ... 1023] = ' ' };
+    for (uint64_t i = 0; i < blocks; i++) {
+        uint64_t len = i + 1 == blocks ? left : (left < 65535 ? left : 65535);
+        b[w++] = i + 1 == blocks ? 1 : 0;
+        b[w++] = (uint8_t)len, b[w++] = (uint8_t)(len >> 8);
+        b[w++] = (uint8_t)~len, b[w++] = (uint8_t)(~len >> 8);
+        memset(b + w, ' ', len);
+        for (uint64_t done = 0; done < len;) {
+            uInt chunk = len - done > sizeof spaces ? (uInt)sizeof spaces : (uInt)(len - done);
+            adler = adler32(adler, spaces, chunk);
+            done += chunk;
+        }
+        w += len, left -= len;
+    }
+    for (int i = 3; i >= 0; i--) b[w++] = (uint8_t)(adler >> (8 * i));
+    if (w != n) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
 static int report_xmp(struct pdf *p, const struct obj *o, const struct val *dict)
 {
     uint64_t off, len;
     if (!stream_range(p, dict, &off, &len) || !len) return 0;
-    if (scrubbed_xmp(p->d + off, len)) return 0;
-    struct val filter;
-    bool compressed = dict_get(p, dict, "Filter", &filter) == 1 && filter.t != V_OTHER;
+    struct val filter, parms;
+    bool has_filter = dict_get(p, dict, "Filter", &filter) == 1 && filter.t != V_OTHER;
+    /* Only a plain /FlateDecode (no predictor) is read and rewritten. */
+    bool flate = has_filter && dict_get(p, dict, "DecodeParms", &parms) != 1 &&
+                 (name_is(p, &filter, "FlateDecode") ||
+                  (filter.t == V_ARRAY && filter.end - filter.start < 20 &&
+                   memmem(p->d + filter.start, filter.end - filter.start, "/FlateDecode", 12)));
+    if (filter.t == V_ARRAY && flate) {
+        /* [/FlateDecode] alone: one name in the array. */
+        const uint8_t *a = p->d + filter.start;
+        size_t slashes = 0;
+        for (uint64_t i = 0; i < filter.end - filter.start; i++) slashes += a[i] == '/';
+        flate = slashes == 1;
+    }
+    uint8_t *plain = NULL;
+    size_t plen = len;
+    const uint8_t *xmp = p->d + off;
+    if (flate) {
+        int err = inflate_stream(p->d + off, len, &plain, &plen);
+        if (err == -ENOMEM) return err;
+        if (err) flate = false;   /* unreadable: reported as compressed below */
+        xmp = plain;
+    }
+    bool readable = !has_filter || flate;
+    if (readable && scrubbed_xmp(xmp, plen)) {
+        free(plain);
+        return 0;
+    }
     char where[96];
     snprintf(where, sizeof where, "pdf/obj[%u %u]/Metadata", o->num, o->gen);
-    if (!compressed && !p->encrypted) {
-        int err = um_scan_embedded(p->ctx, off, len, where);
-        if (err < 0) return err;
+    struct um_docxml_result props = { 0 };
+    int err = 0;
+    if (readable && !p->encrypted) {
+        err = um_xmp_report(p->ctx, where, xmp, plen, off, len, &props);
+        if (err == UM_E_FORMAT) err = 0;   /* not XML: the stream is still reported */
     }
-    bool has_id = memmem(p->d + off, len, "DocumentID", 10) || memmem(p->d + off, len, "InstanceID", 10);
+    bool has_id = readable && (memmem(xmp, plen, "DocumentID", 10) || memmem(xmp, plen, "InstanceID", 10));
+    free(plain);
+    uint8_t *fill = NULL;
+    if (!err && flate && !p->encrypted) {
+        fill = exact_empty_xmp(len);
+        if (!fill) flate = false;   /* too short to hold an empty packet */
+    }
+    bool removable = !p->encrypted && (!has_filter || flate);
     char value[64];
-    snprintf(value, sizeof value, "XMP packet, %llu bytes", (unsigned long long)len);
+    snprintf(value, sizeof value, "XMP packet, %llu bytes%s", (unsigned long long)len,
+             has_filter ? " compressed" : "");
     struct um_finding_spec s = {
-        .kind = has_id || compressed ? UM_K_DOCUMENT_ID : UM_K_CONTENT,
+        .kind = has_id || !readable ? UM_K_DOCUMENT_ID : UM_K_CONTENT,
         .severity = UM_SEV_MEDIUM,
         .where = where, .key = "Metadata",
         .value = (const uint8_t *)value, .value_len = strlen(value),
         .offset = off, .length = len,
-        .note = compressed ? "compressed stream: not scanned inside and not changed"
-                : p->encrypted ? "encrypted PDF: not changed" : NULL,
+        .note = p->encrypted ? "encrypted PDF: not changed"
+                : !readable ? "compressed with a filter that is not read: not scanned inside and not changed"
+                : NULL,
     };
-    int idx = um_report(p->ctx, &s);
-    if (idx < 0) return idx;
-    if (compressed || p->encrypted) return 0;
-    return plan_xmp(p, idx, off, len);
+    int idx = err ? err : um_report(p->ctx, &s);
+    if (idx < 0) err = idx;
+    /* Every property found shares the one edit that blanks the packet (identical
+     * replacements of one range are one edit). */
+    for (size_t i = 0; !err && removable && i <= props.nfindings; i++) {
+        int f = i < props.nfindings ? props.findings[i] : idx;
+        if (fill) err = um_plan(p->ctx, f, UM_OP_REPLACE, off, len, fill);
+        else err = plan_xmp(p, f, off, len);
+    }
+    free(fill);
+    um_docxml_result_free(&props);
+    return err;
 }
 
 /* Trailer dictionaries: "trailer << >>" and xref stream dictionaries. */

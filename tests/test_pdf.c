@@ -75,7 +75,11 @@ static void test_info(void **state)
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "info.pdf", &r), 0);
     assert_string_equal(r.format, "pdf");
-    assert_int_equal(r.findings.len, 9);
+    assert_int_equal(r.findings.len, 12);
+    /* XMP properties, classified like the XMP handler's. */
+    assert_string_equal(find_key(&r, "xmp:CreatorTool", 0)->value, "LeakWriter 2.1");
+    assert_int_equal(find_key(&r, "xmpMM:DocumentID", 0)->kind, UM_K_DOCUMENT_ID);
+    assert_int_equal(find_key(&r, "dc:creator", 0)->kind, UM_K_PERSON);
     const struct um_finding *f = find_key(&r, "Author", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_PERSON);
@@ -133,7 +137,7 @@ static void test_incremental(void **state)
         assert_string_equal(find_key(&r, "Author", 1)->value, "Pak Second");
         assert_non_null(find_key(&r, "ModDate", 0));
         assert_non_null(find_key(&r, "ID", 3));
-        assert_int_equal(r.findings.len, 13);
+        assert_int_equal(r.findings.len, 16);
         um_file_result_free(&r);
         free(d);
     }
@@ -149,7 +153,7 @@ static void test_malformed(void **state)
         uint8_t *d = load(files[k], &n);
         struct um_file_result r;
         assert_int_equal(ts_scan(d, n, files[k], &r), 0);
-        assert_int_equal(r.findings.len, 9);
+        assert_int_equal(r.findings.len, 12);
         assert_int_equal(ts_count(&r, UM_K_APPENDED_DATA), 0);
         um_file_result_free(&r);
         free(d);
@@ -189,10 +193,11 @@ static void test_compressed_and_encrypted(void **state)
     uint8_t *d = load("docs/flate_xmp.pdf", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "flate_xmp.pdf", &r), 0);
+    /* A /FlateDecode XMP stream is read, and removable in place. */
     const struct um_finding *f = find_key(&r, "Metadata", 0);
     assert_non_null(f);
-    assert_false(f->removable);
-    assert_non_null(f->note);
+    assert_true(f->removable);
+    assert_string_equal(find_key(&r, "xmp:CreatorTool", 0)->value, "LeakWriter 2.1");
     um_file_result_free(&r);
     free(d);
 
@@ -252,8 +257,9 @@ static void scrub_and_check(const char *in_path, size_t expect_removed_tail)
 static void test_scrub(void **state)
 {
     (void)state;
-    const char *files[] = { "docs/info.pdf", "docs/incremental.pdf", "docs/circular.pdf", "docs/no_eof.pdf" };
-    for (int k = 0; k < 4; k++) {
+    const char *files[] = { "docs/info.pdf", "docs/incremental.pdf", "docs/circular.pdf", "docs/no_eof.pdf",
+                            "docs/flate_xmp.pdf" };
+    for (int k = 0; k < 5; k++) {
         char *p = ts_testdata(files[k]);
         scrub_and_check(p, 0);
         free(p);
@@ -278,8 +284,9 @@ static void test_real(void **state)
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "dirty.pdf", &r), 0);
     /* Both revisions' Info (pdfTeX's, then the PDFeXpress certification), 4 /IDs, XMP. */
-    assert_int_equal(r.findings.len, 16);
+    assert_int_equal(r.findings.len, 23);
     assert_string_equal(find_key(&r, "Producer", 0)->value, "pdfTeX-1.40.14");
+    assert_non_null(find_key(&r, "xmpMM:InstanceID", 0));
     assert_non_null(find_key(&r, "PTEX.Fullbanner", 1));
     assert_non_null(find_key(&r, "Application", 0));
     assert_non_null(find_key(&r, "Metadata", 0));
