@@ -87,6 +87,7 @@ enum um_docpart um_docpart_of(const char *name)
     if (strcmp(name, "docProps/app.xml") == 0) return UM_PART_APP;
     if (strcmp(name, "docProps/custom.xml") == 0) return UM_PART_CUSTOM;
     if (strcmp(name, "meta.xml") == 0) return UM_PART_ODF_META;
+    if (strcmp(name, "settings.xml") == 0) return UM_PART_ODF_SETTINGS;
     size_t n = strlen(name);
     if (n > 4 && strcasecmp(name + n - 4, ".opf") == 0) return UM_PART_OPF;
     if (n < 4 || strcmp(name + n - 4, ".xml") != 0) return UM_PART_NONE;
@@ -370,6 +371,34 @@ static void scan_odf(struct part *p, xmlNode *root)
     }
 }
 
+/* ---- ODF settings.xml: config:config-item PrinterName, PrinterSetup (a base64
+ * blob that holds the printer's and driver's names), PrintFaxName ---- */
+
+static void scan_odf_settings(struct part *p, xmlNode *n, int depth)
+{
+    for (; n && !p->err; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (strcmp((const char *)n->name, "config-item") == 0) {
+            xmlChar *name = xmlGetNsProp(n, (const xmlChar *)"name", n->ns ? n->ns->href : NULL);
+            if (name && (strcmp((const char *)name, "PrinterName") == 0 ||
+                         strcmp((const char *)name, "PrinterSetup") == 0 ||
+                         strcmp((const char *)name, "PrintFaxName") == 0)) {
+                char key[64];
+                snprintf(key, sizeof key, "config:%s", (const char *)name);
+                char *v = text_of(n);
+                if (report(p, "odf", key, v)) {
+                    xmlNodeSetContent(n, (const xmlChar *)"");
+                    p->changed = true;
+                }
+                xmlFree(v);
+            }
+            xmlFree(name);
+        } else if (depth < 64) {
+            scan_odf_settings(p, n->children, depth + 1);
+        }
+    }
+}
+
 /* ---- EPUB package document ---- */
 
 static void scan_opf(struct part *p, xmlNode *n, int depth)
@@ -457,6 +486,9 @@ int um_docxml_scan(struct um_scan_ctx *ctx, enum um_docpart kind, const char *na
         break;
     case UM_PART_OPF:
         scan_opf(&p, root, 0);
+        break;
+    case UM_PART_ODF_SETTINGS:
+        scan_odf_settings(&p, root, 0);
         break;
     default:
         break;

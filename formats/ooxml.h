@@ -17,6 +17,7 @@ enum um_docpart {
     UM_PART_WORD,      /* word/NAME.xml, xl and ppt comment/person parts: rsids, authors */
     UM_PART_ODF_META,  /* meta.xml */
     UM_PART_OPF,       /* an EPUB package document (*.opf) */
+    UM_PART_ODF_SETTINGS, /* settings.xml: the printer's name and setup */
 };
 
 /* Which kind of part a member name is (UM_PART_NONE: not parsed). */

@@ -193,7 +193,8 @@ static const struct row {
     { "odf", "meta:user-defined:*imei*", DEV, H }, { "odf", "meta:user-defined:*gps*", LOC, H },
     { "odf", "meta:user-defined:*location*", LOC, H }, { "odf", "meta:user-defined:*author*", PER, M },
     { "odf", "meta:user-defined:*owner*", PER, M }, { "odf", "meta:user-defined:*date*", TIM, L },
-    { "odf", "meta:user-defined*", TXT, L },
+    { "odf", "meta:user-defined*", TXT, L }, { "odf", "config:PrinterName", MOD, M },
+    { "odf", "config:PrinterSetup", MOD, M }, { "odf", "config:PrintFaxName", MOD, M },
     { "odf", "meta:editing-duration", TIM, L }, { "odf", "meta:editing-cycles", TXT, L }, { "odf", "meta:template", PER, M },
 
     /* ---- av (libavformat's generic metadata keys, any container) ---- */

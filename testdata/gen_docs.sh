@@ -234,8 +234,16 @@ ODF_META = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<meta:generator>LeakOffice/1.0</meta:generator>'
             '<meta:user-defined meta:name="DeviceSerial">SN-998877</meta:user-defined>'
             '<meta:document-statistic meta:page-count="1"/></office:meta></office:document-meta>')
+ODF_SETTINGS = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<office:document-settings xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                'xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0" office:version="1.2">'
+                '<office:settings><config:config-item-set config:name="ooo:configuration-settings">'
+                '<config:config-item config:name="PrinterName" config:type="string">HP-LaserJet-Office-3F</config:config-item>'
+                '<config:config-item config:name="PrintReversed" config:type="boolean">false</config:config-item>'
+                '</config:config-item-set></office:settings></office:document-settings>')
 write("props.odt", [("mimetype", "application/vnd.oasis.opendocument.text", S), ("content.xml", ODF_CONTENT, D),
-                    ("meta.xml", ODF_META, D), ("META-INF/manifest.xml", ODF_MANIFEST, D)])
+                    ("meta.xml", ODF_META, D), ("settings.xml", ODF_SETTINGS, D),
+                    ("META-INF/manifest.xml", ODF_MANIFEST, D)])
 
 # ------------------------------------------------------------------ EPUB
 CONTAINER = ('<?xml version="1.0"?>\n<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'

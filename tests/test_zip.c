@@ -169,8 +169,9 @@ static void test_odt(void **state)
     uint8_t *d = load("docs/props.odt", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "props.odt", &r), 0);
-    assert_int_equal(r.findings.len, 8);
+    assert_int_equal(r.findings.len, 9);
     assert_string_equal(find_key(&r, "meta:initial-creator", 0)->value, "Kim Leak");
+    assert_string_equal(find_key(&r, "config:PrinterName", 0)->value, "HP-LaserJet-Office-3F");
     assert_string_equal(find_key(&r, "meta:printed-by", 0)->value, "Printer Person");
     assert_string_equal(find_key(&r, "meta:generator", 0)->value, "LeakOffice/1.0");
     const struct um_finding *f = find_key(&r, "meta:user-defined:DeviceSerial", 0);
