@@ -57,6 +57,13 @@ struct pdf {
     struct obj *objs;
     size_t nobjs;
     bool encrypted;
+    /* Inside an inflated object stream: d is this copy, edits go into it and the
+     * findings (reported with the stream's range) are collected. */
+    uint8_t *mut;
+    uint64_t rep_off, rep_len;
+    uint32_t stm;
+    int *found;
+    size_t nfound;
 };
 
 static bool is_ws(uint8_t c) { return c == 0 || c == 9 || c == 10 || c == 12 || c == 13 || c == 32; }
@@ -459,14 +466,27 @@ static int report_info(struct pdf *p, const struct obj *o)
         if (sv.t != V_STRING && sv.t != V_HEX) continue;   /* /Trapped /False and the like */
         size_t n = decode_string(p, &sv, value);
         if (blank(value, n)) continue;                     /* already scrubbed */
-        char where[96];
-        snprintf(where, sizeof where, "pdf/obj[%u %u]/Info", o->num, o->gen);
-        int idx = um_report_classified(p->ctx, "pdf", where, key, value, n, sv.start + 1,
-                                       sv.end - sv.start - 2);
+        char where[128];
+        if (p->mut) snprintf(where, sizeof where, "pdf/objstm[%u]/obj[%u %u]/Info", p->stm, o->num, o->gen);
+        else snprintf(where, sizeof where, "pdf/obj[%u %u]/Info", o->num, o->gen);
+        uint64_t in = sv.start + 1, inlen = sv.end - sv.start - 2;
+        int idx = um_report_classified(p->ctx, "pdf", where, key, value, n, p->mut ? p->rep_off : in,
+                                       p->mut ? p->rep_len : inlen);
         if (um_is_error(idx)) return idx;
         if (idx < 0) continue;
-        int err = p->encrypted ? um_note(p->ctx, idx, "encrypted PDF: the value is ciphertext; not changed")
-                               : plan_fill(p, idx, sv.start + 1, sv.end - sv.start - 2, ' ');
+        int err;
+        if (p->encrypted) {
+            err = um_note(p->ctx, idx, "encrypted PDF: the value is ciphertext; not changed");
+        } else if (p->mut) {
+            memset(p->mut + in, ' ', inlen);
+            int *f = realloc(p->found, (p->nfound + 1) * sizeof *f);
+            if (!f) return -ENOMEM;
+            p->found = f;
+            f[p->nfound++] = idx;
+            err = 0;
+        } else {
+            err = plan_fill(p, idx, in, inlen, ' ');
+        }
         if (err) return err;
     }
     (void)r;   /* a malformed dictionary ends the list: what was found is kept */
@@ -611,38 +631,44 @@ static int inflate_stream(const uint8_t *src, uint64_t n, uint8_t **out, size_t 
     return 0;
 }
 
-/* A zlib stream of exactly n bytes that inflates to the empty packet and spaces: the
- * packet deflated and flushed to a byte boundary, then stored blocks of spaces sized
- * to fill, then the Adler-32. So a compressed XMP stream is cleaned in place. */
-static uint8_t *exact_empty_xmp(uint64_t n)
+/* A zlib stream of exactly n bytes that inflates to plain[0, plen) followed by
+ * spaces: the data deflated and flushed to a byte boundary, then stored blocks of
+ * spaces sized to fill, then the Adler-32. So a compressed stream is rewritten in
+ * place; NULL when the data does not fit. Trailing spaces are harmless where this
+ * is used (after an XMP packet, after the last object of an object stream). */
+static uint8_t *exact_zlib(const uint8_t *plain, size_t plen, uint64_t n)
 {
-    size_t e = sizeof empty_xmp - 1;
-    uint8_t head[256];
     z_stream z;
     memset(&z, 0, sizeof z);
     if (deflateInit(&z, 9) != Z_OK) return NULL;
-    z.next_in = (Bytef *)empty_xmp;
-    z.avail_in = (uInt)e;
+    size_t cap = deflateBound(&z, (uLong)plen) + 16;
+    uint8_t *head = malloc(cap);
+    if (!head) {
+        deflateEnd(&z);
+        return NULL;
+    }
+    z.next_in = (Bytef *)plain;
+    z.avail_in = (uInt)plen;
     z.next_out = head;
-    z.avail_out = sizeof head;
+    z.avail_out = (uInt)cap;
     int r = deflate(&z, Z_SYNC_FLUSH);
-    size_t c = sizeof head - z.avail_out;
+    size_t c = cap - z.avail_out;
     uLong adler = z.adler;
+    bool ok = r == Z_OK && !z.avail_in;
     deflateEnd(&z);
-    if (r != Z_OK || z.avail_in) return NULL;
-    if (n < c + 4 + 5) return NULL;
+    uint8_t *b = NULL;
+    if (!ok || n < c + 4 + 5) goto end;
     uint64_t room = n - c - 4, blocks = 1;
-    while (room - 5 * blocks > 65535 * blocks) blocks++;
-    if (room < 5 * blocks) return NULL;
-    uint64_t k = room - 5 * blocks;
-    uint8_t *b = malloc(n);
-    if (!b) return NULL;
+    while (room >= 5 * blocks && room - 5 * blocks > 65535 * blocks) blocks++;
+    if (room < 5 * blocks) goto end;
+    b = malloc(n);
+    if (!b) goto end;
     memcpy(b, head, c);
-    uint64_t w = c, left = k;
+    uint64_t w = c, left = room - 5 * blocks;
     static const uint8_t spaces[1024] = { [0 ... 1023] = ' ' };
     for (uint64_t i = 0; i < blocks; i++) {
         uint64_t len = i + 1 == blocks ? left : (left < 65535 ? left : 65535);
-        b[w++] = i + 1 == blocks ? 1 : 0;
+        b[w++] = i + 1 == blocks ? 1 : 0;   /* BFINAL on the last; BTYPE 00 = stored */
         b[w++] = (uint8_t)len, b[w++] = (uint8_t)(len >> 8);
         b[w++] = (uint8_t)~len, b[w++] = (uint8_t)(~len >> 8);
         memset(b + w, ' ', len);
@@ -656,29 +682,39 @@ static uint8_t *exact_empty_xmp(uint64_t n)
     for (int i = 3; i >= 0; i--) b[w++] = (uint8_t)(adler >> (8 * i));
     if (w != n) {
         free(b);
-        return NULL;
+        b = NULL;
     }
+end:
+    free(head);
     return b;
+}
+
+static uint8_t *exact_empty_xmp(uint64_t n)
+{
+    return exact_zlib((const uint8_t *)empty_xmp, sizeof empty_xmp - 1, n);
+}
+
+/* True when the stream's only filter is /FlateDecode without parameters. */
+static bool plain_flate(const struct pdf *p, const struct val *dict, bool *has_filter)
+{
+    struct val filter, parms;
+    *has_filter = dict_get(p, dict, "Filter", &filter) == 1 && filter.t != V_OTHER;
+    if (!*has_filter || dict_get(p, dict, "DecodeParms", &parms) == 1) return false;
+    if (name_is(p, &filter, "FlateDecode")) return true;
+    if (filter.t != V_ARRAY || filter.end - filter.start > 24) return false;
+    const uint8_t *a = p->d + filter.start;
+    size_t slashes = 0;
+    for (uint64_t i = 0; i < filter.end - filter.start; i++) slashes += a[i] == '/';
+    return slashes == 1 && memmem(a, filter.end - filter.start, "/FlateDecode", 12);
 }
 
 static int report_xmp(struct pdf *p, const struct obj *o, const struct val *dict)
 {
     uint64_t off, len;
     if (!stream_range(p, dict, &off, &len) || !len) return 0;
-    struct val filter, parms;
-    bool has_filter = dict_get(p, dict, "Filter", &filter) == 1 && filter.t != V_OTHER;
     /* Only a plain /FlateDecode (no predictor) is read and rewritten. */
-    bool flate = has_filter && dict_get(p, dict, "DecodeParms", &parms) != 1 &&
-                 (name_is(p, &filter, "FlateDecode") ||
-                  (filter.t == V_ARRAY && filter.end - filter.start < 20 &&
-                   memmem(p->d + filter.start, filter.end - filter.start, "/FlateDecode", 12)));
-    if (filter.t == V_ARRAY && flate) {
-        /* [/FlateDecode] alone: one name in the array. */
-        const uint8_t *a = p->d + filter.start;
-        size_t slashes = 0;
-        for (uint64_t i = 0; i < filter.end - filter.start; i++) slashes += a[i] == '/';
-        flate = slashes == 1;
-    }
+    bool has_filter;
+    bool flate = plain_flate(p, dict, &has_filter);
     uint8_t *plain = NULL;
     size_t plen = len;
     const uint8_t *xmp = p->d + off;
@@ -733,6 +769,66 @@ static int report_xmp(struct pdf *p, const struct obj *o, const struct val *dict
     }
     free(fill);
     um_docxml_result_free(&props);
+    return err;
+}
+
+/* Info dictionaries inside object streams (PDF 1.5, 7.5.7): the stream is inflated,
+ * the object found by its number in the stream's header, its strings blanked in the
+ * copy, and the stream re-compressed to exactly its old length. want[k] are object
+ * numbers still looked for; found ones are marked in seen[k]. */
+static int scan_objstm(struct pdf *p, const struct obj *o, const struct val *dict, const int64_t (*want)[2],
+                       size_t nwant, bool *seen)
+{
+    bool has_filter;
+    uint64_t off, len;
+    if (!stream_range(p, dict, &off, &len)) return 0;
+    bool flate = plain_flate(p, dict, &has_filter);
+    if (has_filter && !flate) return 0;
+    struct val nv, fv;
+    int64_t count, first;
+    if (dict_get(p, dict, "N", &nv) != 1 || !resolve_int(p, &nv, &count) || count <= 0 ||
+        dict_get(p, dict, "First", &fv) != 1 || !resolve_int(p, &fv, &first) || first < 0)
+        return 0;
+    uint8_t *buf = NULL;
+    size_t blen = (size_t)len;
+    int err;
+    if (flate) {
+        if ((err = inflate_stream(p->d + off, len, &buf, &blen))) return err == -ENOMEM ? err : 0;
+    } else {
+        buf = malloc(blen ? blen : 1);
+        if (!buf) return -ENOMEM;
+        memcpy(buf, p->d + off, blen);
+    }
+    struct pdf q = { .ctx = p->ctx, .d = buf, .end = blen, .encrypted = p->encrypted, .mut = buf,
+                     .rep_off = off, .rep_len = len, .stm = o->num };
+    uint64_t i = 0;
+    err = 0;
+    for (int64_t k = 0; k < count && k < 100000 && !err; k++) {
+        int64_t num, rel;
+        i = skip_ws(&q, i);
+        if (i >= (uint64_t)first || !read_uint(&q, &i, &num)) break;
+        i = skip_ws(&q, i);
+        if (!read_uint(&q, &i, &rel)) break;
+        for (size_t w = 0; w < nwant; w++) {
+            if (want[w][0] != num || (uint64_t)first + (uint64_t)rel >= blen) continue;
+            seen[w] = true;
+            struct obj inner = { (uint32_t)num, 0, 0, (uint64_t)first + (uint64_t)rel };
+            err = report_info(&q, &inner);
+            break;
+        }
+    }
+    if (!err && q.nfound) {
+        uint8_t *z = flate ? exact_zlib(buf, blen, len) : NULL;
+        for (size_t k = 0; k < q.nfound && !err; k++) {
+            if (!flate) err = um_plan(p->ctx, q.found[k], UM_OP_REPLACE, off, len, buf);
+            else if (z) err = um_plan(p->ctx, q.found[k], UM_OP_REPLACE, off, len, z);
+            else err = um_note(p->ctx, q.found[k], "in an object stream that does not re-compress into "
+                                                   "its old length: not changed");
+        }
+        free(z);
+    }
+    free(q.found);
+    free(buf);
     return err;
 }
 
@@ -850,6 +946,19 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             if (o->gen != t->info[k][1]) continue;
             seen = true;
             if ((err = report_info(&p, o)) < 0) goto end;
+        }
+        if (!seen) {
+            /* Not a plain object: look in the object streams. */
+            bool found = false;
+            for (size_t m = 0; m < p.nobjs && !err; m++) {
+                uint64_t j = p.objs[m].body;
+                struct val dict, type;
+                if (parse_value(&p, &j, 0, &dict) || dict.t != V_DICT) continue;
+                if (dict_get(&p, &dict, "Type", &type) != 1 || !name_is(&p, &type, "ObjStm")) continue;
+                err = scan_objstm(&p, &p.objs[m], &dict, &t->info[k], 1, &found);
+            }
+            if (err < 0) goto end;
+            seen = found;
         }
         if (!seen) {
             char where[64];

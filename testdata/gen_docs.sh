@@ -273,3 +273,8 @@ with zipfile.ZipFile("dated.zip", "w") as z:
         info.extra = b"\x55\x54\x05\x00\x01" + (1620284890).to_bytes(4, "little")
         z.writestr(info, body)
 PY
+
+# PDF 1.5: the Info dictionary inside a compressed object stream, an xref stream.
+if command -v qpdf >/dev/null; then
+    qpdf --object-streams=generate --compress-streams=y --deterministic-id info.pdf objstm.pdf
+fi

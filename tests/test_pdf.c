@@ -254,6 +254,29 @@ static void scrub_and_check(const char *in_path, size_t expect_removed_tail)
     free(out);
 }
 
+/* Info inside a /FlateDecode object stream: found, and removed by re-compressing
+ * the stream into exactly its old length. */
+static void test_objstm(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = load("docs/objstm.pdf", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "objstm.pdf", &r), 0);
+    assert_int_equal(r.findings.len, 12);
+    const struct um_finding *f = find_key(&r, "Author", 0);
+    assert_non_null(f);
+    assert_string_equal(f->value, "Kim Leak");
+    assert_true(strncmp(f->where, "pdf/objstm[", 11) == 0);
+    assert_true(f->removable);
+    assert_string_equal(find_key(&r, "DeviceSerial", 0)->value, "SN-998877");
+    um_file_result_free(&r);
+    free(d);
+    char *p = ts_testdata("docs/objstm.pdf");
+    scrub_and_check(p, 0);
+    free(p);
+}
+
 static void test_scrub(void **state)
 {
     (void)state;
@@ -310,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_appended),
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_objstm),
         cmocka_unit_test(test_compressed_and_encrypted),
         cmocka_unit_test(test_scrub),
         cmocka_unit_test(test_real),
