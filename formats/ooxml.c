@@ -94,7 +94,8 @@ enum um_docpart um_docpart_of(const char *name)
     /* word/NAME.xml: document, settings, comments, people, headers, numbering... */
     if (strncmp(name, "word/", 5) == 0 && !strchr(name + 5, '/')) return UM_PART_WORD;
     if (strcmp(name, "xl/workbook.xml") == 0 || strncmp(name, "xl/comments", 11) == 0 ||
-        strncmp(name, "xl/persons/", 11) == 0 || strcmp(name, "ppt/commentAuthors.xml") == 0)
+        strncmp(name, "xl/persons/", 11) == 0 || strcmp(name, "ppt/commentAuthors.xml") == 0 ||
+        strcmp(name, "ppt/authors.xml") == 0)
         return UM_PART_WORD;
     return UM_PART_NONE;
 }
@@ -307,6 +308,20 @@ static void scan_word(struct part *p, xmlNode *n, int depth)
                 p->changed = true;
             }
             xmlFree(v);
+        }
+        /* PresentationML comment authors and SpreadsheetML persons carry names in
+         * attributes without a namespace. */
+        if (strcmp((const char *)n->name, "cmAuthor") == 0 || strcmp((const char *)n->name, "person") == 0) {
+            for (xmlAttr *a = n->properties; a; a = a->next) {
+                if (a->ns) continue;
+                const char *an = (const char *)a->name;
+                bool name = !strcmp(an, "name") || !strcmp(an, "initials") || !strcmp(an, "displayName");
+                bool user = !strcmp(an, "userId");
+                if (!name && !user) continue;
+                char *v = attr_value(a);
+                if (report(p, "ooxml", user ? "w15:presenceInfo" : "author", v)) empty_attr(p, a);
+                xmlFree(v);
+            }
         }
         for (xmlAttr *a = n->properties, *an; a; a = an) {
             an = a->next;

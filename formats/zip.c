@@ -36,7 +36,7 @@
 #define EXTRA_ZIP64 0x0001
 
 #define MAX_ENTRIES 65535                 /* members walked (no Zip64 rebuild) */
-#define MAX_INFLATE (16u << 20)           /* bytes out of one member */
+#define MAX_INFLATE (64u << 20)           /* bytes out of one member */
 #define MAX_RATIO 200                     /* out/in above 1 MiB: a bomb */
 #define MAX_INFLATE_TOTAL (256u << 20)    /* bytes inflated per archive */
 #define MAX_REBUILD (256u << 20)          /* bytes of rebuilt members and directory */
@@ -776,7 +776,12 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
     uint64_t total = 0;
     for (size_t i = 0; i < z->n; i++) total += order[i]->new_lh ? order[i]->new_len : 0;
     total += z->a.end - z->a.cd_off;
-    if (total > MAX_REBUILD) return UM_E_LIMIT;
+    if (total > MAX_REBUILD) {
+        int err2 = 0;
+        for (size_t i = 0; i < z->nfindings && !err2; i++)
+            err2 = um_note(z->ctx, z->findings[i], "not removed: the rebuilt members would exceed 256 MiB");
+        return err2;
+    }
     /* New local header offsets, in file order. */
     uint64_t *new_off = malloc(z->n * sizeof *new_off);
     if (!new_off) return -ENOMEM;
@@ -927,6 +932,19 @@ static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
         }
         if (part != UM_PART_NONE) err = scan_part(z, m, part);
         else if (image) err = scan_image(z, m);
+        else if (strstr(m->name, "/embeddings/") || strncmp(m->name, "Object ", 7) == 0) {
+            /* An embedded document (OLE object, workbook in a chart) has metadata of
+             * its own, which is not read here. */
+            char where[600];
+            snprintf(where, sizeof where, "zip/%s", m->name);
+            struct um_finding_spec s = {
+                .kind = UM_K_EMBEDDED_MEDIA, .severity = UM_SEV_LOW, .where = where, .key = m->name,
+                .offset = m->local_off, .length = m->span_end - m->local_off,
+                .note = "an embedded document: its own metadata is not inspected",
+            };
+            int idx = um_report(z->ctx, &s);
+            if (idx < 0) err = idx;
+        }
     }
     if (!err && z->encrypted) {
         char value[64];

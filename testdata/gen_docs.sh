@@ -214,6 +214,39 @@ i = d.find(b"PK\x03\x04", 4)
 struct.pack_into("<H", d, i + 26, 0xFFFF)
 open("bad_local.docx", "wb").write(bytes(d))
 
+# A workbook: the path it was saved from, comment authors, a person.
+XL_CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+         '<Default Extension="xml" ContentType="application/xml"/>'
+         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+         '<Override PartName="/xl/comments1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"/>'
+         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+         '</Types>')
+XL_RELS = RELS.replace("word/document.xml", "xl/workbook.xml")
+XL_WB = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x15ac" '
+         'xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac">'
+         '<mc:AlternateContent><mc:Choice Requires="x15"><x15ac:absPath url="C:\\Users\\kimleak\\Documents\\"/>'
+         '</mc:Choice></mc:AlternateContent><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+XL_WB_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+              '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+              '</Relationships>')
+XL_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>Hello unmark</t></is></c></row></sheetData></worksheet>')
+XL_COMMENTS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               '<authors><author>Kim Leak</author></authors><commentList><comment ref="A1" authorId="0">'
+               '<text><t>note</t></text></comment></commentList></comments>')
+write("book.xlsx", [("[Content_Types].xml", XL_CT, D), ("_rels/.rels", XL_RELS, D), ("xl/workbook.xml", XL_WB, D),
+                    ("xl/_rels/workbook.xml.rels", XL_WB_RELS, D), ("xl/worksheets/sheet1.xml", XL_SHEET, D),
+                    ("xl/comments1.xml", XL_COMMENTS, D), ("docProps/core.xml", CORE, D)])
+
 # ------------------------------------------------------------------ ODF
 ODF_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'

@@ -162,6 +162,31 @@ static void test_docx(void **state)
     free(p);
 }
 
+static void test_xlsx(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = load("docs/book.xlsx", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "book.xlsx", &r), 0);
+    const struct um_finding *f = find_key(&r, "x15ac:absPath", 0);
+    assert_non_null(f);
+    assert_int_equal(f->kind, UM_K_PERSON);
+    assert_string_equal(f->value, "C:\\Users\\kimleak\\Documents\\");
+    f = find_key(&r, "author", 0);
+    assert_non_null(f);
+    assert_string_equal(f->value, "Kim Leak");
+    assert_string_equal(f->where, "zip/xl/comments1.xml");
+    assert_non_null(find_key(&r, "dc:creator", 0));
+    um_file_result_free(&r);
+    free(d);
+    char *p = ts_testdata("docs/book.xlsx");
+    size_t m;
+    uint8_t *b = scrub_and_check(p, &m);
+    free(b);
+    free(p);
+}
+
 static void test_odt(void **state)
 {
     (void)state;
@@ -448,6 +473,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_docx),
+        cmocka_unit_test(test_xlsx),
         cmocka_unit_test(test_odt),
         cmocka_unit_test(test_epub),
         cmocka_unit_test(test_malformed),
