@@ -482,6 +482,17 @@ int um_docxml_scan(struct um_scan_ctx *ctx, enum um_docpart kind, const char *na
     xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, NULL, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) return UM_E_FORMAT;
+    if (doc->intSubset) {
+        /* Office parts never carry a DTD; one here could only be there to make
+         * entity expansion (in xmlNodeGetContent) explode. Reported, not read. */
+        xmlFreeDoc(doc);
+        struct um_finding_spec s = {
+            .kind = UM_K_CONTENT, .severity = UM_SEV_MEDIUM, .where = where, .key = "DOCTYPE",
+            .offset = off, .length = rlen, .note = "an XML part with a DTD: not read",
+        };
+        int idx = um_report(ctx, &s);
+        return idx < 0 ? idx : 0;
+    }
     xmlNode *root = xmlDocGetRootElement(doc);
     switch (kind) {
     case UM_PART_CORE:
@@ -582,7 +593,7 @@ int um_xmp_report(struct um_scan_ctx *ctx, const char *where, const uint8_t *xml
     xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, NULL, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) return UM_E_FORMAT;
-    scan_xmp(&p, xmlDocGetRootElement(doc), NULL, 0);
+    if (!doc->intSubset) scan_xmp(&p, xmlDocGetRootElement(doc), NULL, 0);   /* see um_docxml_scan */
     for (size_t i = 0; i < p.nseen; i++) free(p.seen[i]);
     xmlFreeDoc(doc);
     return p.err;

@@ -153,6 +153,7 @@ struct member {
     uint32_t new_crc;
     uint64_t new_csize, new_usize;
     size_t order;                /* its index in file order */
+    bool trimmed;                /* new_lh is its own bytes without hidden data after */
 };
 
 static int cmp_local(const void *a, const void *b)
@@ -492,7 +493,18 @@ static int scan_part(struct zscan *z, struct member *m, enum um_docpart part)
     }
     um_docxml_result_free(&r);
     free(buf);
-    /* A part that is not XML is the document's problem, not a reason to stop. */
+    if (err == UM_E_FORMAT && len > 0) {
+        /* A metadata part that does not parse cannot be vouched for: say so. */
+        char where[600];
+        snprintf(where, sizeof where, "zip/%s", m->name);
+        struct um_finding_spec s = {
+            .kind = UM_K_CONTENT, .severity = UM_SEV_MEDIUM, .where = where, .key = "unreadable",
+            .offset = m->local_off, .length = m->span_end - m->local_off,
+            .note = "a metadata part that is not well-formed XML: not read, not changed",
+        };
+        int idx = um_report(z->ctx, &s);
+        return idx < 0 ? idx : 0;
+    }
     return err == UM_E_FORMAT ? 0 : err;
 }
 
@@ -808,7 +820,8 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
     uint64_t cd_len = 0;
     for (size_t i = 0; i < z->n; i++) {
         const uint8_t *e = z->d + z->m[i].cd_pos;
-        cd_len += z->m[i].new_lh ? 46 + (uint64_t)ld_u16le(e + 28) + ld_u16le(e + 32) : z->m[i].cd_len;
+        bool rewritten = z->m[i].new_lh && !z->m[i].trimmed;
+        cd_len += rewritten ? 46 + (uint64_t)ld_u16le(e + 28) + ld_u16le(e + 32) : z->m[i].cd_len;
     }
     uint64_t eocd_len = z->a.end - z->a.eocd;
     uint8_t *cd = malloc(cd_len + eocd_len);
@@ -823,7 +836,7 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
         uint64_t nl = ld_u16le(e + 28), el = ld_u16le(e + 30), cl = ld_u16le(e + 32);
         uint8_t *o = cd + w;
         size_t k = m->order;
-        if (m->new_lh) {
+        if (m->new_lh && !m->trimmed) {
             memcpy(o, e, 46 + nl);
             memcpy(o + 46 + nl, e + 46 + nl + el, cl);   /* drop the extra, keep the comment */
             uint16_t flags = (uint16_t)(ld_u16le(e + 8) & 0x0800);
@@ -860,6 +873,83 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
     free(cd);
 end:
     free(new_off);
+    return err;
+}
+
+/* Bytes inside the archive that no member owns: between a member's data (and its
+ * data descriptor) and the next header, or between the directory and the end
+ * record. Readers skip them, so data can hide there. Zero bytes are harmless. */
+static uint64_t owned_end(const struct zscan *z, const struct member *m)
+{
+    uint64_t end = m->data_off + m->csize, room = m->span_end - end;
+    if (m->flags & 8) {
+        /* The data descriptor: signature optional, sizes 32 or 64 bits. */
+        bool sig = room >= 4 && ld_u32le(z->d + end) == 0x08074b50u;
+        uint64_t dd = sig ? (room == 24 ? 24 : 16) : (room == 20 ? 20 : 12);
+        end += dd < room ? dd : room;
+    }
+    return end;
+}
+
+static bool nonzero(const uint8_t *p, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (p[i]) return true;
+    return false;
+}
+
+static bool dir_gap(const struct zscan *z)
+{
+    uint64_t from = z->a.cd_off + z->a.cd_size;
+    return !z->a.zip64 && z->a.eocd > from && nonzero(z->d + from, z->a.eocd - from);
+}
+
+static bool member_gap(const struct zscan *z, const struct member *m)
+{
+    uint64_t from = owned_end(z, m);
+    return m->span_end > from && nonzero(z->d + from, m->span_end - from);
+}
+
+/* Reports one gap; with the rebuild it goes (the member is trimmed, the directory
+ * rebuilt), without it is zeroed. */
+static int report_gap(struct zscan *z, uint64_t from, uint64_t to, bool rebuild, const char *where)
+{
+    uint64_t first = from, last = to;
+    while (first < to && !z->d[first]) first++;
+    if (first == to) return 0;
+    while (last > first && !z->d[last - 1]) last--;
+    struct um_finding_spec s = {
+        .kind = UM_K_NONZERO_PADDING, .severity = UM_SEV_HIGH, .where = where,
+        .offset = first, .length = last - first,
+        .note = "bytes inside the archive that no member owns",
+    };
+    int idx = um_report(z->ctx, &s);
+    if (idx < 0) return idx;
+    if (rebuild) return add_findings(z, &idx, 1);
+    return um_plan(z->ctx, idx, UM_OP_ZERO, first, last - first, NULL);
+}
+
+static int report_gaps(struct zscan *z, bool rebuild)
+{
+    int err = 0;
+    for (size_t i = 0; i < z->n && !err; i++) {
+        struct member *m = &z->m[i];
+        if (!member_gap(z, m)) continue;
+        char where[600];
+        snprintf(where, sizeof where, "zip/%s/after", m->name);
+        uint64_t end = owned_end(z, m);
+        err = report_gap(z, end, m->span_end, rebuild, where);
+        if (err || !rebuild || m->new_lh) continue;
+        /* Its own bytes, without what follows them. */
+        m->new_len = end - m->local_off;
+        m->new_lh = malloc(m->new_len ? m->new_len : 1);
+        if (!m->new_lh) return -ENOMEM;
+        memcpy(m->new_lh, z->d + m->local_off, m->new_len);
+        if (z->times >= 0) norm_times(m->new_lh, m->data_off - m->local_off, false);
+        m->trimmed = true;
+    }
+    if (!err && dir_gap(z))
+        err = report_gap(z, z->a.cd_off + z->a.cd_size, z->a.eocd, rebuild, "zip/directory/after");
     return err;
 }
 
@@ -958,8 +1048,11 @@ static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
         if (idx < 0) err = idx;
     }
     if (!err) err = report_times(z);
-    bool rebuild = !err && z->nfindings && z->rebuild_ok;
-    if (rebuild && z->times >= 0) err = add_findings(z, &z->times, 1);
+    bool gaps = dir_gap(z);
+    for (size_t i = 0; i < z->n && !gaps; i++) gaps = member_gap(z, &z->m[i]);
+    bool rebuild = !err && (z->nfindings || gaps) && z->rebuild_ok;
+    if (!err) err = report_gaps(z, rebuild);
+    if (!err && rebuild && z->times >= 0) err = add_findings(z, &z->times, 1);
     /* Member times outside what the rebuild rewrites: same-length replacements. */
     for (size_t i = 0; i < z->n && !err && z->times >= 0; i++) {
         struct member *m = &z->m[i];

@@ -311,3 +311,37 @@ PY
 if command -v qpdf >/dev/null; then
     qpdf --object-streams=generate --compress-streams=y --deterministic-id info.pdf objstm.pdf
 fi
+
+python3 - <<'PY'
+import struct, zipfile
+# Hidden bytes: after the first member's data, and between the directory and the
+# end record (offsets patched so that the archive stays valid).
+d = bytearray(open("clean.docx", "rb").read())
+junk = b"HIDDEN-A1B2C3D4"
+first_name_len, first_extra = struct.unpack_from("<HH", d, 26)
+csize = struct.unpack_from("<I", d, 18)[0]
+at = 30 + first_name_len + first_extra + csize
+d[at:at] = junk
+e = d.rfind(b"PK\x05\x06")
+cd_off = struct.unpack_from("<I", d, e + 16)[0] + len(junk)
+struct.pack_into("<I", d, e + 16, cd_off)
+i = cd_off
+while d[i:i + 4] == b"PK\x01\x02":
+    off = struct.unpack_from("<I", d, i + 42)[0]
+    if off > 0:
+        struct.pack_into("<I", d, i + 42, off + len(junk))
+    n, x, c = struct.unpack_from("<HHH", d, i + 28)
+    i += 46 + n + x + c
+d[e:e] = junk
+open("hidden.docx", "wb").write(bytes(d))
+
+# A part with a DTD whose entities would expand a billion times.
+lol = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
+       "".join('<!ENTITY lol%d "%s">' % (k, ("&lol%d;" % (k - 1) if k > 1 else "&lol;") * 10) for k in range(1, 10)) +
+       ']><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+       'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>&lol9;</dc:creator></cp:coreProperties>')
+with zipfile.ZipFile("dtd.docx", "w") as z:
+    info = zipfile.ZipInfo("docProps/core.xml", date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    z.writestr(info, lol)
+PY

@@ -332,6 +332,39 @@ static void test_media(void **state)
     free(p);
 }
 
+/* Bytes no member owns: after a member's data and between the directory and the
+ * end record. Removed by the rebuild (trimmed member, rebuilt directory). */
+static void test_hidden(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = load("docs/hidden.docx", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "hidden.docx", &r), 0);
+    assert_int_equal(ts_count(&r, UM_K_NONZERO_PADDING), 2);
+    const struct um_finding *f = ts_find(&r, UM_K_NONZERO_PADDING);
+    assert_int_equal(f->length, 15);
+    assert_memory_equal(d + f->offset, "HIDDEN-A1B2C3D4", 15);
+    um_file_result_free(&r);
+    char *p = ts_testdata("docs/hidden.docx");
+    size_t m;
+    uint8_t *b = scrub_and_check(p, &m);
+    assert_null(memmem(b, m, "HIDDEN", 6));
+    free(b);
+    free(p);
+    free(d);
+    /* A part with a DTD (entities that would expand a billion times) is reported as
+     * unreadable, quickly. */
+    d = load("docs/dtd.docx", &n);
+    clock_t t0 = clock();
+    assert_int_equal(ts_scan(d, n, "dtd.docx", &r), 0);
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+    assert_int_equal(r.findings.len, 1);
+    assert_false(((const struct um_finding *)um_vec_at(&r.findings, 0))->removable);
+    um_file_result_free(&r);
+    free(d);
+}
+
 /* Members' dates alone: removed in place (same length), extended timestamps too. */
 static void test_dates(void **state)
 {
@@ -479,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_media),
         cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_hidden),
         cmocka_unit_test(test_redstar_love),
         cmocka_unit_test(test_real_office),
     };
