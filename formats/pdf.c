@@ -15,7 +15,8 @@
  * properties are parsed here (libxml2) and classified like the XMP handler's, not
  * through um_scan_embedded: the packet is blanked whole, and edits of an embedded
  * scan inside it would overlap. Info inside compressed object streams and streams
- * with other filters are reported, not changed. In encrypted files /ID feeds
+ * with other filters are reported, not changed. JPEG image streams are scanned as
+ * embedded files (their EXIF, data after their EOI). In encrypted files /ID feeds
  * the key and strings are ciphertext: everything is reported, nothing changed. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -972,13 +973,33 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             if ((err = um_report(ctx, &s)) < 0) goto end;
         }
     }
-    /* XMP: every metadata stream, the catalog's and any page's or image's. */
+    /* XMP: every metadata stream, the catalog's and any page's or image's. JPEG
+     * images (/DCTDecode alone) are the camera's file as it was, EXIF and all:
+     * they are scanned as embedded files, whose edits keep their length. */
     for (size_t k = 0; k < p.nobjs; k++) {
         uint64_t j = p.objs[k].body;
-        struct val dict, type;
+        struct val dict, type, sub, filter;
         if (parse_value(&p, &j, 0, &dict) || dict.t != V_DICT) continue;
-        if (dict_get(&p, &dict, "Type", &type) != 1 || !name_is(&p, &type, "Metadata")) continue;
-        if ((err = report_xmp(&p, &p.objs[k], &dict)) < 0) goto end;
+        bool meta = dict_get(&p, &dict, "Type", &type) == 1 && name_is(&p, &type, "Metadata");
+        bool has_sub = dict_get(&p, &dict, "Subtype", &sub) == 1;
+        if (meta || (has_sub && name_is(&p, &sub, "XML"))) {
+            if ((err = report_xmp(&p, &p.objs[k], &dict)) < 0) goto end;
+            continue;
+        }
+        if (!has_sub || !name_is(&p, &sub, "Image") || p.encrypted) continue;
+        if (dict_get(&p, &dict, "Filter", &filter) != 1) continue;
+        bool dct = name_is(&p, &filter, "DCTDecode");
+        if (filter.t == V_ARRAY) {
+            uint64_t a = filter.start + 1;
+            struct val only, none;
+            dct = parse_value(&p, &a, 1, &only) == 0 && name_is(&p, &only, "DCTDecode") &&
+                  parse_value(&p, &a, 1, &none) != 0;
+        }
+        uint64_t off, len;
+        if (!dct || !stream_range(&p, &dict, &off, &len) || !len) continue;
+        char where[64];
+        snprintf(where, sizeof where, "pdf/obj[%u %u]/Image", p.objs[k].num, p.objs[k].gen);
+        if ((err = um_scan_embedded(ctx, off, len, where)) < 0) goto end;
     }
     err = 0;
 end:

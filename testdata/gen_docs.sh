@@ -70,6 +70,22 @@ def update(prev, prev_xref, info, prev_pointer=None):
     return bytes(out)
 
 INFO2 = b"<< /Author (Pak Second) /ModDate (D:20210102030405+09'00') >>"
+
+# A page image that is a camera JPEG with bytes after its EOI (the PDF writer copied
+# the file as it was).
+JPEG = (b"\xff\xd8\xff\xfe\x00\x06test\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x12\x34\xff\xd9"
+        b"IMPRINT-A1B2C3D4")
+img = bytearray(base[:base.index(b"xref\n")])
+img_off = len(img)
+img += (b"8 0 obj\n<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /DCTDecode /Length " + str(len(JPEG)).encode() + b" >>\nstream\n" +
+        JPEG + b"\nendstream\nendobj\n")
+offs = [int(l[:10]) for l in base[base.index(b"xref\n"):].split(b"\n")[3:10]]
+x = len(img)
+img += b"xref\n0 9\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs + [img_off])
+img += (b"trailer\n<< /Size 9 /Root 1 0 R /Info 7 0 R " + ID + b" >>\nstartxref\n" + str(x).encode() +
+        b"\n%%EOF\n")
+open("image.pdf", "wb").write(bytes(img))
 open("incremental.pdf", "wb").write(update(base, xref, INFO2))
 open("circular.pdf", "wb").write(update(base, xref, INFO2, prev_pointer=lambda x: x))
 PY

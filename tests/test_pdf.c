@@ -277,6 +277,26 @@ static void test_objstm(void **state)
     free(p);
 }
 
+/* A /DCTDecode image is the camera's JPEG: scanned as an embedded file. */
+static void test_image(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = load("docs/image.pdf", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "image.pdf", &r), 0);
+    const struct um_finding *f = ts_find(&r, UM_K_APPENDED_DATA);
+    assert_non_null(f);
+    assert_true(strncmp(f->where, "pdf/obj[8 0]/Image", 18) == 0);
+    assert_memory_equal(d + f->offset, "IMPRINT", 7);
+    assert_true(f->removable);
+    um_file_result_free(&r);
+    free(d);
+    char *p = ts_testdata("docs/image.pdf");
+    scrub_and_check(p, 0);
+    free(p);
+}
+
 static void test_scrub(void **state)
 {
     (void)state;
@@ -335,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_objstm),
         cmocka_unit_test(test_compressed_and_encrypted),
+        cmocka_unit_test(test_image),
         cmocka_unit_test(test_scrub),
         cmocka_unit_test(test_real),
     };
