@@ -90,6 +90,8 @@ enum um_docpart um_docpart_of(const char *name)
     if (strcmp(name, "settings.xml") == 0) return UM_PART_ODF_SETTINGS;
     size_t n = strlen(name);
     if (n > 4 && strcasecmp(name + n - 4, ".opf") == 0) return UM_PART_OPF;
+    if (n > 4 && strcasecmp(name + n - 4, ".ncx") == 0) return UM_PART_NCX;
+    if (n > 5 && strcmp(name + n - 5, ".rels") == 0 && strstr(name, "_rels/")) return UM_PART_RELS;
     if (n < 4 || strcmp(name + n - 4, ".xml") != 0) return UM_PART_NONE;
     /* word/NAME.xml: document, settings, comments, people, headers, numbering... */
     if (strncmp(name, "word/", 5) == 0 && !strchr(name + 5, '/')) return UM_PART_WORD;
@@ -414,6 +416,59 @@ static void scan_odf_settings(struct part *p, xmlNode *n, int depth)
     }
 }
 
+/* ---- EPUB 2 navigation: <meta name="dtb:uid" content="..."/> ---- */
+
+static void scan_ncx(struct part *p, xmlNode *n, int depth)
+{
+    for (; n && !p->err; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (strcmp((const char *)n->name, "meta") == 0) {
+            xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+            xmlChar *content = xmlGetProp(n, (const xmlChar *)"content");
+            if (name && content && strcmp((const char *)name, "dtb:uid") == 0 &&
+                strcmp((const char *)content, NULL_UUID) != 0 &&
+                report_kind(p, UM_K_DOCUMENT_ID, UM_SEV_MEDIUM, "dtb:uid", (const char *)content)) {
+                xmlSetProp(n, (const xmlChar *)"content", (const xmlChar *)NULL_UUID);
+                p->changed = true;
+            }
+            xmlFree(name);
+            xmlFree(content);
+        } else if (depth < 64) {
+            scan_ncx(p, n->children, depth + 1);
+        }
+    }
+}
+
+/* ---- OOXML relationships: an external target on a local disk or share (the
+ * attached template, a linked file) names the folder, usually with the user's
+ * name: file:///C:\Users\kim\AppData\...\Normal.dotm. It keeps its file name. ---- */
+
+static bool local_path(const char *t)
+{
+    return !strncasecmp(t, "file:", 5) || !strncmp(t, "\\\\", 2) ||
+           (((t[0] | 32) >= 'a' && (t[0] | 32) <= 'z') && t[1] == ':' && (t[2] == '\\' || t[2] == '/')) ||
+           t[0] == '/';
+}
+
+static void scan_rels(struct part *p, xmlNode *root)
+{
+    for (xmlNode *n = root ? root->children : NULL; n && !p->err; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Relationship") != 0) continue;
+        xmlChar *mode = xmlGetProp(n, (const xmlChar *)"TargetMode");
+        xmlChar *target = xmlGetProp(n, (const xmlChar *)"Target");
+        if (mode && target && strcmp((const char *)mode, "External") == 0 && local_path((const char *)target) &&
+            report(p, "ooxml", "rels:Target", (const char *)target)) {
+            const char *base = (const char *)target, *q;
+            for (q = base; *q; q++)
+                if (*q == '/' || *q == '\\') base = q + 1;
+            xmlSetProp(n, (const xmlChar *)"Target", (const xmlChar *)base);
+            p->changed = true;
+        }
+        xmlFree(mode);
+        xmlFree(target);
+    }
+}
+
 /* ---- EPUB package document ---- */
 
 static void scan_opf(struct part *p, xmlNode *n, int depth)
@@ -444,6 +499,17 @@ static void scan_opf(struct part *p, xmlNode *n, int depth)
                     report_kind(p, UM_K_TIMESTAMP, UM_SEV_LOW, "dcterms:modified", v)) {
                     xmlNodeSetContent(n, (const xmlChar *)FIXED_DATE);
                     p->changed = true;
+                }
+            } else if (name && strcmp((const char *)name, "calibre:timestamp") == 0) {
+                xmlChar *c = xmlGetProp(n, (const xmlChar *)"content");
+                bool drop_it = report_kind(p, UM_K_TIMESTAMP, UM_SEV_LOW, "calibre:timestamp", (const char *)c);
+                xmlFree(c);
+                if (drop_it) {
+                    xmlFree(prop);
+                    xmlFree(name);
+                    xmlFree(v);
+                    drop(p, n);
+                    continue;
                 }
             } else if (name && strcmp((const char *)name, "generator") == 0) {
                 xmlChar *c = xmlGetProp(n, (const xmlChar *)"content");
@@ -515,6 +581,12 @@ int um_docxml_scan(struct um_scan_ctx *ctx, enum um_docpart kind, const char *na
         break;
     case UM_PART_ODF_SETTINGS:
         scan_odf_settings(&p, root, 0);
+        break;
+    case UM_PART_NCX:
+        scan_ncx(&p, root, 0);
+        break;
+    case UM_PART_RELS:
+        scan_rels(&p, root);
         break;
     default:
         break;

@@ -177,7 +177,7 @@ static const struct row {
     { "ooxml", "w15:person", PER, M }, { "ooxml", "w:author", PER, M }, { "ooxml", "w:initials", PER, M },
     { "ooxml", "w:date", TIM, L }, { "ooxml", "w:nsid", DOC, M }, { "ooxml", "w14:docId", DOC, M },
     { "ooxml", "w15:docId", DOC, M }, { "ooxml", "w15:presenceInfo", PER, H }, { "ooxml", "x15ac:absPath", PER, M },
-    { "ooxml", "author", PER, M }, { "ooxml", "TotalTime", TIM, L }, { "ooxml", "HyperlinkBase", TXT, L }, { "ooxml", "TitlesOfParts", TXT, L },
+    { "ooxml", "author", PER, M }, { "ooxml", "TotalTime", TIM, L }, { "ooxml", "HyperlinkBase", TXT, L }, { "ooxml", "TitlesOfParts", TXT, L }, { "ooxml", "rels:Target", PER, M },
     { "ooxml", "dc:identifier", DOC, M }, { "ooxml", "cp:category", TXT, L }, { "ooxml", "cp:contentStatus", TXT, L },
     { "ooxml", "cp:version", TXT, L },
     { "ooxml", "custom:*serial*", DEV, H }, { "ooxml", "custom:*device*", DEV, H }, { "ooxml", "custom:*imei*", DEV, H },

@@ -190,13 +190,18 @@ def write(path, members, fix_time=True):
             z.writestr(info, data)
 
 
+SETTINGS_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                 '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" '
+                 'Target="file:///C:\\Users\\kimleak\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm" TargetMode="External"/>'
+                 '</Relationships>')
 D, S = zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED
 docx = [("[Content_Types].xml", CT, D), ("_rels/.rels", RELS, D),
         ("word/_rels/document.xml.rels", DOC_RELS, D), ("word/document.xml", DOCUMENT, D),
         ("word/settings.xml", SETTINGS, D), ("word/comments.xml", COMMENTS, D),
         ("word/people.xml", PEOPLE, D), ("docProps/core.xml", CORE, D), ("docProps/app.xml", APP, D),
         ("docProps/custom.xml", CUSTOM, D)]
-write("props.docx", docx)
+write("props.docx", docx + [("word/_rels/settings.xml.rels", SETTINGS_RELS, D)])
 write("clean.docx", docx[:4])
 write("media.docx", docx[:4] + [("word/media/image1.jpg", jpeg_with_trailer(), S),
                                 ("word/media/image2.png", png_with_text(), D),
@@ -302,13 +307,18 @@ OPF = ('<?xml version="1.0" encoding="UTF-8"?>\n'
        '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
        '<dc:identifier id="uid">urn:uuid:12345678-1234-1234-1234-123456789abc</dc:identifier>'
        '<dc:title>A book</dc:title><dc:language>en</dc:language><dc:creator>Kim Leak</dc:creator>'
-       '<dc:date>2020-01-02</dc:date><meta property="dcterms:modified">2020-01-03T03:04:05Z</meta></metadata>'
+       '<dc:date>2020-01-02</dc:date><meta property="dcterms:modified">2020-01-03T03:04:05Z</meta>'
+       '<meta name="calibre:timestamp" content="2020-01-04T05:06:07+00:00"/></metadata>'
        '<manifest><item id="c1" href="ch1.xhtml" media-type="application/xhtml+xml"/></manifest>'
        '<spine><itemref idref="c1"/></spine></package>')
 CH1 = ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>c</title></head>'
        '<body><p>Hello unmark</p></body></html>')
+NCX = ('<?xml version="1.0" encoding="UTF-8"?>\n<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1">'
+       '<head><meta name="dtb:uid" content="urn:uuid:12345678-1234-1234-1234-123456789abc"/></head>'
+       '<docTitle><text>A book</text></docTitle><navMap><navPoint id="n1" playOrder="1"><navLabel><text>One</text></navLabel>'
+       '<content src="ch1.xhtml"/></navPoint></navMap></ncx>')
 write("book.epub", [("mimetype", "application/epub+zip", S), ("META-INF/container.xml", CONTAINER, D),
-                    ("OEBPS/content.opf", OPF, D), ("OEBPS/ch1.xhtml", CH1, D)])
+                    ("OEBPS/content.opf", OPF, D), ("OEBPS/toc.ncx", NCX, D), ("OEBPS/ch1.xhtml", CH1, D)])
 PY
 
 # A plain archive whose only trace is its members' dates, with the extended

@@ -123,8 +123,12 @@ static void test_docx(void **state)
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "props.docx", &r), 0);
     assert_string_equal(r.format, "zip");
-    assert_int_equal(r.findings.len, 27);   /* with the members' dates */
-    const struct um_finding *f = find_key(&r, "custom:DeviceSerial", 0);
+    assert_int_equal(r.findings.len, 28);   /* with the members' dates */
+    const struct um_finding *f = find_key(&r, "rels:Target", 0);
+    assert_non_null(f);
+    assert_int_equal(f->kind, UM_K_PERSON);
+    assert_true(strstr(f->value, "kimleak") != NULL);
+    f = find_key(&r, "custom:DeviceSerial", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DEVICE_ID);
     assert_string_equal(f->value, "SN-998877");
@@ -148,7 +152,7 @@ static void test_docx(void **state)
     f = find_key(&r, "ZipModifyDate", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_TIMESTAMP);
-    assert_string_equal(f->value, "10 members dated (first: 2020-01-02 03:04:06)");
+    assert_string_equal(f->value, "11 members dated (first: 2020-01-02 03:04:06)");
     for (size_t i = 0; i < r.findings.len; i++)
         assert_true(((const struct um_finding *)um_vec_at(&r.findings, i))->removable);
     um_file_result_free(&r);
@@ -221,7 +225,9 @@ static void test_epub(void **state)
     uint8_t *d = load("docs/book.epub", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "book.epub", &r), 0);
-    assert_int_equal(r.findings.len, 5);
+    assert_int_equal(r.findings.len, 7);
+    assert_string_equal(find_key(&r, "dtb:uid", 0)->value, "urn:uuid:12345678-1234-1234-1234-123456789abc");
+    assert_non_null(find_key(&r, "calibre:timestamp", 0));
     const struct um_finding *f = find_key(&r, "dc:identifier", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DOCUMENT_ID);
