@@ -967,8 +967,8 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
                      (long long)t->info[k][1]);
             struct um_finding_spec s = {
                 .kind = UM_K_CONTENT, .severity = UM_SEV_MEDIUM, .where = where, .key = "Info",
-                .note = "the document information dictionary is inside a compressed object "
-                        "stream: not read and not changed",
+                .note = "the document information dictionary is neither a plain object nor in a "
+                        "readable object stream: not read and not changed",
             };
             if ((err = um_report(ctx, &s)) < 0) goto end;
         }
@@ -1012,8 +1012,10 @@ const struct um_format um_format_pdf = {
     .name = "pdf",
     .long_name = "PDF document",
     .extensions = "pdf",
-    .finds = "Info dictionaries of every revision, trailer /ID, XMP metadata streams, data after %%EOF",
-    .removes = "Info strings (spaces), /ID (zeros), uncompressed XMP (spaces), data after %%EOF",
+    .finds = "Info dictionaries of every revision (object streams too), trailer /ID, XMP streams, "
+             "JPEG images' metadata, data after %%EOF",
+    .removes = "Info strings (spaces), /ID (hex zeros), XMP (an empty packet; Flate streams "
+               "re-compressed to their length), data after %%EOF; all in place",
     .probe = probe,
     .scan = scan,
 };
