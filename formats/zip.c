@@ -312,6 +312,18 @@ static int deflate_bytes(const uint8_t *in, size_t n, uint8_t **out, size_t *out
 
 /* ---- per-member work ---- */
 
+static bool is_av(const char *name)
+{
+    static const char *const ext[] = { ".mp4", ".m4v", ".mov", ".m4a", ".mp3", ".wav", ".wma", ".wmv",
+                                       ".avi", ".mkv", ".webm", ".3gp", ".ogg", ".flac", ".aac" };
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcasecmp(name + n - e, ext[i]) == 0) return true;
+    }
+    return false;
+}
+
 static bool is_image(const char *name)
 {
     static const char *const ext[] = { ".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".bmp",
@@ -1022,7 +1034,19 @@ static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
         }
         if (part != UM_PART_NONE) err = scan_part(z, m, part);
         else if (image) err = scan_image(z, m);
-        else if (strstr(m->name, "/embeddings/") || strncmp(m->name, "Object ", 7) == 0) {
+        else if (is_av(m->name)) {
+            /* Audio and video (media in a presentation) carry their own tags; the
+             * container handlers cannot be run on a member of an archive. */
+            char where[600];
+            snprintf(where, sizeof where, "zip/%s", m->name);
+            struct um_finding_spec s = {
+                .kind = UM_K_EMBEDDED_MEDIA, .severity = UM_SEV_LOW, .where = where, .key = m->name,
+                .offset = m->local_off, .length = m->span_end - m->local_off,
+                .note = "audio or video inside the archive: its own metadata is not inspected",
+            };
+            int idx = um_report(z->ctx, &s);
+            if (idx < 0) err = idx;
+        } else if (strstr(m->name, "/embeddings/") || strncmp(m->name, "Object ", 7) == 0) {
             /* An embedded document (OLE object, workbook in a chart) has metadata of
              * its own, which is not read here. */
             char where[600];
