@@ -88,6 +88,7 @@ enum um_docpart um_docpart_of(const char *name)
     if (strcmp(name, "docProps/custom.xml") == 0) return UM_PART_CUSTOM;
     if (strcmp(name, "meta.xml") == 0) return UM_PART_ODF_META;
     if (strcmp(name, "settings.xml") == 0) return UM_PART_ODF_SETTINGS;
+    if (strcmp(name, "content.xml") == 0 || strcmp(name, "styles.xml") == 0) return UM_PART_ODF_CONTENT;
     size_t n = strlen(name);
     if (n > 4 && strcasecmp(name + n - 4, ".opf") == 0) return UM_PART_OPF;
     if (n > 4 && strcasecmp(name + n - 4, ".ncx") == 0) return UM_PART_NCX;
@@ -416,6 +417,43 @@ static void scan_odf_settings(struct part *p, xmlNode *n, int depth)
     }
 }
 
+/* ---- ODF content: who made a tracked change or wrote an annotation, and when
+ * (office:change-info and office:annotation hold dc:creator and dc:date) ---- */
+
+#define ODF_NULL_DATE "1970-01-01T00:00:00"
+
+static void scan_odf_content(struct part *p, xmlNode *n, int depth, bool in_info, bool date_required)
+{
+    for (xmlNode *next; n && !p->err; n = next) {
+        next = n->next;
+        if (n->type != XML_ELEMENT_NODE) continue;
+        const char *local = (const char *)n->name;
+        const char *pre = prefix_of(n->ns);
+        if (in_info && pre && strcmp(pre, "dc") == 0) {
+            char *v = text_of(n);
+            if (strcmp(local, "creator") == 0) {
+                if (report(p, "odf", "dc:creator", v)) drop(p, n);
+            } else if (strcmp(local, "date") == 0 && v && strcmp(v, ODF_NULL_DATE) != 0) {
+                /* Required in a change's info, optional in an annotation. */
+                if (report(p, "odf", "dc:date", v)) {
+                    if (date_required) xmlNodeSetContent(n, (const xmlChar *)ODF_NULL_DATE), p->changed = true;
+                    else drop(p, n);
+                }
+            }
+            xmlFree(v);
+            continue;
+        }
+        if (in_info && pre && strcmp(pre, "meta") == 0 && strcmp(local, "creator-initials") == 0) {
+            char *v = text_of(n);
+            if (report(p, "odf", "dc:creator", v)) drop(p, n);
+            xmlFree(v);
+            continue;
+        }
+        bool info = strcmp(local, "change-info") == 0, note = strcmp(local, "annotation") == 0;
+        if (depth < 256) scan_odf_content(p, n->children, depth + 1, in_info || info || note, info);
+    }
+}
+
 /* ---- EPUB 2 navigation: <meta name="dtb:uid" content="..."/> ---- */
 
 static void scan_ncx(struct part *p, xmlNode *n, int depth)
@@ -584,6 +622,9 @@ int um_docxml_scan(struct um_scan_ctx *ctx, enum um_docpart kind, const char *na
         break;
     case UM_PART_NCX:
         scan_ncx(&p, root, 0);
+        break;
+    case UM_PART_ODF_CONTENT:
+        scan_odf_content(&p, root, 0, false, false);
         break;
     case UM_PART_RELS:
         scan_rels(&p, root);

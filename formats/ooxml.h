@@ -19,6 +19,7 @@ enum um_docpart {
     UM_PART_OPF,       /* an EPUB package document (*.opf) */
     UM_PART_ODF_SETTINGS, /* settings.xml: the printer's name and setup */
     UM_PART_NCX,       /* an EPUB 2 toc.ncx: dtb:uid repeats the identifier */
+    UM_PART_ODF_CONTENT, /* content.xml, styles.xml: tracked changes and annotations */
     UM_PART_RELS,      /* OOXML relationships: external targets on local disks */
 };
 

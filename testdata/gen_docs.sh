@@ -277,8 +277,14 @@ ODF_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 '</manifest:manifest>')
 ODF_CONTENT = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               '<office:body><office:text><text:p>Hello unmark</text:p></office:text></office:body></office:document-content>')
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" '
+               'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+               '<office:body><office:text><text:tracked-changes><text:changed-region text:id="ct1"><text:insertion>'
+               '<office:change-info><dc:creator>Pak Editor</dc:creator><dc:date>2020-05-06T07:08:09</dc:date>'
+               '</office:change-info></text:insertion></text:changed-region></text:tracked-changes>'
+               '<text:p>Hello <text:change-start text:change-id="ct1"/>unmark<text:change-end text:change-id="ct1"/>'
+               '<office:annotation><dc:creator>Kim Reviewer</dc:creator><dc:date>2020-05-07T07:08:09</dc:date>'
+               '<text:p>a note</text:p></office:annotation></text:p></office:text></office:body></office:document-content>')
 ODF_META = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '

@@ -13,6 +13,11 @@ def text_of(z, name):
     if name.startswith("word/"):
         tag = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
         return [t.text or "" for t in root.iter(tag)]
+    # ODF: the paragraphs' text, outside annotations and change records (whose
+    # authors and dates are what a scrub removes).
+    office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    for bad in list(root.iter(office + "annotation")) + list(root.iter(office + "change-info")):
+        bad.clear()
     return ["".join(root.itertext())]
 
 

@@ -198,8 +198,16 @@ static void test_odt(void **state)
     uint8_t *d = load("docs/props.odt", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "props.odt", &r), 0);
-    assert_int_equal(r.findings.len, 9);
+    assert_int_equal(r.findings.len, 13);
     assert_string_equal(find_key(&r, "meta:initial-creator", 0)->value, "Kim Leak");
+    /* Tracked change and annotation authors and dates in content.xml. */
+    const struct um_finding *c = NULL;
+    for (size_t i = 0; i < r.findings.len; i++) {
+        const struct um_finding *x = um_vec_at(&r.findings, i);
+        if (!strcmp(x->where, "zip/content.xml") && !strcmp(x->key, "dc:creator") && !strcmp(x->value, "Pak Editor")) c = x;
+    }
+    assert_non_null(c);
+    assert_int_equal(c->kind, UM_K_PERSON);
     assert_string_equal(find_key(&r, "config:PrinterName", 0)->value, "HP-LaserJet-Office-3F");
     assert_string_equal(find_key(&r, "meta:printed-by", 0)->value, "Printer Person");
     assert_string_equal(find_key(&r, "meta:generator", 0)->value, "LeakOffice/1.0");
