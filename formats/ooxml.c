@@ -98,7 +98,7 @@ enum um_docpart um_docpart_of(const char *name)
     if (strncmp(name, "word/", 5) == 0 && !strchr(name + 5, '/')) return UM_PART_WORD;
     if (strcmp(name, "xl/workbook.xml") == 0 || strncmp(name, "xl/comments", 11) == 0 ||
         strncmp(name, "xl/persons/", 11) == 0 || strcmp(name, "ppt/commentAuthors.xml") == 0 ||
-        strcmp(name, "ppt/authors.xml") == 0)
+        strcmp(name, "ppt/authors.xml") == 0 || strncmp(name, "ppt/comments/", 13) == 0)
         return UM_PART_WORD;
     return UM_PART_NONE;
 }
@@ -343,7 +343,10 @@ static void scan_word(struct part *p, xmlNode *n, int depth)
                 char *v = attr_value(a);
                 if (report(p, "ooxml", key, v)) empty_attr(p, a);
                 xmlFree(v);
-            } else if (attr_is(a, "w", "date") || attr_is(a, "w16cex", "dateUtc")) {
+            } else if (attr_is(a, "w", "date") || attr_is(a, "w16cex", "dateUtc") ||
+                       (!a->ns && !strcmp((const char *)a->name, "dt") && !strcmp((const char *)n->name, "cm")) ||
+                       (!a->ns && !strcmp((const char *)a->name, "created") && !strcmp((const char *)n->name, "cm"))) {
+                /* PresentationML comments: dt (legacy), created (modern). */
                 char *v = attr_value(a);
                 count(&p->dates, "w:date", v);
                 xmlFree(v);
