@@ -346,12 +346,17 @@ static void scan_word(struct part *p, xmlNode *n, int depth)
             } else if (attr_is(a, "w", "date") || attr_is(a, "w16cex", "dateUtc") ||
                        (!a->ns && !strcmp((const char *)a->name, "dt") && !strcmp((const char *)n->name, "cm")) ||
                        (!a->ns && !strcmp((const char *)a->name, "created") && !strcmp((const char *)n->name, "cm"))) {
-                /* PresentationML comments: dt (legacy), created (modern). */
+                /* PresentationML comments: dt (legacy, optional), created (modern,
+                 * required: set to a fixed date). */
                 char *v = attr_value(a);
-                count(&p->dates, "w:date", v);
+                bool created = !strcmp((const char *)a->name, "created");
+                if (!created || (v && strcmp(v, "1980-01-01T00:00:00.000") != 0)) {
+                    count(&p->dates, "w:date", v);
+                    if (created) xmlSetProp(n, a->name, (const xmlChar *)"1980-01-01T00:00:00.000");
+                    else xmlRemoveProp(a);
+                    p->changed = true;
+                }
                 xmlFree(v);
-                xmlRemoveProp(a);
-                p->changed = true;
             }
         }
         if (depth < 256) scan_word(p, n->children, depth + 1);
