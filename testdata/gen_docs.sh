@@ -268,6 +268,16 @@ write("book.xlsx", [("[Content_Types].xml", XL_CT, D), ("_rels/.rels", XL_RELS, 
                     ("xl/_rels/workbook.xml.rels", XL_WB_RELS, D), ("xl/worksheets/sheet1.xml", XL_SHEET, D),
                     ("xl/comments1.xml", XL_COMMENTS, D), ("docProps/core.xml", CORE, D)])
 
+# A presentation's comment authors and comment dates.
+PP_AUTHORS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              '<p:cmAuthorLst xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
+              '<p:cmAuthor id="1" name="Kim Presenter" initials="KP" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>')
+PP_COMMENTS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               '<p:cmLst xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
+               '<p:cm authorId="1" dt="2020-06-07T08:09:10.000" idx="1"><p:pos x="10" y="10"/><p:text>hi</p:text></p:cm></p:cmLst>')
+write("slides.pptx", [("[Content_Types].xml", CT, D), ("ppt/commentAuthors.xml", PP_AUTHORS, D),
+                      ("ppt/comments/comment1.xml", PP_COMMENTS, D)])
+
 # ------------------------------------------------------------------ ODF
 ODF_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'

@@ -191,6 +191,27 @@ static void test_xlsx(void **state)
     free(p);
 }
 
+static void test_pptx(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = load("docs/slides.pptx", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "slides.pptx", &r), 0);
+    assert_string_equal(find_key(&r, "author", 0)->value, "Kim Presenter");
+    assert_string_equal(find_key(&r, "author", 1)->value, "KP");
+    const struct um_finding *f = find_key(&r, "w:date", 0);
+    assert_non_null(f);
+    assert_string_equal(f->where, "zip/ppt/comments/comment1.xml");
+    um_file_result_free(&r);
+    free(d);
+    char *p = ts_testdata("docs/slides.pptx");
+    size_t m;
+    uint8_t *b = scrub_and_check(p, &m);
+    free(b);
+    free(p);
+}
+
 static void test_odt(void **state)
 {
     (void)state;
@@ -521,6 +542,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_docx),
         cmocka_unit_test(test_xlsx),
+        cmocka_unit_test(test_pptx),
         cmocka_unit_test(test_odt),
         cmocka_unit_test(test_epub),
         cmocka_unit_test(test_malformed),
