@@ -441,7 +441,21 @@ static int plan_fill(struct pdf *p, int idx, uint64_t off, uint64_t len, uint8_t
 
 /* ---- what is reported ---- */
 
-static int report_info(struct pdf *p, const struct obj *o)
+/* An annotation (a comment, a highlight, a stamp) names its author in /T and dates
+ * itself in /M and /CreationDate. Form fields (/FT) and widgets use /T for the
+ * field's name, and links have none: those are left alone. */
+static bool is_annot(const struct pdf *p, const struct val *dict)
+{
+    struct val type, sub, x;
+    if (dict_get(p, dict, "Subtype", &sub) != 1 || sub.t != V_NAME) return false;
+    if (name_is(p, &sub, "Widget") || name_is(p, &sub, "Link") || dict_get(p, dict, "FT", &x) == 1) return false;
+    bool annot = dict_get(p, dict, "Type", &type) == 1 && name_is(p, &type, "Annot");
+    return annot || dict_get(p, dict, "Rect", &x) == 1;
+}
+
+/* Reports the string values of an Info dictionary (every key) or of an annotation
+ * (its author and dates) and blanks them. */
+static int report_dict(struct pdf *p, const struct obj *o, bool annot)
 {
     uint64_t i = o->body;
     struct val dict;
@@ -456,6 +470,8 @@ static int report_info(struct pdf *p, const struct obj *o)
         if (kl >= sizeof key) kl = sizeof key - 1;
         memcpy(key, p->d + k.start + 1, kl);
         key[kl] = 0;
+        if (annot && strcmp(key, "T") != 0 && strcmp(key, "M") != 0 && strcmp(key, "CreationDate") != 0)
+            continue;
         struct val sv = v;
         if (v.t == V_REF) {
             /* A value given by reference: follow it to a string object. */
@@ -468,10 +484,14 @@ static int report_info(struct pdf *p, const struct obj *o)
         size_t n = decode_string(p, &sv, value);
         if (blank(value, n)) continue;                     /* already scrubbed */
         char where[128];
-        if (p->mut) snprintf(where, sizeof where, "pdf/objstm[%u]/obj[%u %u]/Info", p->stm, o->num, o->gen);
-        else snprintf(where, sizeof where, "pdf/obj[%u %u]/Info", o->num, o->gen);
+        const char *what = annot ? "Annot" : "Info";
+        if (p->mut) snprintf(where, sizeof where, "pdf/objstm[%u]/obj[%u %u]/%s", p->stm, o->num, o->gen, what);
+        else snprintf(where, sizeof where, "pdf/obj[%u %u]/%s", o->num, o->gen, what);
+        char akey[140];
+        const char *rkey = key;
+        if (annot) snprintf(akey, sizeof akey, "Annot.%s", key), rkey = akey;
         uint64_t in = sv.start + 1, inlen = sv.end - sv.start - 2;
-        int idx = um_report_classified(p->ctx, "pdf", where, key, value, n, p->mut ? p->rep_off : in,
+        int idx = um_report_classified(p->ctx, "pdf", where, rkey, value, n, p->mut ? p->rep_off : in,
                                        p->mut ? p->rep_len : inlen);
         if (um_is_error(idx)) return idx;
         if (idx < 0) continue;
@@ -773,10 +793,10 @@ static int report_xmp(struct pdf *p, const struct obj *o, const struct val *dict
     return err;
 }
 
-/* Info dictionaries inside object streams (PDF 1.5, 7.5.7): the stream is inflated,
- * the object found by its number in the stream's header, its strings blanked in the
- * copy, and the stream re-compressed to exactly its old length. want[k] are object
- * numbers still looked for; found ones are marked in seen[k]. */
+/* Info dictionaries and annotations inside object streams (PDF 1.5, 7.5.7): the
+ * stream is inflated, the objects found by the stream's header, their strings blanked
+ * in the copy, and the stream re-compressed to exactly its old length. want[k] are
+ * Info object numbers still looked for; found ones are marked in seen[k]. */
 static int scan_objstm(struct pdf *p, const struct obj *o, const struct val *dict, const int64_t (*want)[2],
                        size_t nwant, bool *seen)
 {
@@ -810,12 +830,18 @@ static int scan_objstm(struct pdf *p, const struct obj *o, const struct val *dic
         if (i >= (uint64_t)first || !read_uint(&q, &i, &num)) break;
         i = skip_ws(&q, i);
         if (!read_uint(&q, &i, &rel)) break;
-        for (size_t w = 0; w < nwant; w++) {
-            if (want[w][0] != num || (uint64_t)first + (uint64_t)rel >= blen) continue;
-            seen[w] = true;
-            struct obj inner = { (uint32_t)num, 0, 0, (uint64_t)first + (uint64_t)rel };
-            err = report_info(&q, &inner);
-            break;
+        if (num > UINT32_MAX || (uint64_t)first + (uint64_t)rel >= blen) continue;
+        struct obj inner = { (uint32_t)num, 0, 0, (uint64_t)first + (uint64_t)rel };
+        bool info = false;
+        for (size_t w = 0; w < nwant; w++)
+            if (want[w][0] == num) seen[w] = info = true;
+        if (info) {
+            err = report_dict(&q, &inner, false);
+        } else {
+            uint64_t j = inner.body;
+            struct val d2;
+            if (parse_value(&q, &j, 0, &d2) == 0 && d2.t == V_DICT && is_annot(&q, &d2))
+                err = report_dict(&q, &inner, true);
         }
     }
     if (!err && q.nfound) {
@@ -836,6 +862,7 @@ static int scan_objstm(struct pdf *p, const struct obj *o, const struct val *dic
 /* Trailer dictionaries: "trailer << >>" and xref stream dictionaries. */
 struct trailer_refs {
     int64_t info[MAX_REFS][2];
+    bool seen[MAX_REFS];
     size_t ninfo;
 };
 
@@ -941,27 +968,31 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 
     for (size_t k = 0; k < t->ninfo; k++) {
         size_t n, first = find_objs(&p, t->info[k][0], &n);
-        bool seen = false;
         for (size_t m = 0; m < n; m++) {
             const struct obj *o = &p.objs[first + m];
             if (o->gen != t->info[k][1]) continue;
-            seen = true;
-            if ((err = report_info(&p, o)) < 0) goto end;
+            t->seen[k] = true;
+            if ((err = report_dict(&p, o, false)) < 0) goto end;
         }
-        if (!seen) {
-            /* Not a plain object: look in the object streams. */
-            bool found = false;
-            for (size_t m = 0; m < p.nobjs && !err; m++) {
-                uint64_t j = p.objs[m].body;
-                struct val dict, type;
-                if (parse_value(&p, &j, 0, &dict) || dict.t != V_DICT) continue;
-                if (dict_get(&p, &dict, "Type", &type) != 1 || !name_is(&p, &type, "ObjStm")) continue;
-                err = scan_objstm(&p, &p.objs[m], &dict, &t->info[k], 1, &found);
-            }
-            if (err < 0) goto end;
-            seen = found;
-        }
-        if (!seen) {
+    }
+    /* Object streams: the Info dictionaries not found as plain objects, and every
+     * annotation. */
+    for (size_t m = 0; m < p.nobjs; m++) {
+        uint64_t j = p.objs[m].body;
+        struct val dict, type;
+        if (parse_value(&p, &j, 0, &dict) || dict.t != V_DICT) continue;
+        if (dict_get(&p, &dict, "Type", &type) != 1 || !name_is(&p, &type, "ObjStm")) continue;
+        int64_t want[MAX_REFS][2];
+        size_t nwant = 0, map[MAX_REFS];
+        bool found[MAX_REFS] = { false };
+        for (size_t k = 0; k < t->ninfo; k++)
+            if (!t->seen[k]) want[nwant][0] = t->info[k][0], want[nwant][1] = t->info[k][1], map[nwant++] = k;
+        if ((err = scan_objstm(&p, &p.objs[m], &dict, (const int64_t (*)[2])want, nwant, found)) < 0) goto end;
+        for (size_t w = 0; w < nwant; w++)
+            if (found[w]) t->seen[map[w]] = true;
+    }
+    for (size_t k = 0; k < t->ninfo; k++) {
+        if (!t->seen[k]) {
             char where[64];
             snprintf(where, sizeof where, "pdf/obj[%lld %lld]/Info", (long long)t->info[k][0],
                      (long long)t->info[k][1]);
@@ -984,6 +1015,10 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         bool has_sub = dict_get(&p, &dict, "Subtype", &sub) == 1;
         if (meta || (has_sub && name_is(&p, &sub, "XML"))) {
             if ((err = report_xmp(&p, &p.objs[k], &dict)) < 0) goto end;
+            continue;
+        }
+        if (has_sub && is_annot(&p, &dict)) {
+            if ((err = report_dict(&p, &p.objs[k], true)) < 0) goto end;
             continue;
         }
         if (!has_sub || !name_is(&p, &sub, "Image") || p.encrypted) continue;

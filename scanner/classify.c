@@ -164,7 +164,8 @@ static const struct row {
     { "pdf", "Author", PER, M }, { "pdf", "Creator", SW, L }, { "pdf", "Producer", SW, L },
     { "pdf", "CreationDate", TIM, L }, { "pdf", "ModDate", TIM, L }, { "pdf", "Title", TXT, L },
     { "pdf", "Subject", TXT, L }, { "pdf", "Keywords", TXT, L }, { "pdf", "ID", DOC, M },
-    { "pdf", "Application", SW, L }, { "pdf", "Company", PER, M }, { "pdf", "SourceModified", TIM, L },
+    { "pdf", "Application", SW, L }, { "pdf", "Annot.T", PER, M }, { "pdf", "Annot.M", TIM, L },
+    { "pdf", "Annot.CreationDate", TIM, L }, { "pdf", "Company", PER, M }, { "pdf", "SourceModified", TIM, L },
     { "pdf", "*Serial*", DEV, H }, { "pdf", "*Make*", MOD, M }, { "pdf", "*Model*", MOD, M }, { "pdf", "*", TXT, L },
 
     /* ---- ooxml (docProps/core.xml, app.xml, custom.xml; rsids in the word/ parts) ---- */

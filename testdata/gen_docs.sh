@@ -86,6 +86,20 @@ img += b"xref\n0 9\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o fo
 img += (b"trailer\n<< /Size 9 /Root 1 0 R /Info 7 0 R " + ID + b" >>\nstartxref\n" + str(x).encode() +
         b"\n%%EOF\n")
 open("image.pdf", "wb").write(bytes(img))
+
+# A sticky note: its author (/T) and dates; form fields' /T (a field name) is not one.
+def with_obj8(obj):
+    b = bytearray(base[:base.index(b"xref\n")])
+    o8 = len(b)
+    b += b"8 0 obj\n" + obj + b"\nendobj\n"
+    x = len(b)
+    b += b"xref\n0 9\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs + [o8])
+    b += (b"trailer\n<< /Size 9 /Root 1 0 R /Info 7 0 R " + ID + b" >>\nstartxref\n" + str(x).encode() +
+          b"\n%%EOF\n")
+    return bytes(b)
+open("annot.pdf", "wb").write(with_obj8(
+    b"<< /Type /Annot /Subtype /Text /Rect [10 10 30 30] /Contents (see here) /T (Kim Annotator) "
+    b"/M (D:20200708091011+09'00') /CreationDate (D:20200708091000+09'00') >>"))
 open("incremental.pdf", "wb").write(update(base, xref, INFO2))
 open("circular.pdf", "wb").write(update(base, xref, INFO2, prev_pointer=lambda x: x))
 PY
@@ -352,6 +366,14 @@ PY
 # PDF 1.5: the Info dictionary inside a compressed object stream, an xref stream.
 if command -v qpdf >/dev/null; then
     qpdf --object-streams=generate --compress-streams=y --deterministic-id info.pdf objstm.pdf
+    # The annotation inside an object stream (referenced from the page so it is kept).
+    python3 - <<'PY'
+d = open("annot.pdf", "rb").read()
+d = d.replace(b"/Contents 4 0 R", b"/Annots [8 0 R] /Contents 4 0 R", 1)
+open("/tmp/annot_ref.pdf", "wb").write(d)
+PY
+    qpdf --object-streams=generate --compress-streams=y --deterministic-id /tmp/annot_ref.pdf annot_objstm.pdf 2>/dev/null || true
+    rm -f /tmp/annot_ref.pdf
 fi
 
 python3 - <<'PY'

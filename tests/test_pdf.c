@@ -297,6 +297,31 @@ static void test_image(void **state)
     free(p);
 }
 
+/* Annotations: the author (/T) and dates, plain and inside an object stream. */
+static void test_annot(void **state)
+{
+    (void)state;
+    const char *files[] = { "docs/annot.pdf", "docs/annot_objstm.pdf" };
+    for (int k = 0; k < 2; k++) {
+        size_t n;
+        uint8_t *d = load(files[k], &n);
+        struct um_file_result r;
+        assert_int_equal(ts_scan(d, n, files[k], &r), 0);
+        const struct um_finding *f = find_key(&r, "Annot.T", 0);
+        assert_non_null(f);
+        assert_int_equal(f->kind, UM_K_PERSON);
+        assert_string_equal(f->value, "Kim Annotator");
+        assert_true(f->removable);
+        assert_int_equal(find_key(&r, "Annot.M", 0)->kind, UM_K_TIMESTAMP);
+        assert_null(find_key(&r, "Annot.Contents", 0));   /* the note itself is content */
+        um_file_result_free(&r);
+        free(d);
+        char *p = ts_testdata(files[k]);
+        scrub_and_check(p, 0);
+        free(p);
+    }
+}
+
 static void test_scrub(void **state)
 {
     (void)state;
@@ -356,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_objstm),
         cmocka_unit_test(test_compressed_and_encrypted),
         cmocka_unit_test(test_image),
+        cmocka_unit_test(test_annot),
         cmocka_unit_test(test_scrub),
         cmocka_unit_test(test_real),
     };
