@@ -1,23 +1,25 @@
 /* PDF (ISO 32000-1:2008): finds the last %%EOF (the legal end; bytes after it are
  * appended data), the document information dictionaries (section 14.3.3), the
- * trailer /ID arrays (14.4) and the XMP metadata streams (14.3.2) of every revision.
+ * trailer /ID arrays (14.4), the XMP metadata streams (14.3.2) of every revision,
+ * the authors and dates of annotations (12.5), and JPEG image streams.
  *
  * Objects are located by scanning the bytes for "N G obj" rather than by following
  * the xref chain: incremental updates leave the old Info dictionaries in the file,
  * and those still carry the old author and dates; a broken or circular /Prev chain
  * cannot hide anything either. Trailers are the "trailer" dictionaries and every
- * xref stream dictionary (/Type /XRef).
+ * xref stream dictionary (/Type /XRef). Object streams (/FlateDecode) are inflated
+ * for the Info dictionaries and annotations they hold.
  *
- * Removal is in place, so that no xref offset moves: Info string values become
- * spaces inside their delimiters, /ID strings become hex zeros of the same length,
- * an XMP stream becomes an empty packet padded with spaces (a /FlateDecode one is
- * re-compressed to exactly its old length with stored blocks of spaces). XMP
- * properties are parsed here (libxml2) and classified like the XMP handler's, not
- * through um_scan_embedded: the packet is blanked whole, and edits of an embedded
- * scan inside it would overlap. Info inside compressed object streams and streams
- * with other filters are reported, not changed. JPEG image streams are scanned as
- * embedded files (their EXIF, data after their EOI). In encrypted files /ID feeds
- * the key and strings are ciphertext: everything is reported, nothing changed. */
+ * Removal is in place, so that no xref offset moves: strings become spaces inside
+ * their delimiters, /ID strings hex zeros of the same length, an XMP stream an
+ * empty packet padded with spaces. A /FlateDecode stream (XMP, object stream) is
+ * re-compressed to exactly its old length: the new data deflated, then stored
+ * blocks of spaces. XMP properties are parsed here (libxml2) and classified like
+ * the XMP handler's, not through um_scan_embedded: the packet is blanked whole, and
+ * the edits of an embedded scan inside it would overlap. Streams with other
+ * filters are reported, not changed. JPEG image streams are scanned as embedded
+ * files (their EXIF, data after their EOI). In encrypted files /ID feeds the key
+ * and strings are ciphertext: everything is reported, nothing changed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
