@@ -7,14 +7,19 @@
  * It walks the central directory (bounded), inflates the members that carry document
  * metadata (capped against ZIP bombs) and has formats/ooxml.c report what they hold.
  * JPEG and PNG members (stored or deflated) are read and their metadata blocks
- * (EXIF, XMP, IPTC, comments, text chunks, data after the end) reported; other image
- * formats are reported as not inspected. Encrypted members are reported, not read.
+ * (EXIF, XMP, IPTC, comments, text chunks, data after the end) reported; other
+ * images, audio, video and embedded documents are reported as not inspected.
+ * Encrypted members are reported, not read. Also: the members' own dates (DOS times,
+ * extended timestamps) and bytes inside the archive that no member owns.
  *
  * Removal rebuilds the cleaned members: each one's local header and data are spliced
  * in place of the old ones (re-compressed, time set to 1980-01-01), and the central
  * directory and end record are rebuilt with the shifted offsets. Members that are not
- * rewritten keep their bytes, so edits planned inside them (an embedded image's EXIF)
- * and the Red Star zeroing in the first header's padding stay separate edits. */
+ * rewritten keep their bytes (their dates are replaced in place), and the Red Star
+ * zeroing in the first header's padding stays its own edit: the splices go around
+ * it, so the mark is removed by exactly its 31 zeroed bytes. Images are cleaned here
+ * rather than through um_scan_embedded: an edit inside a stored member would leave
+ * its CRC stale, and a deflated member cannot be edited in place. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
