@@ -354,6 +354,7 @@ struct zscan {
     bool rebuild_ok;
     const char *why_not;    /* when the rebuild is impossible */
     int times;              /* the member timestamps finding, or -1 */
+    int comments;           /* the archive and member comments finding, or -1 */
 };
 
 /* Sets a local header's (or central entry's) DOS time to 1980-01-01 00:00 and zeroes
@@ -856,6 +857,7 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
         if (m->new_lh && !m->trimmed) {
             memcpy(o, e, 46 + nl);
             memcpy(o + 46 + nl, e + 46 + nl + el, cl);   /* drop the extra, keep the comment */
+            if (z->comments >= 0) memset(o + 46 + nl, 0, cl);
             uint16_t flags = (uint16_t)(ld_u16le(e + 8) & 0x0800);
             o[8] = (uint8_t)flags, o[9] = (uint8_t)(flags >> 8);
             o[10] = m->method == 0 ? 0 : 8, o[11] = 0, o[12] = o[13] = 0;
@@ -870,12 +872,14 @@ static int plan_rebuild(struct zscan *z, struct member **order, uint64_t pad_fro
         } else {
             memcpy(o, e, m->cd_len);
             if (z->times >= 0) norm_times(o, m->cd_len, true);
+            if (z->comments >= 0) memset(o + 46 + nl + el, 0, cl);
             w += m->cd_len;
         }
         for (int b = 0; b < 4; b++) o[42 + b] = (uint8_t)(new_off[k] >> (8 * b));
     }
     uint64_t new_cd_off = (uint64_t)((int64_t)z->a.cd_off + delta);
     memcpy(cd + w, z->d + z->a.eocd, eocd_len);
+    if (z->comments >= 0) memset(cd + w + 22, 0, eocd_len - 22);
     /* The counts are what the directory holds (a record that lied is corrected). */
     for (int b = 0; b < 2; b++) {
         cd[w + 8 + b] = (uint8_t)(z->n >> (8 * b));
@@ -967,6 +971,54 @@ static int report_gaps(struct zscan *z, bool rebuild)
     }
     if (!err && dir_gap(z))
         err = report_gap(z, z->a.cd_off + z->a.cd_size, z->a.eocd, rebuild, "zip/directory/after");
+    return err;
+}
+
+/* The archive comment and the members' comments: free text a tool or a person can
+ * put anything in. Zeroed (their lengths stay, so nothing moves). */
+static int report_comments(struct zscan *z)
+{
+    uint64_t total = 0;
+    const uint8_t *first = NULL;
+    size_t first_len = 0;
+    for (size_t i = 0; i < z->n; i++) {
+        const uint8_t *e = z->d + z->m[i].cd_pos;
+        uint64_t nl = ld_u16le(e + 28), el = ld_u16le(e + 30), cl = ld_u16le(e + 32);
+        if (cl && nonzero(e + 46 + nl + el, cl)) {
+            if (!first) first = e + 46 + nl + el, first_len = (size_t)cl;
+            total += cl;
+        }
+    }
+    uint64_t acl = z->a.end - z->a.eocd - 22;
+    if (acl && nonzero(z->d + z->a.eocd + 22, acl)) {
+        first = z->d + z->a.eocd + 22, first_len = (size_t)acl;   /* the archive's wins */
+        total += acl;
+    }
+    if (!total) return 0;
+    struct um_finding_spec s = {
+        .kind = UM_K_CONTENT, .severity = UM_SEV_LOW, .where = "zip/comments", .key = "comment",
+        .value = first, .value_len = first_len > 200 ? 200 : first_len,
+        .offset = z->a.cd_off, .length = z->a.end - z->a.cd_off,
+    };
+    int idx = um_report(z->ctx, &s);
+    if (idx < 0) return idx;
+    z->comments = idx;
+    return 0;
+}
+
+/* Without a rebuild: zero every comment where it is. */
+static int plan_comments(struct zscan *z)
+{
+    int err = 0;
+    for (size_t i = 0; i < z->n && !err; i++) {
+        const uint8_t *e = z->d + z->m[i].cd_pos;
+        uint64_t nl = ld_u16le(e + 28), el = ld_u16le(e + 30), cl = ld_u16le(e + 32);
+        if (cl && nonzero(e + 46 + nl + el, cl))
+            err = um_plan(z->ctx, z->comments, UM_OP_ZERO, z->m[i].cd_pos + 46 + nl + el, cl, NULL);
+    }
+    uint64_t acl = z->a.end - z->a.eocd - 22;
+    if (!err && acl && nonzero(z->d + z->a.eocd + 22, acl))
+        err = um_plan(z->ctx, z->comments, UM_OP_ZERO, z->a.eocd + 22, acl, NULL);
     return err;
 }
 
@@ -1077,11 +1129,13 @@ static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
         if (idx < 0) err = idx;
     }
     if (!err) err = report_times(z);
+    if (!err) err = report_comments(z);
     bool gaps = dir_gap(z);
     for (size_t i = 0; i < z->n && !gaps; i++) gaps = member_gap(z, &z->m[i]);
     bool rebuild = !err && (z->nfindings || gaps) && z->rebuild_ok;
     if (!err) err = report_gaps(z, rebuild);
     if (!err && rebuild && z->times >= 0) err = add_findings(z, &z->times, 1);
+    if (!err && z->comments >= 0) err = rebuild ? add_findings(z, &z->comments, 1) : plan_comments(z);
     /* Member times outside what the rebuild rewrites: same-length replacements. */
     for (size_t i = 0; i < z->n && !err && z->times >= 0; i++) {
         struct member *m = &z->m[i];
@@ -1113,7 +1167,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         err = check_padding(ctx, d, pad_from, pad_to, 80, mark_end ? mark_end : 80);
         if (err < 0) return err;
     }
-    struct zscan z = { .ctx = ctx, .d = d, .rebuild_ok = true, .times = -1 };
+    struct zscan z = { .ctx = ctx, .d = d, .rebuild_ok = true, .times = -1, .comments = -1 };
     err = find_end(d, size, &z.a);
     if (err) return err;
     um_set_end(ctx, z.a.end, "ZIP end of central directory");

@@ -409,3 +409,19 @@ with zipfile.ZipFile("dtd.docx", "w") as z:
     info.compress_type = zipfile.ZIP_DEFLATED
     z.writestr(info, lol)
 PY
+
+# Comments: on the archive and on a member (no other trace: zeroed in place), and on
+# a document that is rebuilt anyway.
+python3 - <<'PY'
+import zipfile
+with zipfile.ZipFile("commented.zip", "w") as z:
+    z.comment = b"packed on KIM-LAPTOP"
+    info = zipfile.ZipInfo("a.txt", date_time=(1980, 1, 1, 0, 0, 0))
+    info.comment = b"from Kim"
+    z.writestr(info, "hello\n")
+d = zipfile.ZipFile("clean.docx")
+with zipfile.ZipFile("commented.docx", "w") as z:
+    z.comment = b"packed on KIM-LAPTOP"
+    for i in d.infolist():
+        z.writestr(i, d.read(i.filename))
+PY

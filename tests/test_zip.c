@@ -400,6 +400,33 @@ static void test_hidden(void **state)
     free(d);
 }
 
+/* Archive and member comments: zeroed in place, or inside the rebuilt directory. */
+static void test_comments(void **state)
+{
+    (void)state;
+    const char *files[] = { "docs/commented.zip", "docs/commented.docx" };
+    for (int k = 0; k < 2; k++) {
+        size_t n;
+        uint8_t *d = load(files[k], &n);
+        struct um_file_result r;
+        assert_int_equal(ts_scan(d, n, files[k], &r), 0);
+        const struct um_finding *f = find_key(&r, "comment", 0);
+        assert_non_null(f);
+        assert_string_equal(f->value, "packed on KIM-LAPTOP");
+        assert_true(f->removable);
+        um_file_result_free(&r);
+        char *p = ts_testdata(files[k]);
+        size_t m;
+        uint8_t *b = scrub_and_check(p, &m);
+        assert_null(memmem(b, m, "KIM-LAPTOP", 10));
+        assert_null(memmem(b, m, "from Kim", 8));
+        if (k == 0) assert_int_equal(m, n);   /* nothing else to do: in place */
+        free(b);
+        free(p);
+        free(d);
+    }
+}
+
 /* Members' dates alone: removed in place (same length), extended timestamps too. */
 static void test_dates(void **state)
 {
@@ -548,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_media),
         cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_comments),
         cmocka_unit_test(test_hidden),
         cmocka_unit_test(test_redstar_love),
         cmocka_unit_test(test_real_office),
