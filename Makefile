@@ -9,7 +9,7 @@ PREFIX ?= /usr/local
 UNMARK_SHARED ?= $(CURDIR)/../shared
 DESTDIR ?=
 CC ?= cc
-PKGS := libavformat libavcodec libavutil libmagic nettle jansson
+PKGS := libavformat libavcodec libavutil libmagic nettle jansson libxml-2.0 zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lmagic -lm -lpthread
 

@@ -7,6 +7,7 @@
 extern const struct um_format um_format_jpeg;
 extern const struct um_format um_format_zip;
 extern const struct um_format um_format_isobmff;
+extern const struct um_format um_format_pdf;
 extern const struct um_format um_format_matroska;
 extern const struct um_format um_format_riff;
 extern const struct um_format um_format_flac;
@@ -19,6 +20,7 @@ const struct um_format *const um_formats[] = {
     &um_format_jpeg,
     &um_format_zip,
     &um_format_isobmff,
+    &um_format_pdf,
     &um_format_matroska,
     &um_format_riff,
     &um_format_flac,

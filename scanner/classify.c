@@ -215,6 +215,8 @@ static const struct row {
     { "pdf", "Author", PER, M }, { "pdf", "Creator", SW, L }, { "pdf", "Producer", SW, L },
     { "pdf", "CreationDate", TIM, L }, { "pdf", "ModDate", TIM, L }, { "pdf", "Title", TXT, L },
     { "pdf", "Subject", TXT, L }, { "pdf", "Keywords", TXT, L }, { "pdf", "ID", DOC, M },
+    { "pdf", "Application", SW, L }, { "pdf", "Annot.T", PER, M }, { "pdf", "Annot.M", TIM, L },
+    { "pdf", "Annot.CreationDate", TIM, L }, { "pdf", "Company", PER, M }, { "pdf", "SourceModified", TIM, L },
     { "pdf", "*Serial*", DEV, H }, { "pdf", "*Make*", MOD, M }, { "pdf", "*Model*", MOD, M }, { "pdf", "*", TXT, L },
 
     /* ---- ooxml (docProps/core.xml, app.xml, custom.xml; rsids in the word/ parts) ---- */
@@ -224,13 +226,28 @@ static const struct row {
     { "ooxml", "Template", TXT, L }, { "ooxml", "dc:title", TXT, L }, { "ooxml", "dc:subject", TXT, L },
     { "ooxml", "dc:description", TXT, L }, { "ooxml", "cp:keywords", TXT, L }, { "ooxml", "cp:revision", TXT, L },
     { "ooxml", "w:rsid*", DEV, H }, { "ooxml", "rsid", DEV, H }, { "ooxml", "w14:paraId", DOC, M },
-    { "ooxml", "w15:person", PER, M }, { "ooxml", "w:author", PER, M }, { "ooxml", "custom:*", TXT, L },
+    { "ooxml", "w15:person", PER, M }, { "ooxml", "w:author", PER, M }, { "ooxml", "w:initials", PER, M },
+    { "ooxml", "w:date", TIM, L }, { "ooxml", "w:nsid", DOC, M }, { "ooxml", "w14:docId", DOC, M },
+    { "ooxml", "w15:docId", DOC, M }, { "ooxml", "w15:presenceInfo", PER, H }, { "ooxml", "x15ac:absPath", PER, M },
+    { "ooxml", "author", PER, M }, { "ooxml", "TotalTime", TIM, L }, { "ooxml", "HyperlinkBase", TXT, L }, { "ooxml", "TitlesOfParts", TXT, L }, { "ooxml", "rels:Target", PER, M },
+    { "ooxml", "dc:identifier", DOC, M }, { "ooxml", "cp:category", TXT, L }, { "ooxml", "cp:contentStatus", TXT, L },
+    { "ooxml", "cp:version", TXT, L },
+    { "ooxml", "custom:*serial*", DEV, H }, { "ooxml", "custom:*device*", DEV, H }, { "ooxml", "custom:*imei*", DEV, H },
+    { "ooxml", "custom:*gps*", LOC, H }, { "ooxml", "custom:*location*", LOC, H }, { "ooxml", "custom:*author*", PER, M },
+    { "ooxml", "custom:*owner*", PER, M }, { "ooxml", "custom:*date*", TIM, L }, { "ooxml", "custom:*", TXT, L },
 
     /* ---- odf (meta.xml) ---- */
     { "odf", "meta:initial-creator", PER, M }, { "odf", "dc:creator", PER, M }, { "odf", "meta:creation-date", TIM, L },
     { "odf", "dc:date", TIM, L }, { "odf", "meta:generator", SW, L }, { "odf", "meta:printed-by", PER, M },
     { "odf", "meta:print-date", TIM, L }, { "odf", "dc:title", TXT, L }, { "odf", "dc:subject", TXT, L },
-    { "odf", "dc:description", TXT, L }, { "odf", "meta:keyword", TXT, L }, { "odf", "meta:user-defined", TXT, L },
+    { "odf", "dc:description", TXT, L }, { "odf", "meta:keyword", TXT, L },
+    { "odf", "meta:user-defined:*serial*", DEV, H }, { "odf", "meta:user-defined:*device*", DEV, H },
+    { "odf", "meta:user-defined:*imei*", DEV, H }, { "odf", "meta:user-defined:*gps*", LOC, H },
+    { "odf", "meta:user-defined:*location*", LOC, H }, { "odf", "meta:user-defined:*author*", PER, M },
+    { "odf", "meta:user-defined:*owner*", PER, M }, { "odf", "meta:user-defined:*date*", TIM, L },
+    { "odf", "meta:user-defined*", TXT, L }, { "odf", "config:PrinterName", MOD, M },
+    { "odf", "config:PrinterSetup", MOD, M }, { "odf", "config:PrintFaxName", MOD, M },
+    { "odf", "meta:editing-duration", TIM, L }, { "odf", "meta:editing-cycles", TXT, L }, { "odf", "meta:template", PER, M },
 
     /* ---- av (libavformat's generic metadata keys, any container) ---- */
     { "av", "location*", LOC, H }, { "av", "*gps*", LOC, H }, { "av", "com.apple.quicktime.location*", LOC, H },

@@ -90,6 +90,8 @@ static void record_actions(struct um_file_result *res, const struct um_plan *pla
         if (!a) return;
         *a = plan->ops[i];
         a->bytes = NULL;
+        a->also = NULL;   /* owned by the edit it was copied from */
+        a->nalso = 0;
     }
     if (plan->truncate) {
         struct um_edit *a = um_vec_push(&res->actions, &err);
