@@ -1049,6 +1049,7 @@ const struct um_format um_format_pdf = {
     .name = "pdf",
     .long_name = "PDF document",
     .extensions = "pdf",
+    .mime = "application/pdf",
     .finds = "Info dictionaries of every revision (object streams too), trailer /ID, XMP streams, "
              "JPEG images' metadata, data after %%EOF",
     .removes = "Info strings (spaces), /ID (hex zeros), XMP (an empty packet; Flate streams "

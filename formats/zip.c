@@ -1059,6 +1059,32 @@ static int report_times(struct zscan *z)
     return 0;
 }
 
+/* What kind of document the archive is: OOXML by its main part, ODF and EPUB by their
+ * stored "mimetype" member (static strings only, as um_set_mime needs). */
+static const char *document_mime(const struct zscan *z)
+{
+    static const struct { const char *part, *mime; } ooxml[] = {
+        { "word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+        { "xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+        { "ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation" },
+    };
+    static const char *const declared[] = {
+        "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation", "application/vnd.oasis.opendocument.graphics",
+        "application/epub+zip",
+    };
+    for (size_t i = 0; i < z->n; i++) {
+        const struct member *m = &z->m[i];
+        for (size_t k = 0; k < sizeof ooxml / sizeof *ooxml; k++)
+            if (!strcmp(m->name, ooxml[k].part)) return ooxml[k].mime;
+        if (!strcmp(m->name, "mimetype") && m->method == 0 && um_range_ok(m->data_off, m->csize, z->a.end))
+            for (size_t k = 0; k < sizeof declared / sizeof *declared; k++)
+                if (m->csize == strlen(declared[k]) && !memcmp(z->d + m->data_off, declared[k], m->csize))
+                    return declared[k];
+    }
+    return "application/zip";
+}
+
 static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
 {
     int err = walk_cd(z->d, z->a.end, &z->a, &z->m, &z->n);
@@ -1081,6 +1107,7 @@ static int scan_members(struct zscan *z, uint64_t pad_from, uint64_t pad_to)
     if (z->a.zip64) z->rebuild_ok = false, z->why_not = "Zip64 archive";
     if (um_ctx_depth(z->ctx) > 0) z->rebuild_ok = false, z->why_not = "archive inside another file";
 
+    um_set_mime(z->ctx, document_mime(z));
     for (size_t i = 0; i < z->n && !err; i++) {
         struct member *m = &z->m[i];
         enum um_docpart part = um_docpart_of(m->name);
@@ -1182,6 +1209,7 @@ const struct um_format um_format_zip = {
     .name = "zip",
     .long_name = "ZIP archive (and OOXML, ODF, EPUB)",
     .extensions = "zip,docx,xlsx,pptx,docm,xlsm,pptm,odt,ods,odp,odg,epub,jar,apk,hwpx",
+    .mime = "application/zip",
     .finds = "Red Star mark at offset 80, data in growth-hint padding, data after the end record, "
              "document properties, rsids, authors, ODF and EPUB metadata, images' EXIF",
     .removes = "Red Star mark (zeroed in padding), padding data, data after the end record, "
