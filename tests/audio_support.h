@@ -29,21 +29,6 @@ static inline uint8_t *au_load(const char *name, size_t *n)
     return b;
 }
 
-/* Path of a shared real-world fixture, or NULL (with a message) when absent. */
-static inline char *au_shared(const char *rel)
-{
-    const char *env = getenv("UNMARK_SHARED");
-    const char *bases[] = { env, "../shared", "../../shared", "/work/shared" };
-    for (size_t i = 0; i < sizeof bases / sizeof *bases; i++) {
-        if (!bases[i]) continue;
-        char *p;
-        if (asprintf(&p, "%s/%s", bases[i], rel) < 0) return NULL;
-        if (access(p, R_OK) == 0) return p;
-        free(p);
-    }
-    print_message("skipping: shared fixture %s not found (set UNMARK_SHARED)\n", rel);
-    return NULL;
-}
 
 /* Applies res's plan under the default policy to a copy of in; only length-keeping
  * edits and truncation (the in-place path). Returns the new buffer and size. */

@@ -6,6 +6,7 @@
 
 #include <nettle/des.h>
 
+#include "../scrubber/plan.h"
 #include "support.h"
 
 char *ts_mkdtemp(void)
@@ -95,6 +96,48 @@ const struct um_finding *ts_find(const struct um_file_result *res, enum um_kind 
         if (f->kind == k) return f;
     }
     return NULL;
+}
+
+char *ts_shared(const char *rel)
+{
+    const char *env = getenv("UNMARK_SHARED");
+    char *p;
+    if (asprintf(&p, "%s/fixtures/%s", env ? env : "../shared", rel) < 0) return NULL;
+    if (access(p, R_OK) == 0) return p;
+    print_message("skipped: %s not found (set UNMARK_SHARED to the shared folder)\n", p);
+    free(p);
+    return NULL;
+}
+
+void ts_mutations(const char *rel, const char *name, int iterations, unsigned seed)
+{
+    char *path = ts_testdata(rel);
+    size_t n;
+    uint8_t *orig = ts_read(path, &n);
+    assert_non_null(orig);
+    uint8_t *p = malloc(n);
+    for (int it = 0; it < iterations; it++) {
+        memcpy(p, orig, n);
+        size_t len = n;
+        int flips = 1 + (int)(rand_r(&seed) % 4);
+        for (int k = 0; k < flips; k++) {
+            size_t at = (size_t)rand_r(&seed) % (rand_r(&seed) % 4 ? (n < 4096 ? n : 4096) : n);
+            p[at] = (uint8_t)(rand_r(&seed) % 3 == 0 ? 0xFF : rand_r(&seed));
+        }
+        if (rand_r(&seed) % 4 == 0) len = (size_t)rand_r(&seed) % n;
+        struct um_file_result res;
+        if (ts_scan(p, len, name, &res) == 0) {
+            struct um_policy pol;
+            struct um_plan plan;
+            um_policy_default(&pol);
+            assert_int_equal(um_plan_build(&res, &pol, &plan), 0);
+            um_plan_free(&plan);
+        }
+        um_file_result_free(&res);
+    }
+    free(p);
+    free(orig);
+    free(path);
 }
 
 void ts_make_mark(const char *id, uint8_t out[24])

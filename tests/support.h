@@ -26,6 +26,13 @@ int ts_scan(const uint8_t *p, size_t n, const char *name, struct um_file_result 
 size_t ts_count(const struct um_file_result *res, enum um_kind k);
 /* First finding of a kind, or NULL. */
 const struct um_finding *ts_find(const struct um_file_result *res, enum um_kind k);
+/* Path of a real-world fixture under <shared>/fixtures/ (UNMARK_SHARED, else
+ * ../shared), or NULL after printing that the test is skipped. Caller frees. */
+char *ts_shared(const char *rel);
+/* Random damage (fixed seed) to a fixture: byte flips, mostly in the first 4 KiB where
+ * the structure is, and truncations. Every scan must end without a memory error (run
+ * under ASan) and a scan that succeeds must give a plan the scrubber accepts. */
+void ts_mutations(const char *rel, const char *name, int iterations, unsigned seed);
 /* DES-encrypts "WM"+id into a 24-byte mark (for building trailers in tests). */
 void ts_make_mark(const char *id, uint8_t out[24]);
 

@@ -176,7 +176,7 @@ static void malformed_objects(void **state)
 static void shared_dirty_wmv(void **state)
 {
     (void)state;
-    char *p = au_shared("fixtures/mat2/dirty.wmv");
+    char *p = ts_shared("mat2/dirty.wmv");
     if (!p) return;
     size_t n, m;
     uint8_t *b = ts_read(p, &n);

@@ -281,16 +281,11 @@ static void test_damaged(void **state)
 /* The real files of other tools, where this tree has no native handler for them. */
 static void test_shared_fixtures(void **state)
 {
-    const char *base = getenv("UNMARK_SHARED");
-    char *path;
-    assert_true(asprintf(&path, "%s/fixtures/mat2/dirty.aiff", base ? base : "../shared") > 0);
+    char *path = ts_shared("mat2/dirty.aiff");
+    if (!path) skip();
     size_t n;
     uint8_t *d = ts_read(path, &n);
-    if (!d) {
-        printf("skipped: %s not found (set UNMARK_SHARED)\n", path);
-        free(path);
-        skip();
-    }
+    assert_non_null(d);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "dirty.aiff", &r), 0);
     assert_string_equal(r.format, "av");

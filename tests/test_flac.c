@@ -197,7 +197,7 @@ static void malformed_blocks(void **state)
 static void shared_dirty_flac(void **state)
 {
     (void)state;
-    char *p = au_shared("fixtures/mat2/dirty.flac");
+    char *p = ts_shared("mat2/dirty.flac");
     if (!p) return;
     size_t n, m;
     uint8_t *b = ts_read(p, &n);

@@ -1248,24 +1248,12 @@ static void test_mutations(void **state)
 
 /* ---- real files ---- */
 
-static char *shared(const char *rel)
-{
-    const char *base = getenv("UNMARK_SHARED");
-    char *p;
-    if (asprintf(&p, "%s/fixtures/%s", base ? base : "../shared", rel) < 0) return NULL;
-    if (access(p, R_OK) != 0) {
-        free(p);
-        return NULL;
-    }
-    return p;
-}
 
 static void test_real_dirty_mp4(void **state)
 {
     (void)state;
-    char *p = shared("mat2/dirty.mp4");
+    char *p = ts_shared("mat2/dirty.mp4");
     if (!p) {
-        print_message("shared fixtures not found (set UNMARK_SHARED): skipped\n");
         skip();
     }
     size_t n, m;
@@ -1309,9 +1297,8 @@ static void test_real_dirty_mp4(void **state)
 static void test_real_dirty_heic(void **state)
 {
     (void)state;
-    char *p = shared("mat2/dirty.heic");
+    char *p = ts_shared("mat2/dirty.heic");
     if (!p) {
-        print_message("shared fixtures not found (set UNMARK_SHARED): skipped\n");
         skip();
     }
     size_t n;

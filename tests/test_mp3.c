@@ -325,7 +325,7 @@ static void malformed_tags(void **state)
 static void shared_dirty_mp3(void **state)
 {
     (void)state;
-    char *p = au_shared("fixtures/mat2/dirty.mp3");
+    char *p = ts_shared("mat2/dirty.mp3");
     if (!p) return;
     size_t n, m;
     uint8_t *b = ts_read(p, &n);

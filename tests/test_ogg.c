@@ -273,7 +273,7 @@ static void malformed_pages(void **state)
 static void shared_dirty_ogg(void **state)
 {
     (void)state;
-    char *p = au_shared("fixtures/mat2/dirty.ogg");
+    char *p = ts_shared("mat2/dirty.ogg");
     if (!p) return;
     size_t n, m;
     uint8_t *b = ts_read(p, &n);

@@ -378,14 +378,8 @@ static void test_remux_damaged(void **state)
  * have native handlers by now: those are left to their own tests). */
 static void test_shared_fixtures(void **state)
 {
-    const char *base = getenv("UNMARK_SHARED");
-    char *dir;
-    assert_true(asprintf(&dir, "%s/fixtures/mat2", base ? base : "../shared") > 0);
-    if (access(dir, R_OK) != 0) {
-        printf("skipped: %s not found (set UNMARK_SHARED)\n", dir);
-        free(dir);
-        skip();
-    }
+    char *dir = ts_shared("mat2");
+    if (!dir) skip();
     static const char *const names[] = { "dirty.aiff", "dirty.flac", "dirty.wav", "dirty.avi",
                                          "dirty.wmv", "dirty.mp4", "dirty.ogg" };
     char *out = ts_mkdtemp();

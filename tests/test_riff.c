@@ -279,22 +279,8 @@ static void test_cli_scrub(void **state)
 static void test_shared_fixtures(void **state)
 {
     (void)state;
-    const char *env = getenv("UNMARK_SHARED");
-    const char *cands[] = { env, "../shared", "../../shared" };
-    char base[512] = "";
-    for (size_t i = 0; i < 3; i++) {
-        if (!cands[i]) continue;
-        snprintf(base, sizeof base, "%s/fixtures/mat2/dirty.avi", cands[i]);
-        if (access(base, R_OK) == 0) {
-            snprintf(base, sizeof base, "%s/fixtures/mat2", cands[i]);
-            break;
-        }
-        base[0] = 0;
-    }
-    if (!base[0]) {
-        fprintf(stderr, "skipped: no shared fixtures (set UNMARK_SHARED)\n");
-        return;
-    }
+    char *base = ts_shared("mat2");
+    if (!base) return;
     struct { const char *name; const char *keys[8]; const char *markers[6]; } cases[] = {
         { "dirty.avi", { "ISFT", "JUNK" }, { "MEncoder", "MPlayer" } },
         { "dirty.wav", { "INAM", "IPRD", "IART", "ICMT", "ICRD", "TPE1", "TIT2", "COMM" },
@@ -330,6 +316,7 @@ static void test_shared_fixtures(void **state)
     }
     ts_rmdir(dir);
     free(dir);
+    free(base);
 }
 
 /* ---- hand-made inputs ---- */
@@ -535,39 +522,8 @@ static void test_malformed(void **state)
 static void test_mutations(void **state)
 {
     (void)state;
-    const char *names[] = { "riff/clip.avi", "riff/sound.wav" };
-    unsigned seed = 12345;
-    for (int fi = 0; fi < 2; fi++) {
-        char *path = ts_testdata(names[fi]);
-        size_t n;
-        uint8_t *orig = ts_read(path, &n);
-        assert_non_null(orig);
-        uint8_t *p = malloc(n);
-        for (int it = 0; it < 1500; it++) {
-            memcpy(p, orig, n);
-            size_t len = n;
-            int flips = 1 + (int)(rand_r(&seed) % 4);
-            for (int k = 0; k < flips; k++) {
-                /* Mostly in the first 4 KiB, where the structure is. */
-                size_t at = (size_t)rand_r(&seed) % (rand_r(&seed) % 4 ? (n < 4096 ? n : 4096) : n);
-                p[at] = (uint8_t)(rand_r(&seed) % 3 == 0 ? 0xFF : rand_r(&seed));
-            }
-            if (rand_r(&seed) % 4 == 0) len = (size_t)rand_r(&seed) % n;
-            struct um_file_result res;
-            int r = ts_scan(p, len, "x.avi", &res);
-            if (r == 0) {
-                struct um_policy pol;
-                struct um_plan plan;
-                um_policy_default(&pol);
-                assert_int_equal(um_plan_build(&res, &pol, &plan), 0);
-                um_plan_free(&plan);
-            }
-            um_file_result_free(&res);
-        }
-        free(p);
-        free(orig);
-        free(path);
-    }
+    ts_mutations("riff/clip.avi", "x.avi", 1500, 12345);
+    ts_mutations("riff/sound.wav", "x.wav", 1500, 12346);
 }
 
 int main(int argc, char **argv)

@@ -454,21 +454,11 @@ static void test_dates(void **state)
     free(d);
 }
 
-static const char *shared_dir(void)
-{
-    const char *s = getenv("UNMARK_SHARED");
-    return s ? s : "../shared";
-}
-
 static void test_redstar_love(void **state)
 {
     (void)state;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/fixtures/redstar/love.docx", shared_dir());
-    if (access(path, R_OK) != 0) {
-        print_message("skipped: %s not found\n", path);
-        return;
-    }
+    char *path = ts_shared("redstar/love.docx");
+    if (!path) return;
     size_t n;
     uint8_t *d = ts_read(path, &n);
     struct um_file_result r;
@@ -516,6 +506,7 @@ static void test_redstar_love(void **state)
     ts_rmdir(dir);
     free(dir);
     free(d);
+    free(path);
 }
 
 static void test_real_office(void **state)
@@ -535,15 +526,12 @@ static void test_real_office(void **state)
         { "cp:lastModifiedBy", "rsid", "w:rsidRoot", "AppVersion" },
         { "meta:initial-creator", "dc:creator", "meta:generator", "meta:creation-date" },
     };
+    char *mat2 = ts_shared("mat2");
+    if (!mat2) return;
     char path[4096];
-    snprintf(path, sizeof path, "%s/fixtures/mat2", shared_dir());
-    if (access(path, R_OK) != 0) {
-        print_message("skipped: %s not found\n", path);
-        return;
-    }
     char *dir = ts_mkdtemp();
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
-        snprintf(path, sizeof path, "%s/fixtures/mat2/%s", shared_dir(), files[k]);
+        snprintf(path, sizeof path, "%s/%s", mat2, files[k]);
         size_t n, m;
         uint8_t *d = ts_read(path, &n);
         assert_non_null(d);
@@ -562,6 +550,7 @@ static void test_real_office(void **state)
     }
     ts_rmdir(dir);
     free(dir);
+    free(mat2);
 }
 
 int main(void)
