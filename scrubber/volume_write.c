@@ -1,0 +1,414 @@
+/* Rewriting volume identity consistently (see volume_write.h). Layouts as in
+ * scanner/volume.c: FAT BPB serial/label (FAT32 also in the backup boot sector), the
+ * FAT root directory's label entry (its date is set to 2000-01-01, the format date
+ * being a trace of its own); exFAT VolumeSerialNumber in the main and backup boot
+ * regions with the boot checksum sector rewritten (bytes 106, 107 and 112 of sector 0
+ * are excluded from the sum), the label entry (0x83) and the volume GUID entry (0xA0,
+ * with its set checksum); NTFS serial in the boot sector and its backup in the last
+ * sector. NTFS labels live in $Volume inside the MFT (and its mirror) and are not
+ * rewritten here: the caller is told so. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "../common/bytes.h"
+#include "../common/error.h"
+#include "volume_write.h"
+
+#define FIXED_FAT_DATE ((20u << 9) | (1u << 5) | 1u)   /* 2000-01-01 */
+
+int um_volume_parse_serial(const char *s, struct um_volume_change *c)
+{
+    c->set_serial = true;
+    c->random_serial = false;
+    c->serial = 0;
+    if (!strcmp(s, "random")) {
+        c->random_serial = true;
+        return 0;
+    }
+    if (!strcasecmp(s, "zero")) return 0;
+    unsigned digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '-' && p != s && p[1]) continue;
+        if (!isxdigit((unsigned char)*p) || ++digits > 16) return UM_E_FORMAT;
+        int d = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+        c->serial = c->serial << 4 | (uint64_t)d;
+    }
+    return digits ? 0 : UM_E_FORMAT;
+}
+
+static int pread_all(int fd, void *buf, size_t n, uint64_t off)
+{
+    uint8_t *p = buf;
+    while (n) {
+        ssize_t r = pread(fd, p, n, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -errno;
+        if (r == 0) return UM_E_TRUNC;
+        p += r, n -= (size_t)r, off += (uint64_t)r;
+    }
+    return 0;
+}
+
+static int pwrite_all(int fd, const void *buf, size_t n, uint64_t off)
+{
+    const uint8_t *p = buf;
+    while (n) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return -errno;
+        if (w == 0) return -EIO;
+        p += w, n -= (size_t)w, off += (uint64_t)w;
+    }
+    return 0;
+}
+
+static int sync_fd(int fd) { return fsync(fd) == 0 ? 0 : -errno; }
+
+/* ---- the mounted check ---- */
+
+/* Decodes the octal escapes (\040) of a mountinfo field in place. */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+            *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+            p += 3;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+}
+
+/* True when a file system with device number dev is mounted; its mount point into mp. */
+static bool dev_mounted(dev_t dev, char *mp, size_t n)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    if (!f) return false;
+    char *line = NULL;
+    size_t cap = 0;
+    bool found = false;
+    while (!found && getline(&line, &cap, f) > 0) {
+        unsigned maj, min;
+        char point[4096];
+        if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &min, point) != 3) continue;
+        if (makedev(maj, min) == dev) {
+            unescape(point);
+            snprintf(mp, n, "%.500s", point);
+            found = true;
+        }
+    }
+    free(line);
+    fclose(f);
+    return found;
+}
+
+int um_volume_check_unmounted(int fd, char *why, size_t n)
+{
+    struct stat st;
+    char mp[512];
+    if (fstat(fd, &st) != 0) return -errno;
+    if (S_ISBLK(st.st_mode)) {
+        if (dev_mounted(st.st_rdev, mp, sizeof mp)) {
+            snprintf(why, n, "the device is mounted on %s: unmount it first", mp);
+            return -EBUSY;
+        }
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, n, "neither a block device nor an image file");
+        return UM_E_UNSUPPORTED;
+    }
+    /* An image may be attached to a loop device (and mounted through it). */
+    DIR *d = opendir("/sys/block");
+    if (!d) return 0;
+    struct dirent *de;
+    int err = 0;
+    while (!err && (de = readdir(d))) {
+        if (strncmp(de->d_name, "loop", 4)) continue;
+        char p[300], back[4096];
+        snprintf(p, sizeof p, "/sys/block/%s/loop/backing_file", de->d_name);
+        FILE *f = fopen(p, "r");
+        if (!f) continue;
+        if (fgets(back, sizeof back, f)) {
+            back[strcspn(back, "\n")] = 0;
+            struct stat bs;
+            if (stat(back, &bs) == 0 && bs.st_dev == st.st_dev && bs.st_ino == st.st_ino) {
+                snprintf(why, n, "the image is attached to /dev/%s: detach it first", de->d_name);
+                err = -EBUSY;
+            }
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return err;
+}
+
+/* ---- helpers ---- */
+
+static uint64_t random_u64(void)
+{
+    uint64_t v = 0;
+    while (getrandom(&v, sizeof v, 0) != sizeof v) {
+        if (errno != EINTR) break;
+    }
+    return v;
+}
+
+/* A FAT label: 11 bytes, upper case, space padded, characters FAT allows. */
+static int fat_label(const char *in, uint8_t out[11], char *why, size_t n)
+{
+    size_t len = strlen(in);
+    if (len > 11) {
+        snprintf(why, n, "a FAT label has at most 11 characters");
+        return UM_E_FORMAT;
+    }
+    memset(out, ' ', 11);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c < 0x20 || c >= 0x7F) {
+            snprintf(why, n, "a FAT label must be plain ASCII");
+            return UM_E_FORMAT;
+        }
+        if (strchr("\"*+,./:;<=>?[\\]|", c)) c = '_';
+        out[i] = (uint8_t)toupper(c);
+    }
+    if (out[0] == ' ') {
+        snprintf(why, n, "a FAT label must not start with a space");
+        return UM_E_FORMAT;
+    }
+    return 0;
+}
+
+/* UTF-8 to at most `max` UTF-16LE units (BMP only). Returns the count or -1. */
+static int utf16_label(const char *in, uint8_t *out, int max)
+{
+    int k = 0;
+    const unsigned char *p = (const unsigned char *)in;
+    while (*p) {
+        uint32_t c;
+        if (p[0] < 0x80) c = *p++;
+        else if ((p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) c = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F), p += 2;
+        else if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+            c = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F), p += 3;
+        else return -1;
+        if (c < 0x20 || (c >= 0xD800 && c <= 0xDFFF) || k >= max) return -1;
+        out[2 * k] = (uint8_t)c;
+        out[2 * k + 1] = (uint8_t)(c >> 8);
+        k++;
+    }
+    return k;
+}
+
+/* Writes the new serial (and FAT label) into one boot sector. */
+static void patch_boot(uint8_t *s, const struct um_volume *v, uint64_t serial, bool set_serial,
+                       const uint8_t *label11)
+{
+    if (set_serial && v->serial_len == 4) {
+        uint32_t x = (uint32_t)serial;
+        for (int i = 0; i < 4; i++) s[v->serial_off + i] = (uint8_t)(x >> (8 * i));
+    } else if (set_serial && v->serial_len == 8) {
+        for (int i = 0; i < 8; i++) s[v->serial_off + i] = (uint8_t)(serial >> (8 * i));
+    }
+    if (label11 && v->has_bpb_label) memcpy(s + v->bpb_label_off, label11, 11);
+}
+
+/* ---- FAT ---- */
+
+static int rewrite_fat(int fd, const struct um_volume *v, const struct um_volume_change *c, uint64_t serial,
+                       char *why, size_t n)
+{
+    uint8_t s0[4096], bk[4096], label[11], e[32];
+    const uint8_t *lbl = NULL;
+    uint32_t ss = v->sector_size;
+    int err;
+    if (c->set_label) {
+        if (c->label[0]) {
+            if ((err = fat_label(c->label, label, why, n))) return err;
+        } else {
+            memcpy(label, "NO NAME    ", 11);
+        }
+        lbl = label;
+    }
+    if ((err = pread_all(fd, s0, ss, 0))) return err;
+    if (v->backup_off) {
+        /* FAT32 backup boot sector: written and synced before the primary. */
+        if ((err = pread_all(fd, bk, ss, v->backup_off))) return err;
+        if (bk[510] == 0x55 && bk[511] == 0xAA && !memcmp(bk + 3, s0 + 3, 8)) {
+            patch_boot(bk, v, serial, c->set_serial, lbl);
+            if ((err = pwrite_all(fd, bk, ss, v->backup_off)) || (err = sync_fd(fd))) return err;
+        }
+    }
+    patch_boot(s0, v, serial, c->set_serial, lbl);
+    if ((err = pwrite_all(fd, s0, ss, 0)) || (err = sync_fd(fd))) return err;
+
+    /* The root directory's label entry: new name, and the format date neutralised. */
+    if (v->has_root_label) {
+        if ((err = pread_all(fd, e, 32, v->root_label_off))) return err;
+        if (c->set_label && !c->label[0]) {
+            memset(e, 0, 32);
+            e[0] = 0xE5;   /* deleted; the old name is not left behind */
+        } else {
+            if (lbl) memcpy(e, lbl, 11);
+            memset(e + 13, 0, 9);          /* creation time/date, access date, high cluster */
+            e[22] = e[23] = 0;             /* write time */
+            e[24] = (uint8_t)FIXED_FAT_DATE;
+            e[25] = (uint8_t)(FIXED_FAT_DATE >> 8);
+        }
+        if ((err = pwrite_all(fd, e, 32, v->root_label_off)) || (err = sync_fd(fd))) return err;
+    } else if (lbl && c->label[0]) {
+        if (!v->free_entry_off) {
+            snprintf(why, n, "no free root directory entry for the label (boot sector label written)");
+            return 0;
+        }
+        memset(e, 0, 32);
+        memcpy(e, lbl, 11);
+        e[11] = 0x08;
+        e[24] = (uint8_t)FIXED_FAT_DATE;
+        e[25] = (uint8_t)(FIXED_FAT_DATE >> 8);
+        if ((err = pwrite_all(fd, e, 32, v->free_entry_off)) || (err = sync_fd(fd))) return err;
+    }
+    return 0;
+}
+
+/* ---- exFAT ---- */
+
+static int rewrite_exfat_region(int fd, const struct um_volume *v, uint64_t base, uint64_t serial, bool check_oem)
+{
+    uint32_t ss = v->sector_size;
+    size_t len = 12u * ss;
+    uint8_t *r = malloc(len);
+    if (!r) return -ENOMEM;
+    int err = pread_all(fd, r, len, base);
+    if (!err && check_oem && memcmp(r + 3, "EXFAT   ", 8)) err = UM_E_FORMAT;
+    if (!err) {
+        for (int i = 0; i < 4; i++) r[100 + i] = (uint8_t)(serial >> (8 * i));
+        uint32_t sum = um_exfat_boot_checksum(r, ss);
+        for (uint32_t i = 0; i < ss; i += 4)
+            for (int k = 0; k < 4; k++) r[11u * ss + i + k] = (uint8_t)(sum >> (8 * k));
+        err = pwrite_all(fd, r, len, base);
+        if (!err) err = sync_fd(fd);
+    }
+    free(r);
+    return err;
+}
+
+static uint16_t entry_set_checksum(const uint8_t *p, size_t n)
+{
+    uint16_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 2 || i == 3) continue;
+        sum = (uint16_t)(((sum & 1) ? 0x8000 : 0) + (sum >> 1) + p[i]);
+    }
+    return sum;
+}
+
+static int rewrite_exfat(int fd, const struct um_volume *v, const struct um_volume_change *c, uint64_t serial,
+                         char *why, size_t n)
+{
+    int err;
+    uint8_t e[32];
+    if (c->set_serial) {
+        /* Backup region first: a crash in between leaves a valid old primary. */
+        if ((err = rewrite_exfat_region(fd, v, v->backup_off, serial, true))) {
+            if (err == UM_E_FORMAT) snprintf(why, n, "the backup boot region is not exFAT; not changed");
+            return err;
+        }
+        if ((err = rewrite_exfat_region(fd, v, 0, serial, true))) return err;
+        if (v->has_guid) {
+            if ((err = pread_all(fd, e, 32, v->guid_off))) return err;
+            if (e[0] == 0xA0 && e[1] == 0) {
+                for (int i = 0; i < 16; i += 8) {
+                    uint64_t r = c->random_serial ? random_u64() : 0;
+                    memcpy(e + 6 + i, &r, 8);
+                }
+                uint16_t sum = entry_set_checksum(e, 32);
+                e[2] = (uint8_t)sum;
+                e[3] = (uint8_t)(sum >> 8);
+                if ((err = pwrite_all(fd, e, 32, v->guid_off)) || (err = sync_fd(fd))) return err;
+            }
+        }
+    }
+    if (c->set_label) {
+        uint64_t off = v->root_label_off ? v->root_label_off : v->free_entry_off;
+        memset(e, 0, 32);
+        int k = utf16_label(c->label, e + 2, 11);
+        if (k < 0) {
+            snprintf(why, n, "an exFAT label has at most 11 characters");
+            return UM_E_FORMAT;
+        }
+        if (!off) {
+            snprintf(why, n, "no free root directory entry for the label");
+            return UM_E_UNSUPPORTED;
+        }
+        e[0] = k ? 0x83 : 0x03;
+        e[1] = (uint8_t)k;
+        if ((err = pwrite_all(fd, e, 32, off)) || (err = sync_fd(fd))) return err;
+    }
+    return 0;
+}
+
+/* ---- NTFS ---- */
+
+static int rewrite_ntfs(int fd, const struct um_volume *v, const struct um_volume_change *c, uint64_t serial,
+                        char *why, size_t n)
+{
+    uint8_t s0[4096], bk[4096];
+    uint32_t ss = v->sector_size;
+    int err;
+    if (c->set_label) {
+        snprintf(why, n, "changing an NTFS label is not supported (it lives in the MFT); use ntfslabel");
+        return UM_E_UNSUPPORTED;
+    }
+    if (!c->set_serial) return 0;
+    if ((err = pread_all(fd, s0, ss, 0))) return err;
+    if (v->backup_off) {
+        if ((err = pread_all(fd, bk, ss, v->backup_off))) {
+            snprintf(why, n, "cannot read the backup boot sector (image shorter than the volume?)");
+            return err;
+        }
+        if (!memcmp(bk + 3, "NTFS    ", 8)) {
+            patch_boot(bk, v, serial, true, NULL);
+            if ((err = pwrite_all(fd, bk, ss, v->backup_off)) || (err = sync_fd(fd))) return err;
+        }
+    }
+    patch_boot(s0, v, serial, true, NULL);
+    if ((err = pwrite_all(fd, s0, ss, 0)) || (err = sync_fd(fd))) return err;
+    return 0;
+}
+
+int um_volume_rewrite(int fd, const struct um_volume *v, const struct um_volume_change *c, char *why, size_t n)
+{
+    if (n) why[0] = 0;
+    int err = um_volume_check_unmounted(fd, why, n);
+    if (err) return err;
+    if (v->sector_size > 4096 || v->sector_size < 512) return UM_E_UNSUPPORTED;
+    uint64_t serial = c->random_serial ? random_u64() : c->serial;
+    if (v->serial_len == 4) {
+        if (!c->random_serial && serial > 0xFFFFFFFFu) {
+            snprintf(why, n, "this volume's serial has 8 hex digits at most");
+            return UM_E_RANGE;
+        }
+        serial &= 0xFFFFFFFFu;
+    }
+    if (c->set_serial && !v->serial_len && v->type != UM_VOL_EXFAT) {
+        snprintf(why, n, "this volume has no serial number field");
+        return UM_E_UNSUPPORTED;
+    }
+    switch (v->type) {
+    case UM_VOL_FAT12: case UM_VOL_FAT16: case UM_VOL_FAT32: return rewrite_fat(fd, v, c, serial, why, n);
+    case UM_VOL_EXFAT: return rewrite_exfat(fd, v, c, serial, why, n);
+    case UM_VOL_NTFS: return rewrite_ntfs(fd, v, c, serial, why, n);
+    default: return UM_E_UNSUPPORTED;
+    }
+}
