@@ -318,6 +318,7 @@ static void count_tree(int dirfd, int depth, dev_t dev, struct tally *t)
         close(fd);
         return;
     }
+    rewinddir(d);   /* a dup shares the offset: start from the top whatever read it before */
     struct dirent *de;
     while ((de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
@@ -368,6 +369,7 @@ static size_t list_dir(int dirfd, char **names, size_t max)
         close(fd);
         return 0;
     }
+    rewinddir(d);
     size_t n = 0;
     struct dirent *de;
     while (n < max && (de = readdir(d))) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../common/error.h"
+#include "drive.h"
 #include "run.h"
 
 #define WINDOW 256          /* results that may wait for an earlier one */
@@ -103,7 +104,15 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
     case UM_WALK_FILE:
         break;
     }
+    /* Drive hygiene (scanner/drive.c): OS artifacts are reported whole, deleted on scrub. */
+    if (it->artifact) {
+        int e = um_drive_artifact_result(it->dirfd, it->name, it->fd, (enum um_artifact)it->artifact, res);
+        if (e) res->status = UM_ST_FAILED, res->error = e, res->scanned = false;
+        if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
+        return;
+    }
     um_scan_fd(sc, it->fd, it->name, res);
+    (void)um_drive_xattrs(it->fd, res);   /* drive hygiene: extended attributes */
     if (res->status == UM_ST_SKIPPED && res->error == UM_E_LIMIT)
         res->error_text = strdup("larger than --max-filesize");
     if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);

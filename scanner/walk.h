@@ -26,6 +26,9 @@ struct um_walk_item {
     struct stat st;
     int err;
     const char *reason;     /* static text for SKIP */
+    int artifact;           /* drive hygiene: an enum um_artifact (scanner/drive.h) when the
+                               entry is an OS artifact, reported and deleted whole; fd is
+                               then the file or the DIRECTORY (not descended into) */
 };
 
 struct um_walk_options {

@@ -24,6 +24,7 @@
 
 #include "../common/error.h"
 #include "../scanner/hash.h"
+#include "drive_clean.h"
 #include "scrub.h"
 
 #define ZERO_CHUNK (1u << 20)
@@ -226,7 +227,7 @@ static int make_temp(int dirfd, char *out, size_t outsz)
     for (int tries = 0; tries < 100; tries++) {
         unsigned long r = (unsigned long)random() ^ ((unsigned long)getpid() << 16) ^ (unsigned long)tries;
         snprintf(out, outsz, UM_TEMP_PREFIX "%08lx.tmp", r & 0xffffffffUL);
-        int fd = openat(dirfd, out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int fd = openat(dirfd, out, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0) return fd;
         if (errno != EEXIST) return -errno;
     }
@@ -423,9 +424,14 @@ int um_scrub_one(struct um_scanner *sc, const struct um_scrub_options *o, int di
     int err = um_plan_build(res, &o->policy, &plan);
     if (err) return set_error(res, err, NULL);
     bool nothing = plan.n == 0 && !plan.truncate && !plan.remux && !plan.delete_file;
-    if (plan.remux || plan.delete_file) {
+    if (plan.delete_file) {
+        /* OS artifacts go whole (scrubber/drive_clean.c); with --out they are not copied. */
         um_plan_free(&plan);
-        return set_error(res, UM_E_UNSUPPORTED, "this removal (remux or delete) is not implemented yet");
+        return um_drive_scrub_delete(dirfd, name, out_dirfd >= 0, o->dry_run, res);
+    }
+    if (plan.remux) {
+        um_plan_free(&plan);
+        return set_error(res, UM_E_UNSUPPORTED, "this removal (remux) is not implemented yet");
     }
     if (o->dry_run || (nothing && out_dirfd < 0)) {
         um_plan_free(&plan);
