@@ -17,7 +17,11 @@
 #include "../scanner/report.h"
 #include "../scanner/run.h"
 #include "../scanner/version.h"
+#include "../scanner/drive.h"
+#include "../scanner/volume.h"
+#include "../scrubber/drive_clean.h"
 #include "../scrubber/scrub.h"
+#include "../scrubber/volume_write.h"
 
 /* X(long name, short, has_arg, id, commands it applies to, help) */
 #define UM_OPTIONS(X)                                                                              \
@@ -36,6 +40,12 @@
     X("strip", 0, 1, OPT_STRIP, "scrub", "KIND  remove findings of KIND (repeatable; all by default)") \
     X("copy", 0, 0, OPT_COPY, "scrub", "      never edit in place: always write a verified copy")   \
     X("verify", 0, 1, OPT_VERIFY, "scrub", "full|fast  compare every packet of large files too (full)") \
+    /* drive hygiene (scanner/drive.c, scanner/volume.c) */                                     \
+    X("drive", 0, 0, OPT_DRIVE, "scan,scrub", "      PATH is a whole drive: also check timestamp patterns (automatic for mount points)") \
+    X("volume", 0, 1, OPT_VOLUME, "scan,scrub", "DEV   report (scrub: rewrite) the identity of a FAT/exFAT/NTFS device or image") \
+    X("new-serial", 0, 1, OPT_NEW_SERIAL, "scrub", "S     with --volume: random (default), zero or hex digits") \
+    X("label", 0, 1, OPT_LABEL, "scrub", "TEXT  with --volume: new volume label (\"\" removes it)") \
+    X("times", 0, 1, OPT_TIMES, "scrub", "keep|fixed[=DATE]  set all file and folder times to one UTC date (2000-01-01)") \
     X("help", 'h', 0, OPT_HELP, "all", "      this help")
 
 enum {
@@ -57,6 +67,12 @@ struct cli {
     int out_fd;
     uint64_t done_files, done_bytes, remaining_findings;
     struct timespec t0, last_draw;
+    /* drive hygiene */
+    const char *volume;
+    bool drive, set_times, volume_change;
+    struct um_volume_change vchange;
+    struct timespec times_to;
+    struct um_drive_times *times;
 };
 
 static volatile int stop_flag;
@@ -192,6 +208,7 @@ static void print_file_line(struct cli *c, const struct um_file_result *res)
 static int emit(void *opaque, const struct um_walk_item *it, const struct um_file_result *res)
 {
     struct cli *c = opaque;
+    if (c->times && it->kind == UM_WALK_FILE && !it->artifact) um_drive_times_add(c->times, &it->st);
     c->done_files++;
     c->done_bytes += res->size;
     if (!strcmp(c->command, "scrub") && counts_as_left(res) && res->status != UM_ST_SCRUBBED)
@@ -264,6 +281,8 @@ static int after_scan_scrub(void *opaque, struct um_scanner *sc, struct um_walk_
         }
     }
     um_scrub_one(sc, &c->scrub, it->dirfd, it->name, it->fd, out_dir, res);
+    if (c->scrub.policy.strip[UM_K_XATTR] && !it->artifact)   /* drive hygiene: user.* xattrs */
+        um_drive_scrub_xattrs(it->dirfd, it->name, c->out != NULL, c->dry_run, res);
     if (out_dir >= 0) close(out_dir);
     return 0;
 }
@@ -294,6 +313,145 @@ static void print_summary(const struct cli *c, const struct um_summary *s, bool 
     fprintf(f, "Errors: %llu\n", (unsigned long long)s->errors);
     fprintf(f, "Data hashed: %s; read from storage: %s\n", hashed, read);
     fprintf(f, "Time: %.3f s\n", s->seconds);
+}
+
+/* ---- drive hygiene: volume identity and timestamp patterns (scanner/drive.c,
+ * scanner/volume.c, scrubber/volume_write.c, scrubber/drive_clean.c) ---- */
+
+/* A drive-level record goes through the same emit as a file's. */
+static int emit_record(struct cli *c, struct um_file_result *res)
+{
+    struct um_walk_item fake = { .kind = UM_WALK_SKIP, .path = res->path, .fd = -1, .dirfd = -1 };
+    return emit(c, &fake, res);
+}
+
+static void set_note(struct um_file_result *res, const char *text)
+{
+    free(res->error_text);
+    res->error_text = strdup(text);
+}
+
+/* Reports the volume on dev; in scrub with a change, rewrites it first (the report
+ * keeps what was there, marked removed, and notes the new identity). */
+static int volume_record(struct cli *c, const char *dev, const char *mounted_at)
+{
+    bool rewrite = !strcmp(c->command, "scrub") && !mounted_at && !c->dry_run;
+    struct stat st;
+    struct um_file_result res;
+    struct um_volume v;
+    char why[300] = "";
+    int err = 0, fd = -1;
+    um_file_result_init(&res);
+    res.path = strdup(dev);
+    res.format = "volume";
+    if (stat(dev, &st) != 0) {
+        err = -errno;
+        goto fail;
+    }
+    fd = open(dev, (rewrite ? O_RDWR | (S_ISBLK(st.st_mode) ? O_EXCL : 0) : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) {
+        err = -errno;
+        snprintf(why, sizeof why, "%s", errno == EBUSY ? "the device is in use (mounted?)" : "cannot open");
+        goto fail;
+    }
+    if ((err = um_volume_read(fd, &v))) {
+        snprintf(why, sizeof why, "no FAT, exFAT or NTFS boot sector (for a whole disk, give the partition)");
+        goto fail;
+    }
+    if ((err = um_volume_findings(&v, dev, &res))) goto fail;
+    if (mounted_at) {
+        snprintf(why, sizeof why, "mounted at %s: to rewrite, unmount and run unmark scrub --volume %s", mounted_at, dev);
+        set_note(&res, why);
+    } else if (!strcmp(c->command, "scrub") && c->dry_run) {
+        set_note(&res, "dry run: the volume was not rewritten");
+    } else if (rewrite) {
+        struct um_volume_change ch = c->vchange;
+        if (!ch.set_serial) ch.set_serial = ch.random_serial = true;   /* scrub's default */
+        if ((err = um_volume_rewrite(fd, &v, &ch, why, sizeof why))) goto fail;
+        struct um_volume after;
+        if ((err = um_volume_read(fd, &after))) goto fail;
+        char serial[40] = "none", note[600];
+        if (after.serial_len) um_volume_serial_text(&after, after.serial, serial, sizeof serial);
+        const char *label = after.has_root_label ? after.root_label : after.has_bpb_label ? after.bpb_label : "";
+        snprintf(note, sizeof note, "rewritten: serial %s, label \"%s\"%s%s", serial, label, why[0] ? "; " : "", why);
+        set_note(&res, note);
+        bool fat = v.type == UM_VOL_FAT12 || v.type == UM_VOL_FAT16 || v.type == UM_VOL_FAT32;
+        for (size_t i = 0; i < res.findings.len; i++) {
+            struct um_finding *f = um_vec_at(&res.findings, i);
+            const char *k = f->key ? f->key : "";
+            bool gone = (ch.set_serial && (!strcmp(k, "serial") || !strcmp(k, "previous_serial") || !strcmp(k, "guid"))) ||
+                        (ch.set_label && !strcmp(k, "label")) ||
+                        (fat && (!strcmp(k, "formatted") || !strcmp(k, "oem_name")));
+            f->removable = gone;
+        }
+        res.status = UM_ST_SCRUBBED;
+    }
+    close(fd);
+    err = emit_record(c, &res);
+    um_file_result_free(&res);
+    return err == -ENOMEM ? err : 0;
+fail:
+    if (fd >= 0) close(fd);
+    res.status = UM_ST_FAILED;
+    res.error = err;
+    if (why[0]) set_note(&res, why);
+    emit_record(c, &res);
+    um_file_result_free(&res);
+    return 0;   /* counted as an error in the summary: exit 2 */
+}
+
+static bool drive_fs(const char *fstype)
+{
+    static const char *const fs[] = { "vfat", "msdos", "exfat", "ntfs", "ntfs3", "fuseblk" };
+    for (size_t i = 0; i < sizeof fs / sizeof *fs; i++)
+        if (!strcmp(fstype, fs[i])) return true;
+    return false;
+}
+
+static int drive_before(struct cli *c, int nroots, char **roots)
+{
+    int err = 0;
+    if (c->volume) err = volume_record(c, c->volume, NULL);
+    for (int i = 0; i < nroots && !err; i++) {
+        char dev[4096], fstype[64];
+        if (um_drive_mount_source(roots[i], dev, sizeof dev, fstype, sizeof fstype) != 0) continue;
+        c->drive = true;   /* a mount point is a whole drive */
+        if (c->volume || !drive_fs(fstype) || access(dev, R_OK) != 0) continue;
+        err = volume_record(c, dev, roots[i]);
+    }
+    if (c->drive || c->set_times) {
+        c->times = um_drive_times_new();
+        if (!c->times) return -ENOMEM;
+    }
+    return err;
+}
+
+static int drive_after(struct cli *c, int nroots, char **roots)
+{
+    if (!c->times || !nroots || stop_flag) return 0;
+    struct um_file_result res;
+    um_file_result_init(&res);
+    int err = um_drive_times_finish(c->times, time(NULL), nroots == 1 ? roots[0] : "(all roots)", &res);
+    bool scrub = !strcmp(c->command, "scrub");
+    if (!err && scrub && c->set_times && !c->dry_run) {
+        unsigned long n = 0, total = 0;
+        int e = 0;
+        for (int i = 0; i < (c->out ? 1 : nroots); i++) {
+            int e1 = um_drive_set_tree_times(c->out ? c->out : roots[i], c->times_to, &n);
+            total += n;
+            if (e1 && !e) e = e1;
+        }
+        char note[160];
+        snprintf(note, sizeof note, "times of %lu files and folders set to one date%s%s", total,
+                 e ? "; some failed: " : "", e ? um_strerror(e) : "");
+        set_note(&res, note);
+        for (size_t i = 0; i < res.findings.len; i++) ((struct um_finding *)um_vec_at(&res.findings, i))->removable = !e;
+        if (e) res.status = UM_ST_FAILED, res.error = e;
+        else if (res.findings.len) res.status = UM_ST_SCRUBBED;
+    }
+    if (!err && (res.findings.len || res.error || res.error_text)) err = emit_record(c, &res);
+    um_file_result_free(&res);
+    return err == -EIO ? 0 : err;
 }
 
 static int cmd_run(const char *command, int argc, char **argv)
@@ -383,17 +541,38 @@ static int cmd_run(const char *command, int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_DRIVE: c.drive = true; break;
+        case OPT_VOLUME: c.volume = optarg; break;
+        case OPT_NEW_SERIAL:
+            if (um_volume_parse_serial(optarg, &c.vchange)) {
+                fprintf(stderr, "unmark: --new-serial takes random, zero or hex digits\n");
+                return 2;
+            }
+            c.volume_change = true;
+            break;
+        case OPT_LABEL: c.vchange.set_label = true, c.vchange.label = optarg, c.volume_change = true; break;
+        case OPT_TIMES:
+            if (um_drive_parse_times(optarg, &c.set_times, &c.times_to)) {
+                fprintf(stderr, "unmark: --times takes keep, fixed or fixed=YYYY-MM-DD[THH:MM:SS] (1980-2107)\n");
+                return 2;
+            }
+            break;
         case 'h': case OPT_HELP: usage_for(stdout, command); return 0;
         default: usage_for(stderr, command); return 2;
         }
         /* Scrub-only options are refused by scan. */
         if (!scrub && (opt == 'o' || opt == OPT_OUT || opt == 'n' || opt == OPT_DRY_RUN ||
-                       opt == OPT_KEEP || opt == OPT_STRIP || opt == OPT_COPY || opt == OPT_VERIFY)) {
+                       opt == OPT_KEEP || opt == OPT_STRIP || opt == OPT_COPY || opt == OPT_VERIFY ||
+                       opt == OPT_NEW_SERIAL || opt == OPT_LABEL || opt == OPT_TIMES)) {
             fprintf(stderr, "unmark: that option belongs to scrub\n");
             return 2;
         }
     }
-    if (optind >= argc) {
+    if (c.volume_change && !c.volume) {
+        fprintf(stderr, "unmark: --new-serial and --label need --volume DEV\n");
+        return 2;
+    }
+    if (optind >= argc && !c.volume) {
         fprintf(stderr, "unmark %s: give at least one PATH (a drive, a folder or a file)\n", command);
         return 2;
     }
@@ -448,7 +627,10 @@ static int cmd_run(const char *command, int argc, char **argv)
         .after_scan = scrub ? after_scan_scrub : NULL, .after_opaque = &c,
         .emit = emit, .emit_opaque = &c,
     };
-    int run_err = um_run(&ro, argc - optind, argv + optind);
+    int drive_err = drive_before(&c, argc - optind, argv + optind);   /* drive hygiene */
+    int run_err = argc > optind ? um_run(&ro, argc - optind, argv + optind) : 0;
+    if (!run_err && !drive_err) drive_err = drive_after(&c, argc - optind, argv + optind);
+    um_drive_times_free(c.times);
     if (c.progress) fputs("\r\033[K", stderr);
     struct um_summary sum;
     bool interrupted = stop_flag != 0;
@@ -461,7 +643,8 @@ static int cmd_run(const char *command, int argc, char **argv)
         fprintf(stderr, "unmark: writing to standard output failed\n");
         return 2;
     }
-    if (run_err || rerr || sum.errors || interrupted) return 2;
+    if (drive_err) fprintf(stderr, "unmark: %s\n", um_strerror(drive_err));
+    if (run_err || rerr || sum.errors || interrupted || drive_err) return 2;
     if (scrub && !c.dry_run) return c.remaining_findings ? 1 : 0;
     return sum.with_findings ? 1 : 0;
 }

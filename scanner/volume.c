@@ -463,7 +463,8 @@ int um_volume_findings(const struct um_volume *v, const char *path, struct um_fi
                                  text, v->guid_off, 32);
         if (i < 0) return i;
     }
-    if (v->label_date) {
+    /* 2000-01-01 00:00 is the date a rewrite leaves: not a trace. */
+    if (v->label_date && !(v->label_date == ((20u << 9) | (1u << 5) | 1u) && v->label_time == 0)) {
         unsigned d = v->label_date, t = v->label_time;
         snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u (local time)", 1980 + (d >> 9),
                  (d >> 5) & 15, d & 31, t >> 11, (t >> 5) & 63, (t & 31) * 2);
@@ -484,7 +485,8 @@ int um_volume_findings(const struct um_volume *v, const char *path, struct um_fi
         if (i < 0) return i;
     }
     snprintf(text, sizeof text, "%s: %s", v->oem, oem_meaning(v->oem));
-    i = um_drive_add_finding(res, UM_K_SOFTWARE, v->type == UM_VOL_NTFS || v->type == UM_VOL_EXFAT ? UM_SEV_INFO : UM_SEV_LOW,
+    bool telling = v->type != UM_VOL_NTFS && v->type != UM_VOL_EXFAT && strcmp(v->oem, "MSDOS5.0") != 0;
+    i = um_drive_add_finding(res, UM_K_SOFTWARE, telling ? UM_SEV_LOW : UM_SEV_INFO,
                              "boot_sector/OEMName", "oem_name", text, 3, 8);
     if (i < 0) return i;
     res->status = UM_ST_FOUND;

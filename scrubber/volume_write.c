@@ -1,7 +1,7 @@
 /* Rewriting volume identity consistently (see volume_write.h). Layouts as in
  * scanner/volume.c: FAT BPB serial/label (FAT32 also in the backup boot sector), the
  * FAT root directory's label entry (its date is set to 2000-01-01, the format date
- * being a trace of its own); exFAT VolumeSerialNumber in the main and backup boot
+ * being a trace of its own), the FAT OEM name (set to Windows' "MSDOS5.0"); exFAT VolumeSerialNumber in the main and backup boot
  * regions with the boot checksum sector rewritten (bytes 106, 107 and 112 of sector 0
  * are excluded from the sum), the label entry (0x83) and the volume GUID entry (0xA0,
  * with its set checksum); NTFS serial in the boot sector and its backup in the last
@@ -221,6 +221,9 @@ static void patch_boot(uint8_t *s, const struct um_volume *v, uint64_t serial, b
         for (int i = 0; i < 8; i++) s[v->serial_off + i] = (uint8_t)(serial >> (8 * i));
     }
     if (label11 && v->has_bpb_label) memcpy(s + v->bpb_label_off, label11, 11);
+    /* FAT's OEM name is free text that names the formatting tool ("mkfs.fat" says
+     * Linux); the name Windows writes is the least telling. */
+    if (v->type == UM_VOL_FAT12 || v->type == UM_VOL_FAT16 || v->type == UM_VOL_FAT32) memcpy(s + 3, "MSDOS5.0", 8);
 }
 
 /* ---- FAT ---- */
