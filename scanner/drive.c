@@ -681,7 +681,10 @@ int um_drive_times_finish(struct um_drive_times *t, time_t now, const char *path
     }
     char text[300];
     int i;
-    if (best * 2 > t->n) {
+    /* A burst at one whole hour, to the second, is a date set on purpose (scrub --times
+     * fixed), not a moment of writing. */
+    bool deliberate = t->t[best_lo] == t->t[best_lo + best - 1] && t->t[best_lo] % 3600 == 0;
+    if (best * 2 > t->n && !deliberate) {
         char *a = fmt_time(t->t[best_lo]), *b = fmt_time(t->t[best_lo + best - 1]);
         snprintf(text, sizeof text, "%zu of %zu files last modified between %s and %s", best, t->n,
                  a ? a : "?", b ? b : "?");
