@@ -264,6 +264,12 @@ static int after_scan_scrub(void *opaque, struct um_scanner *sc, struct um_walk_
 {
     struct cli *c = opaque;
     if (it->kind != UM_WALK_FILE || res->status == UM_ST_SKIPPED) return 0;
+    if (it->artifact && S_ISDIR(it->st.st_mode) && !c->scrub.policy.strip[UM_K_OS_ARTIFACT]) {
+        /* drive hygiene: a kept artifact folder is left where it is, never copied */
+        free(res->error_text);
+        res->error_text = strdup(c->out ? "OS artifact folder kept: not copied to --out" : "OS artifact kept");
+        return 0;
+    }
     int out_dir = -1;
     if (c->out) {
         if (res->status == UM_ST_FAILED) {

@@ -11,8 +11,8 @@ UNMARK=${UNMARK:-build/unmark}
 case $UNMARK in /*) ;; *) UNMARK=$(pwd)/$UNMARK ;; esac
 export PATH=$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1
 T=$(mktemp -d /tmp/unmark-vol-e2e-XXXXXX)
-LOOP=
-trap '[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; rm -rf "$T"' EXIT
+LOOP= MNT=
+trap '[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; [ -n "$MNT" ] && umount "$MNT" 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
@@ -227,6 +227,16 @@ assert any(x['key']=='future_times' for x in f['findings'])"
 "$UNMARK" scrub -q --times 'fixed=2010-06-15T12:00:00Z' tree 2>/dev/null
 check "times scrub --times fixed=DATE" python3 -c "
 import os; assert int(os.lstat('tree/sub/f2.txt').st_mtime) == 1276603200"
+mkdir mnt
+if mount -t tmpfs -o size=4m tmpfs mnt 2>/dev/null; then
+    MNT=$T/mnt
+    for i in 1 2 3 4; do echo "$i" > "mnt/f$i"; done
+    "$UNMARK" scan -q --json m.json mnt 2>/dev/null; rc=$?
+    check "times: a mount point is a drive (burst reported without --drive)" sh -c "test $rc = 1 && grep -q write_burst m.json"
+    umount mnt && MNT=
+else
+    skip "cannot mount a tmpfs: mount-point detection not tested"
+fi
 "$UNMARK" scan --times fixed tree 2>/dev/null; rc=$?
 check "times: --times belongs to scrub (exit 2)" test "$rc" = 2
 "$UNMARK" scrub --new-serial zero tree 2>/dev/null; rc=$?
