@@ -5,8 +5,8 @@
  * regions with the boot checksum sector rewritten (bytes 106, 107 and 112 of sector 0
  * are excluded from the sum), the label entry (0x83) and the volume GUID entry (0xA0,
  * with its set checksum); NTFS serial in the boot sector and its backup in the last
- * sector. NTFS labels live in $Volume inside the MFT (and its mirror) and are not
- * rewritten here: the caller is told so. */
+ * sector, and the label in the $Volume record's $VOLUME_NAME attribute, in $MFTMirr
+ * first and then in $MFT, each with its update sequence redone. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
@@ -363,16 +363,95 @@ static int rewrite_exfat(int fd, const struct um_volume *v, const struct um_volu
 
 /* ---- NTFS ---- */
 
+/* Rewrites the resident $VOLUME_NAME attribute of the $Volume record (record 3) at
+ * `off`: undo the update sequence, resize the attribute in place (later attributes
+ * move), redo the update sequence with the next sequence number. */
+static int ntfs_set_label_at(int fd, const struct um_volume *v, uint64_t off, const uint8_t *name, uint32_t nlen,
+                             char *why, size_t n)
+{
+    uint32_t rs = v->mft_record_size;
+    uint8_t *rec = malloc(rs);
+    if (!rec) return -ENOMEM;
+    int err = pread_all(fd, rec, rs, off);
+    if (err) goto end;
+    err = UM_E_FORMAT;
+    snprintf(why, n, "the $Volume record is not as expected; label not changed");
+    if (memcmp(rec, "FILE", 4)) goto end;
+    uint16_t usa_off = ld_u16le(rec + 4), usa_cnt = ld_u16le(rec + 6);
+    if (usa_cnt < 2 || !um_range_ok(usa_off, 2ull * usa_cnt, rs) || (uint64_t)(usa_cnt - 1) * 512 > rs) goto end;
+    for (uint32_t i = 1; i < usa_cnt; i++) {
+        if (memcmp(rec + i * 512 - 2, rec + usa_off, 2)) goto end;
+        memcpy(rec + i * 512 - 2, rec + usa_off + 2 * i, 2);
+    }
+    uint32_t used = ld_u32le(rec + 0x18), alloc = ld_u32le(rec + 0x1C);
+    if (used > rs || alloc > rs || used > alloc) goto end;
+    uint32_t a = ld_u16le(rec + 0x14);
+    for (int guard = 0; guard < 64; guard++) {
+        if (!um_range_ok(a, 24, used)) goto end;
+        uint32_t type = ld_u32le(rec + a), len = ld_u32le(rec + a + 4);
+        if (type == 0xFFFFFFFFu || len < 24 || !um_range_ok(a, len, used)) goto end;
+        if (type != 0x60) {
+            a += len;
+            continue;
+        }
+        uint16_t voff = ld_u16le(rec + a + 0x14);
+        if (rec[a + 8] != 0 || voff < 24 || voff > len) goto end;   /* must be resident */
+        uint32_t nalen = (voff + nlen + 7u) & ~7u;
+        if ((uint64_t)used - len + nalen > alloc) {
+            snprintf(why, n, "no room for a label this long in the $Volume record");
+            goto end;
+        }
+        memmove(rec + a + nalen, rec + a + len, used - (a + len));
+        used = used - len + nalen;
+        memset(rec + a + voff, 0, nalen - voff);
+        memcpy(rec + a + voff, name, nlen);
+        rec[a + 4] = (uint8_t)nalen, rec[a + 5] = (uint8_t)(nalen >> 8), rec[a + 6] = rec[a + 7] = 0;
+        for (int k = 0; k < 4; k++) rec[a + 0x10 + k] = (uint8_t)(nlen >> (8 * k));
+        for (int k = 0; k < 4; k++) rec[0x18 + k] = (uint8_t)(used >> (8 * k));
+        if (used < rs) memset(rec + used, 0, rs - used < 8 ? rs - used : 8);
+        /* Update sequence: next number; each stride's last two bytes go into the array. */
+        uint16_t usn = (uint16_t)(ld_u16le(rec + usa_off) + 1);
+        if (usn == 0 || usn == 0xFFFF) usn = 1;
+        rec[usa_off] = (uint8_t)usn, rec[usa_off + 1] = (uint8_t)(usn >> 8);
+        for (uint32_t i = 1; i < usa_cnt; i++) {
+            memcpy(rec + usa_off + 2 * i, rec + i * 512 - 2, 2);
+            memcpy(rec + i * 512 - 2, rec + usa_off, 2);
+        }
+        why[0] = 0;
+        err = pwrite_all(fd, rec, rs, off);
+        if (!err) err = sync_fd(fd);
+        goto end;
+    }
+end:
+    free(rec);
+    return err;
+}
+
+static int rewrite_ntfs_label(int fd, const struct um_volume *v, const char *label, char *why, size_t n)
+{
+    uint8_t s0[512], name[256];
+    int err = pread_all(fd, s0, 512, 0);
+    if (err) return err;
+    int units = utf16_label(label, name, 128);
+    if (units < 0) {
+        snprintf(why, n, "an NTFS label has at most 128 characters");
+        return UM_E_FORMAT;
+    }
+    uint64_t mirr = ld_u64le(s0 + 0x38);
+    if (!v->mft_record_size || !v->cluster_size || mirr > UINT64_MAX / v->cluster_size / 2) return UM_E_FORMAT;
+    /* $MFTMirr holds copies of the first records, $Volume among them: mirror first. */
+    uint64_t mirr_off = mirr * v->cluster_size + 3ull * v->mft_record_size;
+    if ((err = ntfs_set_label_at(fd, v, mirr_off, name, 2u * (uint32_t)units, why, n))) return err;
+    return ntfs_set_label_at(fd, v, v->root_off, name, 2u * (uint32_t)units, why, n);
+}
+
 static int rewrite_ntfs(int fd, const struct um_volume *v, const struct um_volume_change *c, uint64_t serial,
                         char *why, size_t n)
 {
     uint8_t s0[4096], bk[4096];
     uint32_t ss = v->sector_size;
     int err;
-    if (c->set_label) {
-        snprintf(why, n, "changing an NTFS label is not supported (it lives in the MFT); use ntfslabel");
-        return UM_E_UNSUPPORTED;
-    }
+    if (c->set_label && (err = rewrite_ntfs_label(fd, v, c->label, why, n))) return err;
     if (!c->set_serial) return 0;
     if ((err = pread_all(fd, s0, ss, 0))) return err;
     if (v->backup_off) {
