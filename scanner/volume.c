@@ -373,15 +373,16 @@ int um_volume_read(int fd, struct um_volume *v)
         free(buf);
         return 0;
     }
-    /* FAT32, exFAT: follow the root directory's cluster chain, capped. */
-    if (v->cluster_size > MAX_ROOT_BYTES) return 0;
-    buf = malloc(v->cluster_size);
+    /* FAT32, exFAT: follow the root directory's cluster chain, capped (of a huge
+     * cluster only the start is read: the label entry comes first in practice). */
+    size_t chunk = v->cluster_size > MAX_ROOT_BYTES ? MAX_ROOT_BYTES : (size_t)v->cluster_size;
+    buf = malloc(chunk);
     if (!buf) return -ENOMEM;
     uint32_t c = v->root_cluster;
-    for (uint64_t read = 0; c && read < MAX_ROOT_BYTES; read += v->cluster_size) {
+    for (uint64_t read = 0; c && read < MAX_ROOT_BYTES; read += chunk) {
         uint64_t off = v->heap_off + (uint64_t)(c - 2) * v->cluster_size;
-        if (pread_all(fd, buf, v->cluster_size, off)) break;
-        if (um_volume_parse_root(v, buf, v->cluster_size, off)) break;
+        if (pread_all(fd, buf, chunk, off)) break;
+        if (um_volume_parse_root(v, buf, chunk, off)) break;
         c = next_cluster(fd, v, c);
     }
     free(buf);
