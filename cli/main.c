@@ -240,7 +240,8 @@ static int open_out_dir(int root, const char *reldir)
         close(fd);
         return -ENOMEM;
     }
-    for (char *part = strtok(copy, "/"); part; part = strtok(NULL, "/")) {
+    char *save = NULL;   /* workers call this concurrently: strtok_r, never strtok */
+    for (char *part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
         if (mkdirat(fd, part, 0700) != 0 && errno != EEXIST) {
             int e = -errno;
             close(fd);
@@ -364,7 +365,10 @@ static int volume_record(struct cli *c, const char *dev, const char *mounted_at)
         snprintf(why, sizeof why, "no FAT, exFAT or NTFS boot sector (for a whole disk, give the partition)");
         goto fail;
     }
+    struct um_volume_dirstats ds;
+    bool dirs = um_volume_walk_dirs(fd, &v, NULL, NULL, NULL, &ds) == 0;   /* FAT, exFAT */
     if ((err = um_volume_findings(&v, dev, &res))) goto fail;
+    if (dirs && (err = um_volume_dir_findings(&ds, &res))) goto fail;
     if (mounted_at) {
         snprintf(why, sizeof why, "mounted at %s: to rewrite, unmount and run unmark scrub --volume %s", mounted_at, dev);
         set_note(&res, why);
@@ -374,12 +378,20 @@ static int volume_record(struct cli *c, const char *dev, const char *mounted_at)
         struct um_volume_change ch = c->vchange;
         if (!ch.set_serial) ch.set_serial = ch.random_serial = true;   /* scrub's default */
         if ((err = um_volume_rewrite(fd, &v, &ch, why, sizeof why))) goto fail;
+        struct um_volume_dirfix fix = { .wipe_deleted = true, .set_times = c->set_times };
+        um_volume_fat_datetime(c->times_to.tv_sec, &fix.date, &fix.time);
+        char dwhy[200];
+        if (dirs && (err = um_volume_fix_dirs(fd, &v, &fix, &ds, dwhy, sizeof dwhy))) {
+            snprintf(why, sizeof why, "%s", dwhy);
+            goto fail;
+        }
         struct um_volume after;
         if ((err = um_volume_read(fd, &after))) goto fail;
         char serial[40] = "none", note[600];
         if (after.serial_len) um_volume_serial_text(&after, after.serial, serial, sizeof serial);
         const char *label = after.has_root_label ? after.root_label : after.has_bpb_label ? after.bpb_label : "";
-        snprintf(note, sizeof note, "rewritten: serial %s, label \"%s\"%s%s", serial, label, why[0] ? "; " : "", why);
+        snprintf(note, sizeof note, "rewritten: serial %s, label \"%s\"; %llu directory entries cleaned%s%s", serial,
+                 label, dirs ? (unsigned long long)ds.changed_entries : 0ull, why[0] ? "; " : "", why);
         set_note(&res, note);
         bool fat = v.type == UM_VOL_FAT12 || v.type == UM_VOL_FAT16 || v.type == UM_VOL_FAT32;
         for (size_t i = 0; i < res.findings.len; i++) {
@@ -387,7 +399,9 @@ static int volume_record(struct cli *c, const char *dev, const char *mounted_at)
             const char *k = f->key ? f->key : "";
             bool gone = (ch.set_serial && (!strcmp(k, "serial") || !strcmp(k, "previous_serial") || !strcmp(k, "guid"))) ||
                         (ch.set_label && !strcmp(k, "label")) ||
-                        (fat && (!strcmp(k, "formatted") || !strcmp(k, "oem_name")));
+                        (fat && (!strcmp(k, "formatted") || !strcmp(k, "oem_name"))) ||
+                        (dirs && !strcmp(k, "deleted_names")) ||
+                        (dirs && c->set_times && !strcmp(k, "time_zone"));
             f->removable = gone;
         }
         res.status = UM_ST_SCRUBBED;

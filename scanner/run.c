@@ -90,6 +90,15 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
     res->path = strdup(it->path);
     res->st = it->st;
     res->size = (uint64_t)it->st.st_size;
+    if (it->artifact && it->kind == UM_WALK_FILE) {
+        /* Drive hygiene (scanner/drive.c): OS artifacts (files or folders) are reported
+         * whole and deleted on scrub; fd may be a directory. */
+        int e = um_drive_artifact_result(it->dirfd, it->name, it->fd, (enum um_artifact)it->artifact, res);
+        if (e) res->status = UM_ST_FAILED, res->error = e, res->scanned = false;
+        if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
+        return;
+    }
+
     switch (it->kind) {
     case UM_WALK_SKIP:
         res->status = UM_ST_SKIPPED;
@@ -104,17 +113,11 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
     case UM_WALK_FILE:
         break;
     }
-    /* Drive hygiene (scanner/drive.c): OS artifacts are reported whole, deleted on scrub. */
-    if (it->artifact) {
-        int e = um_drive_artifact_result(it->dirfd, it->name, it->fd, (enum um_artifact)it->artifact, res);
-        if (e) res->status = UM_ST_FAILED, res->error = e, res->scanned = false;
-        if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
-        return;
-    }
     um_scan_fd(sc, it->fd, it->name, res);
-    (void)um_drive_xattrs(it->fd, res);   /* drive hygiene: extended attributes */
     if (res->status == UM_ST_SKIPPED && res->error == UM_E_LIMIT)
         res->error_text = strdup("larger than --max-filesize");
+
+    (void)um_drive_xattrs(it->fd, res);   /* drive hygiene: extended attributes */
     if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
 }
 

@@ -389,6 +389,324 @@ int um_volume_read(int fd, struct um_volume *v)
     return 0;
 }
 
+/* ---- walking every directory (FAT, exFAT) ---- */
+
+void um_volume_fat_datetime(time_t t, uint16_t *date, uint16_t *time)
+{
+    struct tm tm;
+    if (t < 315532800) t = 315532800;   /* 1980-01-01 */
+    if (!gmtime_r(&t, &tm) || tm.tm_year > 207) {
+        *date = (uint16_t)(127u << 9 | 12u << 5 | 31u);
+        *time = (uint16_t)(23u << 11 | 59u << 5 | 29u);
+        return;
+    }
+    *date = (uint16_t)((unsigned)(tm.tm_year - 80) << 9 | (unsigned)(tm.tm_mon + 1) << 5 | (unsigned)tm.tm_mday);
+    *time = (uint16_t)((unsigned)tm.tm_hour << 11 | (unsigned)tm.tm_min << 5 | (unsigned)tm.tm_sec / 2);
+}
+
+#define MAX_DIRS 100000
+#define MAX_DIR_BYTES (4u << 20)
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v), put16(p + 2, (uint16_t)(v >> 16)); }
+
+static bool any_nonzero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return true;
+    return false;
+}
+
+static void add_example(struct um_volume_dirstats *st, const char *s)
+{
+    if (st->nexamples < UM_VOL_MAX_EXAMPLES && s[0])
+        snprintf(st->examples[st->nexamples++], sizeof st->examples[0], "%s", s);
+}
+
+static bool fat_dir_bytes(struct um_volume *v, uint8_t *p, size_t n, const struct um_volume_dirfix *fix,
+                          struct um_volume_dirstats *st,
+                          void (*sub)(void *, uint32_t, uint64_t, bool), void *opaque)
+{
+    bool dirty = false;
+    for (size_t o = 0; o + 32 <= n; o += 32) {
+        uint8_t *e = p + o, attr = e[11];
+        if (e[0] == 0x00) break;
+        st->entries++;
+        if (e[0] == 0xE5) {
+            if (!any_nonzero(e + 1, 31)) continue;   /* already wiped */
+            if ((attr & 0x3F) != 0x0F) {
+                char name[16];
+                size_t k = 0;
+                name[k++] = '?';   /* the first character is gone: the rest is not */
+                for (int i = 1; i < 8 && e[i] != ' '; i++) name[k++] = e[i] >= 0x20 && e[i] < 0x7F ? (char)e[i] : '?';
+                if (e[8] != ' ') name[k++] = '.';
+                for (int i = 8; i < 11 && e[i] != ' '; i++) name[k++] = e[i] >= 0x20 && e[i] < 0x7F ? (char)e[i] : '?';
+                name[k] = 0;
+                st->deleted++;
+                add_example(st, name);
+            }
+            if (fix && fix->wipe_deleted) {
+                memset(e + 1, 0, 31);
+                dirty = true;
+                st->changed_entries++;
+            }
+            continue;
+        }
+        if ((attr & 0x3F) == 0x0F || (attr & 0x08)) continue;   /* long name; volume label */
+        if (fix && fix->set_times) {
+            e[13] = 0;
+            put16(e + 14, fix->time), put16(e + 16, fix->date);   /* created */
+            put16(e + 18, fix->date);                              /* accessed */
+            put16(e + 22, fix->time), put16(e + 24, fix->date);   /* written */
+            dirty = true;
+            st->changed_entries++;
+        }
+        if ((attr & 0x10) && e[0] != '.') {
+            uint32_t cl = ld_u16le(e + 26) | (v->type == UM_VOL_FAT32 ? (uint32_t)ld_u16le(e + 20) << 16 : 0);
+            if (cl >= 2) sub(opaque, cl, 0, false);
+        }
+    }
+    return dirty;
+}
+
+static uint16_t set_checksum(const uint8_t *p, size_t n)
+{
+    uint16_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 2 || i == 3) continue;
+        sum = (uint16_t)(((sum & 1) ? 0x8000 : 0) + (sum >> 1) + p[i]);
+    }
+    return sum;
+}
+
+static bool exfat_dir_bytes(struct um_volume *v, uint8_t *p, size_t n, bool root, const struct um_volume_dirfix *fix,
+                            struct um_volume_dirstats *st,
+                            void (*sub)(void *, uint32_t, uint64_t, bool), void *opaque)
+{
+    bool dirty = false;
+    size_t count = n / 32;
+    for (size_t i = 0; i < count; i++) {
+        uint8_t *e = p + 32 * i, t = e[0];
+        if (t == 0x00) break;
+        st->entries++;
+        if (!(t & 0x80)) {   /* unused: a deleted entry keeps its bytes */
+            if (!any_nonzero(e + 1, 31)) continue;
+            if (t == 0x05) st->deleted++;
+            if (t == 0x41 && i > 0 && p[32 * (i - 1)] == 0x40) {
+                char name[48];
+                utf16_to_utf8(e + 2, 15, name, sizeof name);
+                add_example(st, name);
+            }
+            if (fix && fix->wipe_deleted) {
+                memset(e + 1, 0, 31);
+                dirty = true;
+                st->changed_entries++;
+            }
+            continue;
+        }
+        if (t != 0x85) continue;
+        unsigned sc = e[1];
+        if (sc < 2 || sc > 18 || i + sc >= count) continue;
+        if (!root) {
+            add_tz(v, e[22]);
+            add_tz(v, e[23]);
+            add_tz(v, e[24]);
+        }
+        const uint8_t *se = e + 32;
+        if ((ld_u16le(e + 4) & 0x10) && se[0] == 0xC0) {
+            uint32_t cl = ld_u32le(se + 20);
+            if (cl >= 2) sub(opaque, cl, ld_u64le(se + 24), (se[1] & 2) != 0);
+        }
+        if (fix && fix->set_times) {
+            uint32_t ts = (uint32_t)fix->date << 16 | fix->time;
+            put32(e + 8, ts), put32(e + 12, ts), put32(e + 16, ts);
+            e[20] = e[21] = 0;               /* 10 ms increments */
+            e[22] = e[23] = e[24] = 0;       /* UTC offsets: none recorded */
+            put16(e + 2, set_checksum(e, 32u * (sc + 1)));
+            dirty = true;
+            st->changed_entries++;
+        }
+        i += sc;
+    }
+    return dirty;
+}
+
+bool um_volume_dir_bytes(struct um_volume *v, uint8_t *p, size_t n, bool root, const struct um_volume_dirfix *fix,
+                         struct um_volume_dirstats *st,
+                         void (*sub)(void *opaque, uint32_t cluster, uint64_t length, bool contiguous), void *opaque)
+{
+    if (v->type == UM_VOL_EXFAT) return exfat_dir_bytes(v, p, n, root, fix, st, sub, opaque);
+    if (v->type == UM_VOL_FAT12 || v->type == UM_VOL_FAT16 || v->type == UM_VOL_FAT32)
+        return fat_dir_bytes(v, p, n, fix, st, sub, opaque);
+    return false;
+}
+
+/* Next cluster of any FAT (12, 16, 32) or exFAT chain; 0 at the end or on damage. */
+static uint32_t fat_next(int fd, const struct um_volume *v, uint32_t c)
+{
+    uint8_t b[4];
+    uint32_t nx;
+    switch (v->type) {
+    case UM_VOL_FAT12:
+        if (pread_all(fd, b, 2, v->fat_off + c + c / 2)) return 0;
+        nx = ld_u16le(b);
+        nx = (c & 1) ? nx >> 4 : nx & 0xFFF;
+        break;
+    case UM_VOL_FAT16:
+        if (pread_all(fd, b, 2, v->fat_off + 2ull * c)) return 0;
+        nx = ld_u16le(b);
+        break;
+    case UM_VOL_FAT32:
+    case UM_VOL_EXFAT:
+        return next_cluster(fd, v, c);
+    default:
+        return 0;
+    }
+    if (nx < 2 || nx - 2 >= v->cluster_count) return 0;
+    return nx;
+}
+
+struct pending {
+    uint32_t cluster;
+    uint64_t length;
+    bool contiguous;
+};
+
+struct dirwalk {
+    struct pending *stack;
+    size_t n, cap;
+    bool overflow;
+};
+
+static void push_dir(void *opaque, uint32_t cluster, uint64_t length, bool contiguous)
+{
+    struct dirwalk *w = opaque;
+    if (w->n == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 64;
+        struct pending *ns = ncap <= MAX_DIRS ? realloc(w->stack, ncap * sizeof *ns) : NULL;
+        if (!ns) {
+            w->overflow = true;
+            return;
+        }
+        w->stack = ns, w->cap = ncap;
+    }
+    w->stack[w->n++] = (struct pending){ cluster, length, contiguous };
+}
+
+struct seg {
+    uint64_t off;
+    size_t len;
+};
+
+/* Reads one directory into buf (segments say where each part lives). */
+static int read_dir(int fd, const struct um_volume *v, const struct pending *d, bool fixed_root, uint8_t *buf,
+                    size_t *len, struct seg *segs, size_t *nseg, size_t maxseg, bool *capped)
+{
+    *len = 0, *nseg = 0;
+    if (fixed_root) {
+        size_t n = v->root_len > MAX_DIR_BYTES ? MAX_DIR_BYTES : (size_t)v->root_len;
+        int err = pread_all(fd, buf, n, v->root_off);
+        if (err) return err;
+        segs[0] = (struct seg){ v->root_off, n };
+        *len = n, *nseg = 1;
+        return 0;
+    }
+    size_t chunk = v->cluster_size > MAX_DIR_BYTES ? MAX_DIR_BYTES : (size_t)v->cluster_size;
+    uint64_t want = d->contiguous ? d->length : UINT64_MAX;
+    uint32_t c = d->cluster;
+    while (c && *len + chunk <= MAX_DIR_BYTES && *nseg < maxseg && want > 0) {
+        if (c - 2 >= v->cluster_count) break;
+        uint64_t off = v->heap_off + (uint64_t)(c - 2) * v->cluster_size;
+        int err = pread_all(fd, buf + *len, chunk, off);
+        if (err) return *len ? 0 : err;
+        segs[(*nseg)++] = (struct seg){ off, chunk };
+        *len += chunk;
+        if (d->contiguous) {
+            want = want > v->cluster_size ? want - v->cluster_size : 0;
+            c++;
+        } else {
+            c = fat_next(fd, v, c);
+        }
+    }
+    if (c && want > 0 && (*len + chunk > MAX_DIR_BYTES || *nseg >= maxseg)) *capped = true;
+    return 0;
+}
+
+int um_volume_walk_dirs(int fd, struct um_volume *v, const struct um_volume_dirfix *fix,
+                        um_volume_writer writer, void *opaque, struct um_volume_dirstats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (v->type != UM_VOL_FAT12 && v->type != UM_VOL_FAT16 && v->type != UM_VOL_FAT32 && v->type != UM_VOL_EXFAT)
+        return UM_E_UNSUPPORTED;
+    if (!v->cluster_size) return UM_E_FORMAT;
+    size_t maxseg = MAX_DIR_BYTES / 512;
+    uint8_t *buf = malloc(MAX_DIR_BYTES);
+    struct seg *segs = malloc(maxseg * sizeof *segs);
+    struct dirwalk w = { 0 };
+    int err = 0;
+    if (!buf || !segs) {
+        err = -ENOMEM;
+        goto end;
+    }
+    bool fixed_root = v->type == UM_VOL_FAT12 || v->type == UM_VOL_FAT16;
+    push_dir(&w, fixed_root ? 0 : v->root_cluster, 0, false);
+    bool root = true;
+    while (w.n && !err) {
+        if (st->dirs >= MAX_DIRS) {
+            st->capped = true;
+            break;
+        }
+        struct pending d = w.stack[--w.n];
+        size_t len, nseg;
+        int r = read_dir(fd, v, &d, fixed_root && root, buf, &len, segs, &nseg, maxseg, &st->capped);
+        bool was_root = root;
+        root = false;
+        if (r) {
+            if (was_root) err = r;
+            continue;
+        }
+        st->dirs++;
+        bool dirty = um_volume_dir_bytes(v, buf, len, was_root, fix, st, push_dir, &w);
+        if (dirty && writer) {
+            size_t pos = 0;
+            for (size_t i = 0; i < nseg && !err; i++) {
+                err = writer(opaque, segs[i].off, buf + pos, segs[i].len);
+                pos += segs[i].len;
+            }
+        }
+    }
+    if (w.overflow || w.n) st->capped = true;
+end:
+    free(w.stack);
+    free(segs);
+    free(buf);
+    return err;
+}
+
+int um_volume_dir_findings(const struct um_volume_dirstats *st, struct um_file_result *res)
+{
+    if (!st->deleted) return 0;
+    char text[300];
+    size_t o = (size_t)snprintf(text, sizeof text, "%llu deleted files still named in directories",
+                                (unsigned long long)st->deleted);
+    for (unsigned i = 0; i < st->nexamples && o < sizeof text; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", i ? ", " : ": ", st->examples[i]);
+    int i = um_drive_add_finding(res, UM_K_OS_ARTIFACT, UM_SEV_HIGH, "volume/deleted_directory_entries",
+                                 "deleted_names", text, 0, 0);
+    if (i < 0) return i;
+    struct um_finding *f = um_vec_at(&res->findings, (size_t)i);
+    json_t *ex = json_array();
+    for (unsigned k = 0; k < st->nexamples; k++) {
+        json_t *js = json_string(st->examples[k]);
+        json_array_append_new(ex, js ? js : json_string("?"));
+    }
+    f->extra = json_pack("{s:I, s:o}", "deleted_entries", (json_int_t)st->deleted, "examples", ex);
+    f->note = strdup("names (and sizes) of deleted files stay in directory entries until overwritten; "
+                     "scrub --volume wipes them");
+    res->status = UM_ST_FOUND;
+    return 0;
+}
+
 void um_volume_serial_text(const struct um_volume *v, uint64_t serial, char *out, size_t n)
 {
     if (v->serial_len == 8)

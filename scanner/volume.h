@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "finding.h"
 
@@ -54,6 +55,44 @@ struct um_volume {
     unsigned ntz;
 };
 
+/* Walking every directory of a FAT or exFAT volume (not NTFS): deleted entries
+ * still name deleted files, and every entry carries creation, write and access
+ * times (exFAT also UTC offsets). A fix, if given, wipes deleted entries (only their
+ * first byte, the "unused" mark, stays) and sets every time to one date (exFAT: UTC
+ * offsets cleared, entry set checksums recomputed); changed directory bytes go to
+ * `writer` (scrubber/volume_write.c): this file never writes. */
+struct um_volume_dirfix {
+    bool wipe_deleted;
+    bool set_times;
+    uint16_t date, time;         /* FAT/exFAT packed date and time */
+};
+
+#define UM_VOL_MAX_EXAMPLES 5
+
+struct um_volume_dirstats {
+    uint64_t dirs, entries, deleted;   /* deleted: entries that still hold a name */
+    char examples[UM_VOL_MAX_EXAMPLES][48];
+    unsigned nexamples;
+    uint64_t changed_entries;
+    bool capped;                 /* a cap stopped the walk early */
+};
+
+/* A UTC time as FAT's packed date and time (years 1980-2107; clamped). */
+void um_volume_fat_datetime(time_t t, uint16_t *date, uint16_t *time);
+
+typedef int (*um_volume_writer)(void *opaque, uint64_t off, const uint8_t *p, size_t n);
+
+int um_volume_walk_dirs(int fd, struct um_volume *v, const struct um_volume_dirfix *fix,
+                        um_volume_writer writer, void *opaque, struct um_volume_dirstats *st);
+
+/* Processes one directory's bytes (whole 32-byte entries) as the walk does; `root`
+ * says whether it is the root (whose UTC offsets um_volume_parse_root counts). Calls
+ * sub(opaque, first_cluster, length, contiguous) for each subdirectory. Returns true
+ * when the bytes were changed. Pure: for tests. */
+bool um_volume_dir_bytes(struct um_volume *v, uint8_t *p, size_t n, bool root, const struct um_volume_dirfix *fix,
+                         struct um_volume_dirstats *st,
+                         void (*sub)(void *opaque, uint32_t cluster, uint64_t length, bool contiguous), void *opaque);
+
 const char *um_volume_type_name(enum um_vol_type t);
 
 /* Parses sector 0 (at least 512 bytes; the whole sector when it is larger). Returns 0,
@@ -78,6 +117,9 @@ int um_volume_read(int fd, struct um_volume *v);
 /* Findings (kinds volume_id, software, timestamp) about v into res, whose path is
  * set to `path`; `removable` says whether the caller can rewrite the identity. */
 int um_volume_findings(const struct um_volume *v, const char *path, struct um_file_result *res);
+
+/* Adds the findings of a directory walk (deleted entries that still name files). */
+int um_volume_dir_findings(const struct um_volume_dirstats *st, struct um_file_result *res);
 
 /* "1234-ABCD" for 4-byte serials, 16 hex digits for NTFS. */
 void um_volume_serial_text(const struct um_volume *v, uint64_t serial, char *out, size_t n);

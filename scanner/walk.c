@@ -109,13 +109,13 @@ static int emit(struct walker *w, enum um_walk_kind kind, const char *path, cons
     it->dirfd = dirfd >= 0 ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0) : -1;
     it->seq = w->seq++;
     it->kind = kind;
+    it->artifact = artifact;
     it->path = strdup(path);
     it->reldir = strdup(reldir);
     it->name = strdup(name);
     if (st) it->st = *st;
     it->err = err;
     it->reason = reason;
-    it->artifact = artifact;
     if (!it->path || !it->reldir || !it->name || (dirfd >= 0 && it->dirfd < 0)) {
         um_walk_item_free(it);
         return -ENOMEM;

@@ -494,3 +494,22 @@ int um_volume_rewrite(int fd, const struct um_volume *v, const struct um_volume_
     default: return UM_E_UNSUPPORTED;
     }
 }
+
+/* ---- every directory ---- */
+
+static int write_dir_bytes(void *opaque, uint64_t off, const uint8_t *p, size_t n)
+{
+    return pwrite_all(*(int *)opaque, p, n, off);
+}
+
+int um_volume_fix_dirs(int fd, struct um_volume *v, const struct um_volume_dirfix *fix,
+                       struct um_volume_dirstats *st, char *why, size_t n)
+{
+    if (n) why[0] = 0;
+    int err = um_volume_check_unmounted(fd, why, n);
+    if (err) return err;
+    err = um_volume_walk_dirs(fd, v, fix, write_dir_bytes, &fd, st);
+    if (!err) err = sync_fd(fd);
+    else snprintf(why, n, "rewriting directory entries failed");
+    return err;
+}

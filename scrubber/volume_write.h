@@ -33,4 +33,10 @@ int um_volume_check_unmounted(int fd, char *why, size_t n);
 int um_volume_rewrite(int fd, const struct um_volume *v, const struct um_volume_change *c,
                       char *why, size_t n);
 
+/* Walks every directory of an unmounted FAT or exFAT volume applying fix (wiping
+ * deleted entries, setting every entry's times), writing changed directory bytes in
+ * place, then syncing. st says what was seen and changed. */
+int um_volume_fix_dirs(int fd, struct um_volume *v, const struct um_volume_dirfix *fix,
+                       struct um_volume_dirstats *st, char *why, size_t n);
+
 #endif

@@ -120,6 +120,25 @@ d=open('fat.img','rb').read(); assert bytes.fromhex('cdab3412') not in d[:8192]"
     "$UNMARK" scan -q --json rescan2.json drive2 2>/dev/null; rc=$?
     check "fat after scrub: the drive's files scan clean (exit 0)" test "$rc" = 0
 
+    # Deleted entries keep names; entry times date the copying.
+    mkfs.vfat -C -F 16 -s 1 -i 11112222 -n DRV del.img 8192 >/dev/null 2>&1
+    mmd -i del.img ::/films ::/films/deep
+    for f in ::/films/secret.mkv ::/films/deep/keep.txt ::/films/deep/gone.avi; do mcopy -i del.img t.files "$f"; done
+    mdel -i del.img ::/films/secret.mkv ::/films/deep/gone.avi
+    "$UNMARK" scan -q --json del.json --volume del.img 2>/dev/null
+    check "fat scan: deleted files still named, in subfolders too" py del.json "
+x=[x for x in d['files'][0]['findings'] if x['key']=='deleted_names'][0]
+assert x['deleted_entries']==2 and sorted(x['examples'])==['?ECRET.MKV','?ONE.AVI'], x"
+    "$UNMARK" scrub -q --volume del.img --label '' --times fixed=2001-02-03T04:05:06 2>/dev/null; rc=$?
+    check "fat scrub --volume --times: exit 0" test "$rc" = 0
+    out=$(fsck.vfat -n del.img 2>&1); rc=$?
+    check "fat scrub --volume --times: fsck.vfat -n finds nothing wrong" sh -c "test $rc = 0 && ! echo \"\$1\" | grep -qi -e differ -e error" _ "$out"
+    check "fat scrub --volume --times: every entry dated 2001-02-03 04:05" sh -c "test \$(mdir -i del.img -/ :: | grep -c -e '<DIR>' -e ' txt ') = 7 && ! mdir -i del.img -/ :: | grep -e '<DIR>' -e ' txt ' | grep -v '2001-02-03   4:05'"
+    check "fat scrub --volume: deleted names wiped, live files kept" sh -c "! grep -qa -e ECRET -e 'ONE    AVI' del.img && mtype -i del.img ::/films/deep/keep.txt | grep -q deleted"
+    "$UNMARK" scan -q --json del2.json --volume del.img 2>/dev/null
+    check "fat rescan: no deleted names" py del2.json "
+assert not [x for x in d['files'][0]['findings'] if x['key']=='deleted_names']"
+
     # Dry run and refusal: nothing written.
     cp fat.img fat-dry.img
     "$UNMARK" scrub -q -n --volume fat-dry.img --new-serial zero 2>/dev/null
@@ -139,11 +158,62 @@ fi
 # ---------------- exFAT ----------------
 if have mkfs.exfat && have tune.exfat && have fsck.exfat; then
     truncate -s 8M ex.img && mkfs.exfat -L PREPARER ex.img >/dev/null 2>&1 && tune.exfat -I 0x4567DEF0 ex.img >/dev/null 2>&1
+    # No exFAT tool writes files without mounting: add a live file (written in UTC+09:00)
+    # and a deleted one to the root directory, as a driver would, checksums and all.
+    cat > exfat_add.py <<'EOF'
+import struct, sys
+img = sys.argv[1]
+f = open(img, 'r+b'); d = bytearray(f.read())
+bps = 1 << d[108]; spc = 1 << d[109]
+heap = struct.unpack_from('<I', d, 88)[0]; root = struct.unpack_from('<I', d, 96)[0]
+off = heap * bps + (root - 2) * bps * spc
+def csum(b):
+    s = 0
+    for i, x in enumerate(b):
+        if i in (2, 3): continue
+        s = (((s & 1) << 15) + (s >> 1) + x) & 0xFFFF
+    return s
+def namehash(name):
+    h = 0
+    for ch in name.upper():
+        c = ord(ch)
+        for byte in (c & 0xFF, c >> 8):
+            h = (((h & 1) << 15) + (h >> 1) + byte) & 0xFFFF
+    return h
+def entry_set(name, live, ts, utc):
+    fe = bytearray(32); se = bytearray(32); ne = bytearray(32)
+    fe[0] = 0x85 if live else 0x05; fe[1] = 2
+    struct.pack_into('<H', fe, 4, 0x20)
+    struct.pack_into('<III', fe, 8, ts, ts, ts)
+    fe[22] = fe[23] = fe[24] = utc
+    se[0] = 0xC0 if live else 0x40; se[1] = 0x01; se[3] = len(name)
+    struct.pack_into('<H', se, 4, namehash(name))
+    ne[0] = 0xC1 if live else 0x41
+    ne[2:2 + 2 * len(name)] = name.encode('utf-16-le')
+    s = fe + se + ne
+    struct.pack_into('<H', s, 2, csum(s))
+    return s
+# 2024-05-01 10:20:30
+ts = ((2024 - 1980) << 25) | (5 << 21) | (1 << 16) | (10 << 11) | (20 << 5) | 15
+i = 0
+while d[off + 32 * i] != 0: i += 1
+blob = entry_set('FILM.MKV', True, ts, 0x80 | 36) + entry_set('SECRET.AVI', False, ts, 0x80 | 36)
+d[off + 32 * i: off + 32 * i + len(blob)] = blob
+f.seek(0); f.write(d); f.close()
+EOF
+    python3 exfat_add.py ex.img
+    fsck.exfat -n ex.img >/dev/null 2>&1; check "exfat: the test image (with added entries) is consistent" test $? = 0
     "$UNMARK" scan -q --json ex.json --volume ex.img 2>/dev/null
     check "exfat scan: serial and label" py ex.json "
 v=d['files'][0]; vals={x['key']:x['value'] for x in v['findings']}
 assert vals['serial']=='4567-DEF0' and vals['label']=='PREPARER', vals"
-    "$UNMARK" scrub -q --volume ex.img --new-serial 0BADCAFE --label Clean 2>/dev/null; rc=$?
+    check "exfat scan: the writer's time zone (UTC+09:00)" py ex.json "
+v=d['files'][0]; x=[x for x in v['findings'] if x['key']=='time_zone'][0]
+assert 'UTC+09:00' in x['value'] and x['severity']=='high', x"
+    check "exfat scan: a deleted file's name" py ex.json "
+v=d['files'][0]; x=[x for x in v['findings'] if x['key']=='deleted_names'][0]
+assert x['examples']==['SECRET.AVI'], x"
+    "$UNMARK" scrub -q --volume ex.img --new-serial 0BADCAFE --label Clean --times fixed 2>/dev/null; rc=$?
     check "exfat scrub --volume: exit 0" test "$rc" = 0
     fsck.exfat -n ex.img >/dev/null 2>&1; check "exfat after scrub: fsck.exfat -n finds nothing wrong" test $? = 0
     check "exfat after scrub: tune.exfat sees the new serial" sh -c "tune.exfat -i ex.img 2>&1 | grep -qi badcafe"
@@ -153,6 +223,10 @@ d=open('ex.img','rb').read(); ss=1<<d[108]; assert d[:12*ss]==d[12*ss:24*ss]"
     check "exfat rescan: the new identity" py ex2.json "
 v=d['files'][0]; vals={x['key']:x['value'] for x in v['findings']}
 assert vals['serial']=='0BAD-CAFE' and vals['label']=='Clean', vals"
+    check "exfat rescan: no time zone, no deleted name" py ex2.json "
+v=d['files'][0]; keys=[x['key'] for x in v['findings']]
+assert 'time_zone' not in keys and 'deleted_names' not in keys, keys"
+    check "exfat after scrub: the deleted name is gone from the image" sh -c "! python3 -c \"import sys; sys.exit(0 if 'SECRET'.encode('utf-16-le') in open('ex.img','rb').read() else 1)\""
 else
     skip "exfatprogs missing: exFAT tests skipped"
 fi
