@@ -375,6 +375,154 @@ static void test_exfat_tz(void **state)
     um_file_result_free(&res);
 }
 
+static uint32_t subs[8];
+static size_t nsubs;
+static void on_sub(void *opaque, uint32_t cluster, uint64_t length, bool contiguous)
+{
+    (void)opaque, (void)length, (void)contiguous;
+    if (nsubs < 8) subs[nsubs++] = cluster;
+}
+
+static void fat_entry(uint8_t *e, const char *name11, uint8_t attr, uint16_t cluster)
+{
+    memset(e, 0, 32);
+    memcpy(e, name11, 11);
+    e[11] = attr;
+    e[26] = (uint8_t)cluster, e[27] = (uint8_t)(cluster >> 8);
+    e[24] = 0x55, e[25] = 0x5A;   /* some date */
+}
+
+/* One FAT directory's bytes: what is counted, what a fix changes. */
+static void test_fat_dir_bytes(void **state)
+{
+    (void)state;
+    struct um_volume v;
+    memset(&v, 0, sizeof v);
+    v.type = UM_VOL_FAT16;
+    uint8_t d[32 * 8];
+    fat_entry(d, ".          ", 0x10, 5);
+    fat_entry(d + 32, "FILM    MKV", 0x20, 9);
+    fat_entry(d + 64, "\xE5" "ECRET  AVI", 0x20, 12);
+    fat_entry(d + 96, "SUB        ", 0x10, 7);
+    fat_entry(d + 128, "\x41x\0y\0z\0\0\0\0\0", 0x0F, 0);   /* long name part */
+    fat_entry(d + 160, "LABEL      ", 0x08, 0);
+    memset(d + 192, 0, 64);                                    /* end */
+    fat_entry(d + 224, "AFTER   END", 0x20, 3);                /* never looked at */
+    struct um_volume_dirstats st;
+    memset(&st, 0, sizeof st);
+    nsubs = 0;
+    assert_false(um_volume_dir_bytes(&v, d, sizeof d, true, NULL, &st, on_sub, NULL));
+    assert_int_equal(st.deleted, 1);
+    assert_string_equal(st.examples[0], "?ECRET.AVI");
+    assert_int_equal(nsubs, 1);   /* SUB; not "." */
+    assert_int_equal(subs[0], 7);
+    struct um_volume_dirfix fix = { .wipe_deleted = true, .set_times = true };
+    um_volume_fat_datetime(946684800, &fix.date, &fix.time);
+    assert_int_equal(fix.date, (20 << 9) | (1 << 5) | 1);
+    assert_int_equal(fix.time, 0);
+    memset(&st, 0, sizeof st);
+    assert_true(um_volume_dir_bytes(&v, d, sizeof d, true, &fix, &st, on_sub, NULL));
+    assert_int_equal(d[64], 0xE5);                             /* still free */
+    for (int i = 65; i < 96; i++) assert_int_equal(d[i], 0);   /* name gone */
+    assert_int_equal(ld_u16le(d + 32 + 24), fix.date);         /* written */
+    assert_int_equal(ld_u16le(d + 32 + 16), fix.date);         /* created */
+    assert_int_equal(ld_u16le(d + 32 + 18), fix.date);         /* accessed */
+    assert_int_equal(ld_u16le(d + 160 + 24), 0x5A55);          /* the label entry: rewrite's business */
+    assert_int_equal(ld_u16le(d + 224 + 24), 0x5A55);          /* after the end: untouched */
+    /* Again: nothing left to wipe (but times are rewritten, idempotently). */
+    memset(&st, 0, sizeof st);
+    um_volume_dir_bytes(&v, d, sizeof d, true, &fix, &st, on_sub, NULL);
+    assert_int_equal(st.deleted, 0);
+    um_volume_fat_datetime(0, &fix.date, &fix.time);
+    assert_int_equal(fix.date, (0 << 9) | (1 << 5) | 1);       /* clamped to 1980-01-01 */
+}
+
+static uint16_t exfat_set_sum(const uint8_t *p, size_t n)
+{
+    uint16_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i != 2 && i != 3) sum = (uint16_t)(((sum & 1) ? 0x8000 : 0) + (sum >> 1) + p[i]);
+    return sum;
+}
+
+/* One exFAT directory's bytes: subfolders, deleted names, the set checksum after a fix. */
+static void test_exfat_dir_bytes(void **state)
+{
+    (void)state;
+    struct um_volume v;
+    memset(&v, 0, sizeof v);
+    v.type = UM_VOL_EXFAT;
+    uint8_t d[32 * 8] = { 0 };
+    d[0] = 0x85, d[1] = 2, d[4] = 0x10;                 /* a folder */
+    d[22] = d[23] = d[24] = 0x80 | 36;
+    d[32] = 0xC0, d[33] = 0x03;                         /* contiguous */
+    d[32 + 20] = 42;                                    /* first cluster */
+    d[32 + 24] = 0x00, d[32 + 25] = 0x10;               /* 4096 bytes */
+    d[64] = 0xC1, d[66] = 'D';
+    uint16_t sum = exfat_set_sum(d, 96);
+    d[2] = (uint8_t)sum, d[3] = (uint8_t)(sum >> 8);
+    d[96] = 0x05, d[97] = 2;                            /* a deleted file */
+    d[128] = 0x40;
+    d[160] = 0x41, d[162] = 'G', d[164] = 'O', d[166] = 'N', d[168] = 'E';
+    struct um_volume_dirstats st;
+    memset(&st, 0, sizeof st);
+    nsubs = 0;
+    assert_false(um_volume_dir_bytes(&v, d, sizeof d, false, NULL, &st, on_sub, NULL));
+    assert_int_equal(nsubs, 1);
+    assert_int_equal(subs[0], 42);
+    assert_int_equal(st.deleted, 1);
+    assert_string_equal(st.examples[0], "GONE");
+    assert_int_equal(v.ntz, 1);                          /* not the root: counted here */
+    assert_int_equal(v.tz_count[0], 3);
+    struct um_volume_dirfix fix = { .wipe_deleted = true, .set_times = true };
+    um_volume_fat_datetime(946684800, &fix.date, &fix.time);
+    memset(&st, 0, sizeof st);
+    assert_true(um_volume_dir_bytes(&v, d, sizeof d, false, &fix, &st, on_sub, NULL));
+    assert_int_equal(ld_u32le(d + 12), (uint32_t)fix.date << 16);
+    assert_int_equal(d[22] | d[23] | d[24], 0);
+    assert_int_equal(ld_u16le(d + 2), exfat_set_sum(d, 96));
+    assert_int_equal(d[160], 0x41);
+    for (int i = 161; i < 192; i++) assert_int_equal(d[i], 0);
+    /* A set claiming more entries than there are is left alone. */
+    uint8_t t[64] = { 0x85, 17 };
+    memset(&st, 0, sizeof st);
+    assert_false(um_volume_dir_bytes(&v, t, sizeof t, false, &fix, &st, on_sub, NULL));
+}
+
+/* Hostile directories and FAT chains (loops, wild clusters): the walk ends, bounded. */
+static void test_walk_hostile(void **state)
+{
+    (void)state;
+    if (!have_fat) skip();
+    static const char *const imgs[] = { "f12.img", "f16.img", "f32.img" };
+    srandom(3);
+    for (int round = 0; round < 12; round++) {
+        const char *img = imgs[round % 3];
+        assert_int_equal(sh("cp %s h.img", img), 0);
+        char *p;
+        assert_true(asprintf(&p, "%s/h.img", dir) >= 0);
+        int fd = open(p, O_RDWR);
+        free(p);
+        struct um_volume v;
+        assert_int_equal(um_volume_read(fd, &v), 0);
+        /* Scribble over the FAT and the start of the root directory. */
+        uint8_t junk[8192];
+        for (size_t i = 0; i < sizeof junk; i++) junk[i] = (uint8_t)random();
+        if (round & 1)   /* mostly "directory" entries pointing at cluster 2 (a loop) */
+            for (size_t i = 0; i < sizeof junk; i += 32) junk[i + 11] = 0x10, junk[i + 26] = 2, junk[i + 27] = 0, junk[i] = 'D';
+        assert_int_equal(pwrite(fd, junk, sizeof junk, (off_t)v.fat_off), (ssize_t)sizeof junk);
+        assert_int_equal(pwrite(fd, junk, sizeof junk, (off_t)v.root_off), (ssize_t)sizeof junk);
+        struct um_volume_dirstats st;
+        int r = um_volume_read(fd, &v);
+        assert_true(r == 0 || r == UM_E_FORMAT);
+        if (r == 0) {
+            assert_true(um_volume_walk_dirs(fd, &v, NULL, NULL, NULL, &st) >= UM_E_BASE);
+            assert_true(st.dirs <= 100000);
+        }
+        close(fd);
+    }
+}
+
 /* A truncated image: the reader reports it, not a crash. */
 static void test_truncated_image(void **state)
 {
@@ -397,6 +545,8 @@ int main(void)
         cmocka_unit_test(test_rewrite_ntfs), cmocka_unit_test(test_parse_serial),
         cmocka_unit_test(test_malformed),    cmocka_unit_test(test_truncated_image),
         cmocka_unit_test(test_exfat_tz),
+        cmocka_unit_test(test_fat_dir_bytes), cmocka_unit_test(test_exfat_dir_bytes),
+        cmocka_unit_test(test_walk_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
