@@ -54,6 +54,8 @@ static const struct artifact_name {
     { "desktop.ini", false, UM_ART_DESKTOP_INI },
     { ".DS_Store", false, UM_ART_DS_STORE },
     { "autorun.inf", false, UM_ART_AUTORUN_INF },
+    { ".directory", false, UM_ART_DESKTOP_INI },   /* KDE's desktop.ini: view settings, times */
+    { ".apdisk", false, UM_ART_MAC_META },
     { ".Spotlight-V100", true, UM_ART_MAC_META },
     { ".fseventsd", true, UM_ART_MAC_META },
     { ".TemporaryItems", true, UM_ART_MAC_META },
@@ -436,7 +438,8 @@ static void recycle_details(int fd, json_t *extra, char *summary, size_t sn)
                     char *ts = fmt_time(when);
                     json_array_append_new(arr, json_pack("{s:s, s:I, s:s}", "original_path", pv ? pv : "",
                                                          "size", (json_int_t)size, "deleted", ts ? ts : ""));
-                    if (json_array_size(arr) == 1) snprintf(summary, sn, "%s (deleted %s)", path, ts ? ts : "?");
+                    if (json_array_size(arr) == 1)
+                        snprintf(summary, sn, "account %s; %s (deleted %s)", sids[i], path, ts ? ts : "?");
                     free(ts);
                     free(pv);
                     free(path);

@@ -288,6 +288,14 @@ int um_volume_parse_ntfs_volume_record(struct um_volume *v, uint8_t *rec, size_t
     for (int guard = 0; guard < 64 && um_range_ok(a, 16, n); guard++) {
         uint32_t type = ld_u32le(rec + a), len = ld_u32le(rec + a + 4);
         if (type == 0xFFFFFFFFu || len < 16 || !um_range_ok(a, len, n)) break;
+        if (type == 0x10 && rec[a + 8] == 0 && len >= 24) {   /* $STANDARD_INFORMATION */
+            uint32_t vlen = ld_u32le(rec + a + 0x10);
+            uint16_t voff = ld_u16le(rec + a + 0x14);
+            if (vlen >= 8 && um_range_ok(voff, 8, len)) {
+                uint64_t ft = ld_u64le(rec + a + voff);   /* FILETIME: 100 ns since 1601 */
+                if (ft > 116444736000000000ull) v->ntfs_created = (int64_t)((ft - 116444736000000000ull) / 10000000ull);
+            }
+        }
         if (type == 0x60 && rec[a + 8] == 0 && len >= 24) {   /* resident $VOLUME_NAME */
             uint32_t vlen = ld_u32le(rec + a + 0x10);
             uint16_t voff = ld_u16le(rec + a + 0x14);
@@ -792,6 +800,19 @@ int um_volume_findings(const struct um_volume *v, const char *path, struct um_fi
         if (i < 0) return i;
         struct um_finding *f = um_vec_at(&res->findings, (size_t)i);
         f->note = strdup("the label entry is written when the volume is formatted or relabelled");
+    }
+    if (v->ntfs_created) {
+        time_t t = (time_t)v->ntfs_created;
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) {
+            strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            i = um_drive_add_finding(res, UM_K_TIMESTAMP, UM_SEV_MEDIUM, "$Volume/$STANDARD_INFORMATION/created",
+                                     "formatted", text, v->root_off, 0);
+            if (i < 0) return i;
+            struct um_finding *f = um_vec_at(&res->findings, (size_t)i);
+            f->note = strdup("when the volume was formatted; every system file repeats it: not rewritten (reformat "
+                             "with the clock set to a neutral date to change it)");
+        }
     }
     for (unsigned k = 0; k < v->ntz; k++) {
         int q = v->tz[k];

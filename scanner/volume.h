@@ -44,6 +44,7 @@ struct um_volume {
     uint64_t root_label_off;     /* absolute byte offset of the label entry / attribute value */
     uint32_t root_label_len;     /* NTFS: value length in bytes */
     uint16_t label_date, label_time;   /* FAT label entry write date/time (0 = none) */
+    int64_t ntfs_created;        /* NTFS: $Volume's creation time (Unix seconds; 0 = none) */
     bool has_guid;               /* exFAT volume GUID entry */
     uint8_t guid[16];
     uint64_t guid_off;

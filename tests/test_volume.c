@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/bytes.h"
@@ -178,6 +179,8 @@ static void test_ntfs(void **state)
     assert_string_equal(v.root_label, "NTLBL");
     assert_int_equal(v.backup_off, (8u << 20) - 512);
     assert_false(v.backup_differs);
+    /* Formatted a moment ago. */
+    assert_true(v.ntfs_created > time(NULL) - 3600 && v.ntfs_created <= time(NULL) + 60);
 }
 
 static void test_findings(void **state)

@@ -246,8 +246,11 @@ assert vals['serial']=='0123456789ABCDEF' and vals['label']=='PREPARER', vals"
     check "ntfs rescan: a new serial" py nt2.json "
 v=d['files'][0]; vals={x['key']:x['value'] for x in v['findings']}
 assert vals['serial']!='0123456789ABCDEF', vals"
-    "$UNMARK" scrub -q --volume nt.img --label Clean 2>/dev/null; rc=$?
-    check "ntfs scrub --label: exit 0" test "$rc" = 0
+    "$UNMARK" scrub -q --json ntl.json --volume nt.img --label Clean 2>/dev/null; rc=$?
+    check "ntfs scrub --label: exit 1, only the format date is left (it is reported, not rewritten)" py ntl.json "
+v=d['files'][0]
+left=[x['key'] for x in v['findings'] if not x['removable'] and x['severity']!='info']
+assert v['status']=='scrubbed' and left==['formatted'], left" 
     ntfsfix -n nt.img >/dev/null 2>&1; check "ntfs after relabel: ntfsfix -n (MFT and its mirror agree)" test $? = 0
     check "ntfs after relabel: ntfslabel sees it" sh -c "ntfslabel nt.img | grep -qx Clean"
 else
