@@ -328,6 +328,7 @@ static void print_summary(const struct cli *c, const struct um_summary *s, bool 
 /* A drive-level record goes through the same emit as a file's. */
 static int emit_record(struct cli *c, struct um_file_result *res)
 {
+    if (c->scan.redact) um_drive_redact(res, 0);
     struct um_walk_item fake = { .kind = UM_WALK_SKIP, .path = res->path, .fd = -1, .dirfd = -1 };
     return emit(c, &fake, res);
 }

@@ -146,6 +146,22 @@ int um_drive_add_finding(struct um_file_result *res, enum um_kind kind, enum um_
     return (int)(res->findings.len - 1);
 }
 
+void um_drive_redact(struct um_file_result *res, size_t from)
+{
+    static const char *const keys[] = { "deleted_files", "names", "examples", "indexer_volume_guid",
+                                         "windows_accounts", "user_id" };
+    for (size_t i = from; i < res->findings.len; i++) {
+        struct um_finding *f = um_vec_at(&res->findings, i);
+        if (f->value) {
+            char buf[64];
+            snprintf(buf, sizeof buf, "<redacted: %zu bytes>", strlen(f->value));
+            char *v = strdup(buf);
+            if (v) free(f->value), f->value = v;
+        }
+        for (size_t k = 0; f->extra && k < sizeof keys / sizeof *keys; k++) json_object_del(f->extra, keys[k]);
+    }
+}
+
 /* ---- reading small files inside artifacts ---- */
 
 static uint8_t *read_small(int dirfd, const char *name, size_t cap, size_t *n)

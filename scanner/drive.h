@@ -40,6 +40,10 @@ int um_drive_add_finding(struct um_file_result *res, enum um_kind kind, enum um_
                          const char *where, const char *key, const char *value, uint64_t offset,
                          uint64_t length);
 
+/* --redact for the findings from index `from` on: values become their length, and the
+ * extra members that repeat them (deleted paths, names, GUIDs, accounts) are dropped. */
+void um_drive_redact(struct um_file_result *res, size_t from);
+
 /* Builds the result for an artifact `name` in dirfd (fd: the file or directory, read
  * only): one os_artifact finding saying what it reveals (trash entries' original
  * paths and deletion dates, file names a .DS_Store remembers, ...) and one DELETE edit.

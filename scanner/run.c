@@ -95,6 +95,7 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
          * whole and deleted on scrub; fd may be a directory. */
         int e = um_drive_artifact_result(it->dirfd, it->name, it->fd, (enum um_artifact)it->artifact, res);
         if (e) res->status = UM_ST_FAILED, res->error = e, res->scanned = false;
+        if (um_scanner_options(sc)->redact) um_drive_redact(res, 0);
         if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
         return;
     }
@@ -117,7 +118,8 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
     if (res->status == UM_ST_SKIPPED && res->error == UM_E_LIMIT)
         res->error_text = strdup("larger than --max-filesize");
 
-    (void)um_drive_xattrs(it->fd, res);   /* drive hygiene: extended attributes */
+    size_t nf = res->findings.len;        /* drive hygiene: extended attributes */
+    if (um_drive_xattrs(it->fd, res) > 0 && um_scanner_options(sc)->redact) um_drive_redact(res, nf);
     if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
 }
 

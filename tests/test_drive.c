@@ -206,6 +206,13 @@ static void test_artifact_result(void **state)
     assert_string_equal(json_string_value(json_object_get(f->extra, "user_id")), "1000");
     assert_int_equal(res.edits.len, 1);
     assert_int_equal(((struct um_edit *)um_vec_at(&res.edits, 0))->op, UM_OP_DELETE);
+    /* --redact: the value becomes its length, the details go. */
+    um_drive_redact(&res, 0);
+    f = ts_find(&res, UM_K_OS_ARTIFACT);
+    assert_non_null(strstr(f->value, "<redacted: "));
+    assert_null(json_object_get(f->extra, "deleted_files"));
+    assert_null(json_object_get(f->extra, "user_id"));
+    assert_non_null(json_object_get(f->extra, "contains"));
     um_file_result_free(&res);
     close(fd);
     close(dfd);

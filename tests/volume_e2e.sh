@@ -89,6 +89,9 @@ assert any(x['kind']=='appended_data' for x in f['findings']), f['findings']"
     check "fat scan: artifact folders are one item, not walked into" py scan.json "
 assert not any('/.Trash-1000/' in f['path'] for f in d['files'])"
 
+    "$UNMARK" scan -q --redact --json red.json --volume fat.img drive 2>/dev/null
+    check "fat scan --redact: no path, name, serial or label in the report" sh -c "! grep -q -e kim -e passport -e 1234-ABCD -e PREPARER -e 8E2A1B3C red.json && grep -q os_artifact red.json"
+
     # A cleaned copy, and the volume rewritten.
     "$UNMARK" scrub -q --json scrub.json --out clean drive 2>/dev/null; rc=$?
     check "fat scrub --out: exit 0" test "$rc" = 0
