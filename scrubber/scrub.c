@@ -22,9 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drive_clean.h"
 #include "../common/error.h"
 #include "../scanner/hash.h"
-#include "drive_clean.h"
 #include "scrub.h"
 
 #define ZERO_CHUNK (1u << 20)
@@ -423,15 +423,15 @@ int um_scrub_one(struct um_scanner *sc, const struct um_scrub_options *o, int di
         return 0;   /* the scan already failed: never edit what we could not parse */
     int err = um_plan_build(res, &o->policy, &plan);
     if (err) return set_error(res, err, NULL);
-    bool nothing = plan.n == 0 && !plan.truncate && !plan.remux && !plan.delete_file;
     if (plan.delete_file) {
         /* OS artifacts go whole (scrubber/drive_clean.c); with --out they are not copied. */
         um_plan_free(&plan);
         return um_drive_scrub_delete(dirfd, name, out_dirfd >= 0, o->dry_run, res);
     }
-    if (plan.remux) {
+    bool nothing = plan.n == 0 && !plan.truncate && !plan.remux && !plan.delete_file;
+    if (plan.remux || plan.delete_file) {
         um_plan_free(&plan);
-        return set_error(res, UM_E_UNSUPPORTED, "this removal (remux) is not implemented yet");
+        return set_error(res, UM_E_UNSUPPORTED, "this removal (remux or delete) is not implemented yet");
     }
     if (o->dry_run || (nothing && out_dirfd < 0)) {
         um_plan_free(&plan);
