@@ -320,6 +320,114 @@ size_t um_drive_ds_store_names(const uint8_t *p, size_t n, char **names, size_t 
     return count;
 }
 
+/* ---- Thumbs.db (Compound File Binary format, [MS-CFB]) ---- */
+
+#define CFB_MAX_BYTES (16u << 20)
+
+struct cfb {
+    const uint8_t *p;
+    size_t n;
+    uint32_t ss;              /* sector size */
+    uint32_t *fat;
+    size_t nfat;
+};
+
+/* Reads a stream by its FAT chain into a new buffer of `size` bytes (capped). */
+static uint8_t *cfb_chain(const struct cfb *c, uint32_t start, uint64_t size, const uint32_t *fat, size_t nfat,
+                          const uint8_t *base, size_t base_len, uint32_t unit, size_t *got)
+{
+    if (size > CFB_MAX_BYTES) size = CFB_MAX_BYTES;
+    uint8_t *out = malloc(size ? size : 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    uint32_t s = start;
+    /* Every step moves to a new unit or stops: at most nfat steps, so loops end. */
+    for (size_t steps = 0; o < size && s < nfat && steps <= nfat; steps++) {
+        uint64_t off = base == c->p ? ((uint64_t)s + 1) * unit : (uint64_t)s * unit;
+        if (!um_range_ok(off, unit, base_len)) break;
+        size_t k = size - o < unit ? size - o : unit;
+        memcpy(out + o, base + off, k);
+        o += k;
+        s = fat[s];
+    }
+    *got = o;
+    return out;
+}
+
+size_t um_drive_thumbs_names(const uint8_t *p, size_t n, char **names, size_t max)
+{
+    if (n < 512 || memcmp(p, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)) return 0;
+    struct cfb c = { .p = p, .n = n };
+    uint16_t shift = ld_u16le(p + 0x1E), mshift = ld_u16le(p + 0x20);
+    if ((shift != 9 && shift != 12) || mshift != 6) return 0;
+    c.ss = 1u << shift;
+    uint32_t nfatsec = ld_u32le(p + 0x2C), dir_start = ld_u32le(p + 0x30), cutoff = ld_u32le(p + 0x38);
+    uint32_t minifat_start = ld_u32le(p + 0x3C), nminifat = ld_u32le(p + 0x40);
+    if (nfatsec > 109) nfatsec = 109;   /* the header's DIFAT: plenty for a thumbnail cache */
+    size_t count = 0;
+    uint8_t *dir = NULL, *mini = NULL, *minifat_b = NULL, *cat = NULL;
+    c.fat = calloc((size_t)nfatsec * (c.ss / 4) + 1, sizeof *c.fat);
+    if (!c.fat) return 0;
+    for (uint32_t i = 0; i < nfatsec; i++) {
+        uint32_t sec = ld_u32le(p + 0x4C + 4 * i);
+        uint64_t off = ((uint64_t)sec + 1) * c.ss;
+        if (!um_range_ok(off, c.ss, n)) break;
+        for (uint32_t k = 0; k < c.ss / 4; k++) c.fat[c.nfat++] = ld_u32le(p + off + 4 * k);
+    }
+    size_t dlen, mlen = 0, mflen = 0, clen;
+    dir = cfb_chain(&c, dir_start, CFB_MAX_BYTES, c.fat, c.nfat, p, n, c.ss, &dlen);
+    if (!dir || dlen < 128) goto end;
+    /* Entry 0 is the root: its stream is the mini stream. Find "Catalog". */
+    uint32_t cat_start = 0;
+    uint64_t cat_size = 0;
+    bool found = false;
+    for (size_t e = 0; e + 128 <= dlen; e += 128) {
+        const uint8_t *d = dir + e;
+        uint16_t nl = ld_u16le(d + 0x40);
+        if (d[0x42] == 2 && nl == 16 && !memcmp(d, "C\0a\0t\0a\0l\0o\0g\0\0\0", 16)) {
+            cat_start = ld_u32le(d + 0x74);
+            cat_size = ld_u32le(d + 0x78);
+            found = true;
+            break;
+        }
+    }
+    if (!found || cat_size < 8) goto end;
+    if (cat_size < cutoff) {
+        mini = cfb_chain(&c, ld_u32le(dir + 0x74), ld_u32le(dir + 0x78), c.fat, c.nfat, p, n, c.ss, &mlen);
+        minifat_b = cfb_chain(&c, minifat_start, (uint64_t)nminifat * c.ss, c.fat, c.nfat, p, n, c.ss, &mflen);
+        if (!mini || !minifat_b) goto end;
+        size_t nmf = mflen / 4;
+        uint32_t *mf = malloc((nmf + 1) * sizeof *mf);
+        if (!mf) goto end;
+        for (size_t i = 0; i < nmf; i++) mf[i] = ld_u32le(minifat_b + 4 * i);
+        cat = cfb_chain(&c, cat_start, cat_size, mf, nmf, mini, mlen, 64, &clen);
+        free(mf);
+    } else {
+        cat = cfb_chain(&c, cat_start, cat_size, c.fat, c.nfat, p, n, c.ss, &clen);
+    }
+    if (!cat || clen < 16) goto end;
+    /* Catalog: u16 header length, u16 version, u32 entries, then per entry: u32 length,
+     * u32 index, u64 FILETIME, the name in UTF-16LE up to a NUL. */
+    size_t o = ld_u16le(cat);
+    uint32_t entries = ld_u32le(cat + 4);
+    for (uint32_t i = 0; i < entries && count < max && um_range_ok(o, 16, clen); i++) {
+        uint32_t len = ld_u32le(cat + o);
+        if (len < 18 || !um_range_ok(o, len, clen)) break;
+        char *s = utf16_dup(cat + o + 16, (len - 16) / 2, false);
+        if (!s) break;
+        if (s[0]) names[count++] = s;
+        else free(s);
+        o += len;
+    }
+end:
+    free(cat);
+    free(minifat_b);
+    free(mini);
+    free(dir);
+    free(c.fat);
+    return count;
+}
+
 /* ---- artifact results ---- */
 
 struct tally {
@@ -518,7 +626,7 @@ int um_drive_artifact_result(int dirfd, const char *name, int fd, enum um_artifa
                      (unsigned long long)t.bytes);
     } else {
         size_t n = 0;
-        uint8_t *b = read_small(dirfd, name, a == UM_ART_DS_STORE ? MAX_ARTIFACT_READ : 65536, &n);
+        uint8_t *b = read_small(dirfd, name, a == UM_ART_THUMBS_DB ? CFB_MAX_BYTES : a == UM_ART_DS_STORE ? MAX_ARTIFACT_READ : 65536, &n);
         res->size = (uint64_t)st.st_size;
         if (b && a == UM_ART_DS_STORE) {
             char *names[MAX_LISTED];
@@ -536,7 +644,19 @@ int um_drive_artifact_result(int dirfd, const char *name, int fd, enum um_artifa
         } else if (b && (a == UM_ART_AUTORUN_INF || a == UM_ART_DESKTOP_INI)) {
             snprintf(summary, sizeof summary, "%.*s", (int)(n < 300 ? n : 300), (const char *)b);
         } else if (b && a == UM_ART_THUMBS_DB && n >= 8 && !memcmp(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)) {
-            snprintf(summary, sizeof summary, "OLE thumbnail cache, %llu bytes", (unsigned long long)st.st_size);
+            char *names[MAX_LISTED];
+            size_t k = um_drive_thumbs_names(b, n, names, MAX_LISTED);
+            json_t *arr = json_array();
+            size_t o = (size_t)snprintf(summary, sizeof summary, "thumbnail cache, %llu bytes",
+                                        (unsigned long long)st.st_size);
+            for (size_t i = 0; i < k; i++) {
+                json_t *js = json_string(names[i]);
+                json_array_append_new(arr, js ? js : json_string("?"));
+                if (o < sizeof summary - 1)
+                    o += (size_t)snprintf(summary + o, sizeof summary - o, "%s%s", i ? ", " : "; pictures: ", names[i]);
+                free(names[i]);
+            }
+            json_object_set_new(extra, "names", arr);
         } else if (b && a == UM_ART_APPLEDOUBLE && n >= 4 && ld_u32be(b) == 0x00051607) {
             bool attrs = memmem(b, n, "ATTR", 4) != NULL;
             bool where = memmem(b, n, "kMDItemWhereFroms", 17) != NULL;

@@ -61,6 +61,10 @@ int um_drive_parse_recycle_i(const uint8_t *p, size_t n, char **path, uint64_t *
 /* File names recorded in a .DS_Store; up to max names (caller frees each). */
 size_t um_drive_ds_store_names(const uint8_t *p, size_t n, char **names, size_t max);
 
+/* Picture names a Windows Thumbs.db (an OLE compound file) lists in its "Catalog"
+ * stream; up to max names (caller frees each). 0 when it is not such a file. */
+size_t um_drive_thumbs_names(const uint8_t *p, size_t n, char **names, size_t max);
+
 /* Extended attributes of the open file fd: user.* reported (download URLs high),
  * security.* and trusted.* as info. Returns the number of findings added or an error
  * (-ENOTSUP from a file system without attributes is not an error: 0). */

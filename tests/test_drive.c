@@ -179,6 +179,79 @@ static void test_ds_store(void **state)
     }
 }
 
+static void put32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24); }
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
+
+static void dir_entry(uint8_t *d, const char *name, uint8_t type, uint32_t start, uint32_t size)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < n; i++) d[2 * i] = (uint8_t)name[i];
+    put16(d + 0x40, (uint16_t)(2 * (n + 1)));
+    d[0x42] = type;
+    put32(d + 0x44, 0xFFFFFFFF), put32(d + 0x48, 0xFFFFFFFF), put32(d + 0x4C, 0xFFFFFFFF);
+    put32(d + 0x74, start);
+    put32(d + 0x78, size);
+}
+
+/* A minimal Thumbs.db: a compound file whose Catalog lives in the mini stream. */
+static size_t make_thumbs(uint8_t *f)
+{
+    memset(f, 0, 3072);
+    memcpy(f, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+    put16(f + 0x18, 0x3E), put16(f + 0x1A, 3), put16(f + 0x1C, 0xFFFE), put16(f + 0x1E, 9), put16(f + 0x20, 6);
+    put32(f + 0x2C, 1), put32(f + 0x30, 1), put32(f + 0x38, 4096), put32(f + 0x3C, 2), put32(f + 0x40, 1);
+    put32(f + 0x44, 0xFFFFFFFE);
+    put32(f + 0x4C, 0);
+    for (int i = 1; i < 109; i++) put32(f + 0x4C + 4 * i, 0xFFFFFFFF);
+    uint8_t *fat = f + 512;
+    for (int i = 0; i < 128; i++) put32(fat + 4 * i, 0xFFFFFFFF);
+    put32(fat, 0xFFFFFFFD), put32(fat + 4, 0xFFFFFFFE), put32(fat + 8, 0xFFFFFFFE);
+    put32(fat + 12, 4), put32(fat + 16, 0xFFFFFFFE);
+    uint8_t *cat = f + 2048;   /* the mini stream: sectors 3 and 4 */
+    put16(cat, 16), put16(cat + 2, 7), put32(cat + 4, 2);
+    size_t o = 16;
+    const char *names[] = { "holiday.jpg", "gone.png" };
+    for (int k = 0; k < 2; k++) {
+        size_t n = strlen(names[k]), len = (16 + 2 * (n + 1) + 3) & ~(size_t)3;
+        put32(cat + o, (uint32_t)len), put32(cat + o + 4, (uint32_t)k + 1);
+        for (size_t i = 0; i < n; i++) cat[o + 16 + 2 * i] = (uint8_t)names[k][i];
+        o += len;
+    }
+    dir_entry(f + 1024, "Root Entry", 5, 3, 1024);
+    dir_entry(f + 1024 + 128, "Catalog", 2, 0, (uint32_t)o);
+    uint8_t *minifat = f + 1536;
+    for (int i = 0; i < 128; i++) put32(minifat + 4 * i, 0xFFFFFFFF);
+    put32(minifat, 1), put32(minifat + 4, 0xFFFFFFFE);
+    return 3072;
+}
+
+static void test_thumbs_db(void **state)
+{
+    (void)state;
+    uint8_t f[3072];
+    size_t n = make_thumbs(f);
+    char *names[4];
+    size_t k = um_drive_thumbs_names(f, n, names, 4);
+    assert_int_equal(k, 2);
+    assert_string_equal(names[0], "holiday.jpg");
+    assert_string_equal(names[1], "gone.png");
+    for (size_t i = 0; i < k; i++) free(names[i]);
+    /* A FAT chain that loops, a truncated file, random damage: bounded, no crash. */
+    put32(f + 512 + 12, 3);   /* mini stream sector 3 -> 3 */
+    k = um_drive_thumbs_names(f, n, names, 4);
+    for (size_t i = 0; i < k; i++) free(names[i]);
+    make_thumbs(f);
+    assert_int_equal(um_drive_thumbs_names(f, 600, names, 4), 0);
+    srandom(11);
+    for (int r = 0; r < 3000; r++) {
+        make_thumbs(f);
+        for (int j = 0; j < 8; j++) f[512 + random() % (3072 - 512)] = (uint8_t)random();
+        k = um_drive_thumbs_names(f, n, names, 4);
+        assert_true(k <= 4);
+        for (size_t i = 0; i < k; i++) free(names[i]);
+    }
+}
+
 /* An artifact directory's result: what it reveals, and one DELETE edit. */
 static void test_artifact_result(void **state)
 {
@@ -540,6 +613,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify),        cmocka_unit_test(test_trashinfo),
         cmocka_unit_test(test_recycle_i),       cmocka_unit_test(test_ds_store),
+        cmocka_unit_test(test_thumbs_db),
         cmocka_unit_test(test_artifact_result), cmocka_unit_test(test_delete),
         cmocka_unit_test(test_scrub_delete_out), cmocka_unit_test(test_walk_tags),
         cmocka_unit_test(test_xattrs),          cmocka_unit_test(test_burst),
