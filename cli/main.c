@@ -17,11 +17,9 @@
 #include "../scanner/report.h"
 #include "../scanner/run.h"
 #include "../scanner/version.h"
-#include "../scanner/drive.h"
-#include "../scanner/volume.h"
 #include "../scrubber/drive_clean.h"
+#include "../scrubber/drive_job.h"
 #include "../scrubber/scrub.h"
-#include "../scrubber/volume_write.h"
 
 /* X(long name, short, has_arg, id, commands it applies to, help) */
 #define UM_OPTIONS(X)                                                                              \
@@ -67,12 +65,7 @@ struct cli {
     int out_fd;
     uint64_t done_files, done_bytes, remaining_findings;
     struct timespec t0, last_draw;
-    /* drive hygiene */
-    const char *volume;
-    bool drive, set_times, volume_change;
-    struct um_volume_change vchange;
-    struct timespec times_to;
-    struct um_drive_times *times;
+    struct um_drive_job drive;   /* drive hygiene */
 };
 
 static volatile int stop_flag;
@@ -208,7 +201,7 @@ static void print_file_line(struct cli *c, const struct um_file_result *res)
 static int emit(void *opaque, const struct um_walk_item *it, const struct um_file_result *res)
 {
     struct cli *c = opaque;
-    if (c->times && it->kind == UM_WALK_FILE && !it->artifact) um_drive_times_add(c->times, &it->st);
+    um_drive_job_item(&c->drive, it);   /* drive hygiene: timestamp patterns */
     c->done_files++;
     c->done_bytes += res->size;
     if (!strcmp(c->command, "scrub") && counts_as_left(res) && res->status != UM_ST_SCRUBBED)
@@ -322,157 +315,11 @@ static void print_summary(const struct cli *c, const struct um_summary *s, bool 
     fprintf(f, "Time: %.3f s\n", s->seconds);
 }
 
-/* ---- drive hygiene: volume identity and timestamp patterns (scanner/drive.c,
- * scanner/volume.c, scrubber/volume_write.c, scrubber/drive_clean.c) ---- */
-
-/* A drive-level record goes through the same emit as a file's. */
-static int emit_record(struct cli *c, struct um_file_result *res)
+/* drive hygiene: drive-level records go through the same emit as a file's */
+static int emit_record(void *opaque, struct um_file_result *res)
 {
-    if (c->scan.redact) um_drive_redact(res, 0);
     struct um_walk_item fake = { .kind = UM_WALK_SKIP, .path = res->path, .fd = -1, .dirfd = -1 };
-    return emit(c, &fake, res);
-}
-
-static void set_note(struct um_file_result *res, const char *text)
-{
-    free(res->error_text);
-    res->error_text = strdup(text);
-}
-
-/* Reports the volume on dev; in scrub with a change, rewrites it first (the report
- * keeps what was there, marked removed, and notes the new identity). */
-static int volume_record(struct cli *c, const char *dev, const char *mounted_at)
-{
-    bool rewrite = !strcmp(c->command, "scrub") && !mounted_at && !c->dry_run;
-    struct stat st;
-    struct um_file_result res;
-    struct um_volume v;
-    char why[300] = "";
-    int err = 0, fd = -1;
-    um_file_result_init(&res);
-    res.path = strdup(dev);
-    res.format = "volume";
-    if (stat(dev, &st) != 0) {
-        err = -errno;
-        goto fail;
-    }
-    fd = open(dev, (rewrite ? O_RDWR | (S_ISBLK(st.st_mode) ? O_EXCL : 0) : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) {
-        err = -errno;
-        snprintf(why, sizeof why, "%s", errno == EBUSY ? "the device is in use (mounted?)" : "cannot open");
-        goto fail;
-    }
-    if ((err = um_volume_read(fd, &v))) {
-        snprintf(why, sizeof why, "no FAT, exFAT or NTFS boot sector (for a whole disk, give the partition)");
-        goto fail;
-    }
-    struct um_volume_dirstats ds;
-    bool dirs = um_volume_walk_dirs(fd, &v, NULL, NULL, NULL, &ds) == 0;   /* FAT, exFAT */
-    if ((err = um_volume_findings(&v, dev, &res))) goto fail;
-    if (dirs && (err = um_volume_dir_findings(&ds, &res))) goto fail;
-    if (mounted_at) {
-        snprintf(why, sizeof why, "mounted at %s: to rewrite, unmount and run unmark scrub --volume %s", mounted_at, dev);
-        set_note(&res, why);
-    } else if (!strcmp(c->command, "scrub") && c->dry_run) {
-        set_note(&res, "dry run: the volume was not rewritten");
-    } else if (rewrite) {
-        struct um_volume_change ch = c->vchange;
-        if (!ch.set_serial) ch.set_serial = ch.random_serial = true;   /* scrub's default */
-        if ((err = um_volume_rewrite(fd, &v, &ch, why, sizeof why))) goto fail;
-        struct um_volume_dirfix fix = { .wipe_deleted = true, .set_times = c->set_times };
-        um_volume_fat_datetime(c->times_to.tv_sec, &fix.date, &fix.time);
-        char dwhy[200];
-        if (dirs && (err = um_volume_fix_dirs(fd, &v, &fix, &ds, dwhy, sizeof dwhy))) {
-            snprintf(why, sizeof why, "%s", dwhy);
-            goto fail;
-        }
-        struct um_volume after;
-        if ((err = um_volume_read(fd, &after))) goto fail;
-        char serial[40] = "none", note[600];
-        if (after.serial_len) um_volume_serial_text(&after, after.serial, serial, sizeof serial);
-        const char *label = after.has_root_label ? after.root_label : after.has_bpb_label ? after.bpb_label : "";
-        snprintf(note, sizeof note, "rewritten: serial %s, label \"%s\"; %llu directory entries cleaned%s%s", serial,
-                 label, dirs ? (unsigned long long)ds.changed_entries : 0ull, why[0] ? "; " : "", why);
-        set_note(&res, note);
-        bool fat = v.type == UM_VOL_FAT12 || v.type == UM_VOL_FAT16 || v.type == UM_VOL_FAT32;
-        for (size_t i = 0; i < res.findings.len; i++) {
-            struct um_finding *f = um_vec_at(&res.findings, i);
-            const char *k = f->key ? f->key : "";
-            bool gone = (ch.set_serial && (!strcmp(k, "serial") || !strcmp(k, "previous_serial") || !strcmp(k, "guid"))) ||
-                        (ch.set_label && !strcmp(k, "label")) ||
-                        (fat && (!strcmp(k, "formatted") || !strcmp(k, "oem_name"))) ||
-                        (dirs && !strcmp(k, "deleted_names")) ||
-                        (dirs && c->set_times && !strcmp(k, "time_zone"));
-            f->removable = gone;
-        }
-        res.status = UM_ST_SCRUBBED;
-    }
-    close(fd);
-    err = emit_record(c, &res);
-    um_file_result_free(&res);
-    return err == -ENOMEM ? err : 0;
-fail:
-    if (fd >= 0) close(fd);
-    res.status = UM_ST_FAILED;
-    res.error = err;
-    if (why[0]) set_note(&res, why);
-    emit_record(c, &res);
-    um_file_result_free(&res);
-    return 0;   /* counted as an error in the summary: exit 2 */
-}
-
-static bool drive_fs(const char *fstype)
-{
-    static const char *const fs[] = { "vfat", "msdos", "exfat", "ntfs", "ntfs3", "fuseblk" };
-    for (size_t i = 0; i < sizeof fs / sizeof *fs; i++)
-        if (!strcmp(fstype, fs[i])) return true;
-    return false;
-}
-
-static int drive_before(struct cli *c, int nroots, char **roots)
-{
-    int err = 0;
-    if (c->volume) err = volume_record(c, c->volume, NULL);
-    for (int i = 0; i < nroots && !err; i++) {
-        char dev[4096], fstype[64];
-        if (um_drive_mount_source(roots[i], dev, sizeof dev, fstype, sizeof fstype) != 0) continue;
-        c->drive = true;   /* a mount point is a whole drive */
-        if (c->volume || !drive_fs(fstype) || access(dev, R_OK) != 0) continue;
-        err = volume_record(c, dev, roots[i]);
-    }
-    if (c->drive || c->set_times) {
-        c->times = um_drive_times_new();
-        if (!c->times) return -ENOMEM;
-    }
-    return err;
-}
-
-static int drive_after(struct cli *c, int nroots, char **roots)
-{
-    if (!c->times || !nroots || stop_flag) return 0;
-    struct um_file_result res;
-    um_file_result_init(&res);
-    int err = um_drive_times_finish(c->times, time(NULL), nroots == 1 ? roots[0] : "(all roots)", &res);
-    bool scrub = !strcmp(c->command, "scrub");
-    if (!err && scrub && c->set_times && !c->dry_run) {
-        unsigned long n = 0, total = 0;
-        int e = 0;
-        for (int i = 0; i < (c->out ? 1 : nroots); i++) {
-            int e1 = um_drive_set_tree_times(c->out ? c->out : roots[i], c->times_to, &n);
-            total += n;
-            if (e1 && !e) e = e1;
-        }
-        char note[160];
-        snprintf(note, sizeof note, "times of %lu files and folders set to one date%s%s", total,
-                 e ? "; some failed: " : "", e ? um_strerror(e) : "");
-        set_note(&res, note);
-        for (size_t i = 0; i < res.findings.len; i++) ((struct um_finding *)um_vec_at(&res.findings, i))->removable = !e;
-        if (e) res.status = UM_ST_FAILED, res.error = e;
-        else if (res.findings.len) res.status = UM_ST_SCRUBBED;
-    }
-    if (!err && (res.findings.len || res.error || res.error_text)) err = emit_record(c, &res);
-    um_file_result_free(&res);
-    return err == -EIO ? 0 : err;
+    return emit(opaque, &fake, res);
 }
 
 static int cmd_run(const char *command, int argc, char **argv)
@@ -562,18 +409,18 @@ static int cmd_run(const char *command, int argc, char **argv)
                 return 2;
             }
             break;
-        case OPT_DRIVE: c.drive = true; break;
-        case OPT_VOLUME: c.volume = optarg; break;
+        case OPT_DRIVE: c.drive.drive = true; break;
+        case OPT_VOLUME: c.drive.volume = optarg; break;
         case OPT_NEW_SERIAL:
-            if (um_volume_parse_serial(optarg, &c.vchange)) {
+            if (um_volume_parse_serial(optarg, &c.drive.vchange)) {
                 fprintf(stderr, "unmark: --new-serial takes random, zero or hex digits\n");
                 return 2;
             }
-            c.volume_change = true;
+            c.drive.volume_change = true;
             break;
-        case OPT_LABEL: c.vchange.set_label = true, c.vchange.label = optarg, c.volume_change = true; break;
+        case OPT_LABEL: c.drive.vchange.set_label = true, c.drive.vchange.label = optarg, c.drive.volume_change = true; break;
         case OPT_TIMES:
-            if (um_drive_parse_times(optarg, &c.set_times, &c.times_to)) {
+            if (um_drive_parse_times(optarg, &c.drive.set_times, &c.drive.times_to)) {
                 fprintf(stderr, "unmark: --times takes keep, fixed or fixed=YYYY-MM-DD[THH:MM:SS] (1980-2107)\n");
                 return 2;
             }
@@ -589,11 +436,11 @@ static int cmd_run(const char *command, int argc, char **argv)
             return 2;
         }
     }
-    if (c.volume_change && !c.volume) {
+    if (c.drive.volume_change && !c.drive.volume) {
         fprintf(stderr, "unmark: --new-serial and --label need --volume DEV\n");
         return 2;
     }
-    if (optind >= argc && !c.volume) {
+    if (optind >= argc && !c.drive.volume) {
         fprintf(stderr, "unmark %s: give at least one PATH (a drive, a folder or a file)\n", command);
         return 2;
     }
@@ -648,10 +495,13 @@ static int cmd_run(const char *command, int argc, char **argv)
         .after_scan = scrub ? after_scan_scrub : NULL, .after_opaque = &c,
         .emit = emit, .emit_opaque = &c,
     };
-    int drive_err = drive_before(&c, argc - optind, argv + optind);   /* drive hygiene */
-    int run_err = argc > optind ? um_run(&ro, argc - optind, argv + optind) : 0;
-    if (!run_err && !drive_err) drive_err = drive_after(&c, argc - optind, argv + optind);
-    um_drive_times_free(c.times);
+    /* drive hygiene (scrubber/drive_job.c): volume identity, timestamp patterns, --times */
+    c.drive.scrub = scrub, c.drive.dry_run = c.dry_run, c.drive.redact = c.scan.redact;
+    c.drive.out = c.out, c.drive.stop = &stop_flag, c.drive.emit = emit_record, c.drive.opaque = &c;
+    int drive_err = um_drive_job_before(&c.drive, argc - optind, argv + optind);
+    int run_err = argc > optind && !drive_err ? um_run(&ro, argc - optind, argv + optind) : 0;
+    if (!run_err && !drive_err) drive_err = um_drive_job_after(&c.drive, argc - optind, argv + optind);
+    um_drive_job_free(&c.drive);
     if (c.progress) fputs("\r\033[K", stderr);
     struct um_summary sum;
     bool interrupted = stop_flag != 0;
