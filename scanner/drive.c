@@ -149,7 +149,7 @@ int um_drive_add_finding(struct um_file_result *res, enum um_kind kind, enum um_
 void um_drive_redact(struct um_file_result *res, size_t from)
 {
     static const char *const keys[] = { "deleted_files", "names", "examples", "indexer_volume_guid",
-                                         "windows_accounts", "user_id" };
+                                         "windows_accounts", "user_id", "url" };
     for (size_t i = from; i < res->findings.len; i++) {
         struct um_finding *f = um_vec_at(&res->findings, i);
         if (f->value) {
@@ -661,9 +661,19 @@ int um_drive_artifact_result(int dirfd, const char *name, int fd, enum um_artifa
             bool attrs = memmem(b, n, "ATTR", 4) != NULL;
             bool where = memmem(b, n, "kMDItemWhereFroms", 17) != NULL;
             bool quar = memmem(b, n, "com.apple.quarantine", 20) != NULL;
-            snprintf(summary, sizeof summary, "AppleDouble%s%s%s", attrs ? " with extended attributes" : "",
-                     where ? "; download source (kMDItemWhereFroms)" : "",
-                     quar ? "; quarantine record (downloading app)" : "");
+            size_t o = (size_t)snprintf(summary, sizeof summary, "AppleDouble%s%s%s",
+                                        attrs ? " with extended attributes" : "",
+                                        where ? "; download source (kMDItemWhereFroms)" : "",
+                                        quar ? "; quarantine record (downloading app)" : "");
+            /* The download source is a binary plist of URL strings: quote the first. */
+            const uint8_t *u = memmem(b, n, "http", 4);
+            if (u && (size_t)(b + n - u) > 8 && (!memcmp(u, "https://", 8) || !memcmp(u, "http://", 7))) {
+                size_t l = 0;
+                while (u + l < b + n && l < 200 && u[l] > 0x20 && u[l] < 0x7F) l++;
+                if (o < sizeof summary)
+                    snprintf(summary + o, sizeof summary - o, "; URL %.*s", (int)l, (const char *)u);
+                json_object_set_new(extra, "url", json_stringn((const char *)u, l));
+            }
         }
         free(b);
         if (!summary[0]) snprintf(summary, sizeof summary, "%llu bytes", (unsigned long long)st.st_size);

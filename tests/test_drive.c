@@ -293,6 +293,32 @@ static void test_artifact_result(void **state)
     free(dir);
 }
 
+/* AppleDouble files carry a Mac's attributes: the download URL is quoted. */
+static void test_appledouble(void **state)
+{
+    (void)state;
+    char *dir = ts_mkdtemp();
+    uint8_t b[200] = { 0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00 };
+    memcpy(b + 60, "ATTR", 4);
+    memcpy(b + 80, "com.apple.metadata:kMDItemWhereFroms", 36);
+    static const char plist[] = "bplist00\xa1\x01_\x10\x1bhttps://example.org/film.mp4\x08";
+    memcpy(b + 130, plist, sizeof plist - 1);
+    char *p = ts_write(dir, "._film.mp4", b, sizeof b);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd = open(p, O_RDONLY);
+    struct um_file_result res;
+    um_file_result_init(&res);
+    assert_int_equal(um_drive_artifact_result(dfd, "._film.mp4", fd, UM_ART_APPLEDOUBLE, &res), 0);
+    const struct um_finding *f = ts_find(&res, UM_K_OS_ARTIFACT);
+    assert_non_null(strstr(f->value, "kMDItemWhereFroms"));
+    assert_string_equal(json_string_value(json_object_get(f->extra, "url")), "https://example.org/film.mp4");
+    um_file_result_free(&res);
+    close(fd);
+    close(dfd);
+    free(p);
+    ts_rmdir(dir);
+    free(dir);
+}
+
 /* Deleting never follows a symlink out of the artifact, and removes everything in it. */
 static void test_delete(void **state)
 {
@@ -613,7 +639,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify),        cmocka_unit_test(test_trashinfo),
         cmocka_unit_test(test_recycle_i),       cmocka_unit_test(test_ds_store),
-        cmocka_unit_test(test_thumbs_db),
+        cmocka_unit_test(test_thumbs_db),       cmocka_unit_test(test_appledouble),
         cmocka_unit_test(test_artifact_result), cmocka_unit_test(test_delete),
         cmocka_unit_test(test_scrub_delete_out), cmocka_unit_test(test_walk_tags),
         cmocka_unit_test(test_xattrs),          cmocka_unit_test(test_burst),
