@@ -402,13 +402,14 @@ static int ntfs_set_label_at(int fd, const struct um_volume *v, uint64_t off, co
             goto end;
         }
         memmove(rec + a + nalen, rec + a + len, used - (a + len));
+        uint32_t old_used = used;
         used = used - len + nalen;
+        if (old_used > used) memset(rec + used, 0, old_used - used);   /* no leftovers of the old tail */
         memset(rec + a + voff, 0, nalen - voff);
         memcpy(rec + a + voff, name, nlen);
         rec[a + 4] = (uint8_t)nalen, rec[a + 5] = (uint8_t)(nalen >> 8), rec[a + 6] = rec[a + 7] = 0;
         for (int k = 0; k < 4; k++) rec[a + 0x10 + k] = (uint8_t)(nlen >> (8 * k));
         for (int k = 0; k < 4; k++) rec[0x18 + k] = (uint8_t)(used >> (8 * k));
-        if (used < rs) memset(rec + used, 0, rs - used < 8 ? rs - used : 8);
         /* Update sequence: next number; each stride's last two bytes go into the array. */
         uint16_t usn = (uint16_t)(ld_u16le(rec + usa_off) + 1);
         if (usn == 0 || usn == 0xFFFF) usn = 1;
