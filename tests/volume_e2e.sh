@@ -117,6 +117,7 @@ s=[x['value'] for x in v['findings'] if x['key']=='serial'][0]
 assert s!='1234-ABCD' and 'PREPARER' not in vals and 'CLEAN' in vals, vals
 assert not any(x['key'] in ('formatted','previous_serial') for x in v['findings'])
 assert [x['value'] for x in v['findings'] if x['key']=='oem_name']==['MSDOS5.0: formatted by Windows']"
+    check "fat after scrub: the old label is nowhere in the image" sh -c "! grep -q PREPARER fat.img"
     check "fat after scrub: no old serial bytes in the boot sectors" python3 -c "
 d=open('fat.img','rb').read(); assert bytes.fromhex('cdab3412') not in d[:8192]"
     rm -rf drive2 && mkdir drive2 && mcopy -s -m -n -i fat.img '::*' drive2/
@@ -226,6 +227,8 @@ d=open('ex.img','rb').read(); ss=1<<d[108]; assert d[:12*ss]==d[12*ss:24*ss]"
     check "exfat rescan: the new identity" py ex2.json "
 v=d['files'][0]; vals={x['key']:x['value'] for x in v['findings']}
 assert vals['serial']=='0BAD-CAFE' and vals['label']=='Clean', vals"
+    check "exfat after scrub: the old label is nowhere in the image" python3 -c "
+import sys; sys.exit('PREPARER'.encode('utf-16-le') in open('ex.img','rb').read())"
     check "exfat rescan: no time zone, no deleted name" py ex2.json "
 v=d['files'][0]; keys=[x['key'] for x in v['findings']]
 assert 'time_zone' not in keys and 'deleted_names' not in keys, keys"
