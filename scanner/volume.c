@@ -219,6 +219,18 @@ static void add_tz(struct um_volume *v, uint8_t raw)
     }
 }
 
+bool um_volume_mbr_first(const uint8_t *s0, unsigned *number, uint8_t *type, uint32_t *start)
+{
+    if (s0[510] != 0x55 || s0[511] != 0xAA) return false;
+    for (unsigned i = 0; i < 4; i++) {
+        const uint8_t *e = s0 + 446 + 16 * i;
+        if ((e[0] & 0x7F) || !e[4] || !ld_u32le(e + 8) || !ld_u32le(e + 12)) continue;   /* status, type, start, size */
+        *number = i + 1, *type = e[4], *start = ld_u32le(e + 8);
+        return true;
+    }
+    return false;
+}
+
 int um_volume_parse_root(struct um_volume *v, const uint8_t *p, size_t n, uint64_t abs)
 {
     for (size_t off = 0; off + 32 <= n; off += 32) {

@@ -115,6 +115,10 @@ uint32_t um_exfat_boot_checksum(const uint8_t *region, uint32_t sector_size);
  * root directory (following the FAT chain, capped) or $Volume. */
 int um_volume_read(int fd, struct um_volume *v);
 
+/* When sector 0 (512 bytes) is an MBR partition table rather than a volume: the
+ * 1-based number, type and start sector of its first partition. Returns true then. */
+bool um_volume_mbr_first(const uint8_t *s0, unsigned *number, uint8_t *type, uint32_t *start);
+
 /* Findings (kinds volume_id, software, timestamp) about v into res, whose path is
  * set to `path`; `removable` says whether the caller can rewrite the identity. */
 int um_volume_findings(const struct um_volume *v, const char *path, struct um_file_result *res);

@@ -72,7 +72,20 @@ static int volume_record(struct um_drive_job *j, const char *dev, const char *mo
         goto fail;
     }
     if ((err = um_volume_read(fd, &v))) {
-        snprintf(why, sizeof why, "no FAT, exFAT or NTFS boot sector (for a whole disk, give the partition)");
+        uint8_t s0[512];
+        unsigned num;
+        uint8_t type;
+        uint32_t start;
+        if (pread(fd, s0, sizeof s0, 0) == (ssize_t)sizeof s0 && um_volume_mbr_first(s0, &num, &type, &start)) {
+            char eg[300] = "";
+            size_t l = strlen(dev);
+            if (S_ISBLK(st.st_mode))   /* /dev/sdb -> /dev/sdb1, /dev/mmcblk0 -> /dev/mmcblk0p1 */
+                snprintf(eg, sizeof eg, ", e.g. %s%s%u", dev, l && dev[l - 1] >= '0' && dev[l - 1] <= '9' ? "p" : "", num);
+            snprintf(why, sizeof why, "a partition table, not a volume: give the partition%s (partition %u has type "
+                     "0x%02x and starts at sector %u)", eg, num, type, start);
+        } else {
+            snprintf(why, sizeof why, "no FAT, exFAT or NTFS boot sector");
+        }
         goto fail;
     }
     bool dirs = um_volume_walk_dirs(fd, &v, NULL, NULL, NULL, &ds) == 0;   /* FAT, exFAT */

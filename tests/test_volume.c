@@ -526,6 +526,27 @@ static void test_walk_hostile(void **state)
     }
 }
 
+/* A whole disk with a partition table is named as such, with its first partition. */
+static void test_mbr(void **state)
+{
+    (void)state;
+    uint8_t s0[512] = { 0 };
+    unsigned num;
+    uint8_t type;
+    uint32_t start;
+    assert_false(um_volume_mbr_first(s0, &num, &type, &start));
+    s0[510] = 0x55, s0[511] = 0xAA;
+    assert_false(um_volume_mbr_first(s0, &num, &type, &start));   /* no partition */
+    uint8_t *e = s0 + 446 + 16;                                   /* the second slot */
+    e[4] = 0x0C, e[8] = 0x00, e[9] = 0x08, e[12] = 0x40;
+    assert_true(um_volume_mbr_first(s0, &num, &type, &start));
+    assert_int_equal(num, 2);
+    assert_int_equal(type, 0x0C);
+    assert_int_equal(start, 2048);
+    struct um_volume v;
+    assert_int_equal(um_volume_parse_boot(s0, 512, &v), UM_E_FORMAT);
+}
+
 /* A truncated image: the reader reports it, not a crash. */
 static void test_truncated_image(void **state)
 {
@@ -549,7 +570,7 @@ int main(void)
         cmocka_unit_test(test_malformed),    cmocka_unit_test(test_truncated_image),
         cmocka_unit_test(test_exfat_tz),
         cmocka_unit_test(test_fat_dir_bytes), cmocka_unit_test(test_exfat_dir_bytes),
-        cmocka_unit_test(test_walk_hostile),
+        cmocka_unit_test(test_walk_hostile),  cmocka_unit_test(test_mbr),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -325,6 +325,13 @@ fi
 check "times: --times belongs to scrub (exit 2)" test "$rc" = 2
 "$UNMARK" scrub --new-serial zero tree 2>/dev/null; rc=$?
 check "volume: --new-serial needs --volume (exit 2)" test "$rc" = 2
+python3 -c "
+import struct
+d = bytearray(512); struct.pack_into('<BBBBBBBBII', d, 446, 0, 0, 0, 0, 0x0c, 0, 0, 0, 2048, 80000); d[510:512] = b'\x55\xaa'
+open('mbr.img', 'wb').write(bytes(d) + bytes(4096))"
+"$UNMARK" scan -q --json mbr.json --volume mbr.img 2>/dev/null; rc=$?
+check "volume: a whole disk is refused, naming its partition (exit 2)" py mbr.json "
+assert 'partition table' in d['files'][0]['error'] and 'sector 2048' in d['files'][0]['error']"
 "$UNMARK" scan -q --volume /dev/null 2>/dev/null; rc=$?
 check "volume: not a volume: exit 2" test "$rc" = 2
 
