@@ -77,10 +77,10 @@ static int volume_record(struct um_drive_job *j, const char *dev, const char *mo
         uint8_t type;
         uint32_t start;
         if (pread(fd, s0, sizeof s0, 0) == (ssize_t)sizeof s0 && um_volume_mbr_first(s0, &num, &type, &start)) {
-            char eg[300] = "";
+            char eg[160] = "";
             size_t l = strlen(dev);
             if (S_ISBLK(st.st_mode))   /* /dev/sdb -> /dev/sdb1, /dev/mmcblk0 -> /dev/mmcblk0p1 */
-                snprintf(eg, sizeof eg, ", e.g. %s%s%u", dev, l && dev[l - 1] >= '0' && dev[l - 1] <= '9' ? "p" : "", num);
+                snprintf(eg, sizeof eg, ", e.g. %.120s%s%u", dev, l && dev[l - 1] >= '0' && dev[l - 1] <= '9' ? "p" : "", num);
             snprintf(why, sizeof why, "a partition table, not a volume: give the partition%s (partition %u has type "
                      "0x%02x and starts at sector %u)", eg, num, type, start);
         } else {
