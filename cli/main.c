@@ -18,6 +18,8 @@
 #include "../scanner/report.h"
 #include "../scanner/run.h"
 #include "../scanner/version.h"
+#include "../scrubber/drive_clean.h"
+#include "../scrubber/drive_job.h"
 #include "../scrubber/scrub.h"
 
 /* X(long name, short, has_arg, id, commands it applies to, help) */
@@ -37,6 +39,12 @@
     X("strip", 0, 1, OPT_STRIP, "scrub", "KIND  remove findings of KIND (repeatable; all by default)") \
     X("copy", 0, 0, OPT_COPY, "scrub", "      never edit in place: always write a verified copy")   \
     X("verify", 0, 1, OPT_VERIFY, "scrub", "full|fast  compare every packet of large files too (full)") \
+    /* drive hygiene (scanner/drive.c, scanner/volume.c) */                                     \
+    X("drive", 0, 0, OPT_DRIVE, "scan,scrub", "      PATH is a whole drive: also check timestamp patterns (automatic for mount points)") \
+    X("volume", 0, 1, OPT_VOLUME, "scan,scrub", "DEV   report (scrub: rewrite) the identity of a FAT/exFAT/NTFS device or image") \
+    X("new-serial", 0, 1, OPT_NEW_SERIAL, "scrub", "S     with --volume: random (default), zero or hex digits") \
+    X("label", 0, 1, OPT_LABEL, "scrub", "TEXT  with --volume: new volume label (\"\" removes it)") \
+    X("times", 0, 1, OPT_TIMES, "scrub", "keep|fixed[=DATE]  set all file and folder times to one UTC date (2000-01-01)") \
     X("help", 'h', 0, OPT_HELP, "all", "      this help")
 
 enum {
@@ -58,6 +66,7 @@ struct cli {
     int out_fd;
     uint64_t done_files, done_bytes, remaining_findings;
     struct timespec t0, last_draw;
+    struct um_drive_job drive;   /* drive hygiene */
 };
 
 static volatile int stop_flag;
@@ -194,6 +203,7 @@ static void print_file_line(struct cli *c, const struct um_file_result *res)
 static int emit(void *opaque, const struct um_walk_item *it, const struct um_file_result *res)
 {
     struct cli *c = opaque;
+    um_drive_job_item(&c->drive, it);   /* drive hygiene: timestamp patterns */
     c->done_files++;
     c->done_bytes += res->size;
     if (!strcmp(c->command, "scrub") && counts_as_left(res) && res->status != UM_ST_SCRUBBED)
@@ -261,6 +271,12 @@ static int after_scan_scrub(void *opaque, struct um_scanner *sc, struct um_walk_
         return 0;
     }
     if (it->kind != UM_WALK_FILE || res->status == UM_ST_SKIPPED) return 0;
+    if (it->artifact && S_ISDIR(it->st.st_mode) && !c->scrub.policy.strip[UM_K_OS_ARTIFACT]) {
+        /* drive hygiene: a kept artifact folder is left where it is, never copied */
+        free(res->error_text);
+        res->error_text = strdup(c->out ? "OS artifact folder kept: not copied to --out" : "OS artifact kept");
+        return 0;
+    }
     int out_dir = -1;
     if (c->out) {
         if (res->status == UM_ST_FAILED) {
@@ -278,6 +294,8 @@ static int after_scan_scrub(void *opaque, struct um_scanner *sc, struct um_walk_
         }
     }
     um_scrub_one(sc, &c->scrub, it->dirfd, it->name, it->fd, out_dir, res);
+    if (c->scrub.policy.strip[UM_K_XATTR] && !it->artifact)   /* drive hygiene: user.* xattrs */
+        um_drive_scrub_xattrs(it->dirfd, it->name, c->out != NULL, c->dry_run, res);
     if (out_dir >= 0) close(out_dir);
     return 0;
 }
@@ -308,6 +326,13 @@ static void print_summary(const struct cli *c, const struct um_summary *s, bool 
     fprintf(f, "Errors: %llu\n", (unsigned long long)s->errors);
     fprintf(f, "Data hashed: %s; read from storage: %s\n", hashed, read);
     fprintf(f, "Time: %.3f s\n", s->seconds);
+}
+
+/* drive hygiene: drive-level records go through the same emit as a file's */
+static int emit_record(void *opaque, struct um_file_result *res)
+{
+    struct um_walk_item fake = { .kind = UM_WALK_SKIP, .path = res->path, .fd = -1, .dirfd = -1 };
+    return emit(opaque, &fake, res);
 }
 
 static int cmd_run(const char *command, int argc, char **argv)
@@ -397,17 +422,38 @@ static int cmd_run(const char *command, int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_DRIVE: c.drive.drive = true; break;
+        case OPT_VOLUME: c.drive.volume = optarg; break;
+        case OPT_NEW_SERIAL:
+            if (um_volume_parse_serial(optarg, &c.drive.vchange)) {
+                fprintf(stderr, "unmark: --new-serial takes random, zero or hex digits\n");
+                return 2;
+            }
+            c.drive.volume_change = true;
+            break;
+        case OPT_LABEL: c.drive.vchange.set_label = true, c.drive.vchange.label = optarg, c.drive.volume_change = true; break;
+        case OPT_TIMES:
+            if (um_drive_parse_times(optarg, &c.drive.set_times, &c.drive.times_to)) {
+                fprintf(stderr, "unmark: --times takes keep, fixed or fixed=YYYY-MM-DD[THH:MM:SS] (1980-2107)\n");
+                return 2;
+            }
+            break;
         case 'h': case OPT_HELP: usage_for(stdout, command); return 0;
         default: usage_for(stderr, command); return 2;
         }
         /* Scrub-only options are refused by scan. */
         if (!scrub && (opt == 'o' || opt == OPT_OUT || opt == 'n' || opt == OPT_DRY_RUN ||
-                       opt == OPT_KEEP || opt == OPT_STRIP || opt == OPT_COPY || opt == OPT_VERIFY)) {
+                       opt == OPT_KEEP || opt == OPT_STRIP || opt == OPT_COPY || opt == OPT_VERIFY ||
+                       opt == OPT_NEW_SERIAL || opt == OPT_LABEL || opt == OPT_TIMES)) {
             fprintf(stderr, "unmark: that option belongs to scrub\n");
             return 2;
         }
     }
-    if (optind >= argc) {
+    if (c.drive.volume_change && !c.drive.volume) {
+        fprintf(stderr, "unmark: --new-serial and --label need --volume DEV\n");
+        return 2;
+    }
+    if (optind >= argc && !c.drive.volume) {
         fprintf(stderr, "unmark %s: give at least one PATH (a drive, a folder or a file)\n", command);
         return 2;
     }
@@ -462,7 +508,13 @@ static int cmd_run(const char *command, int argc, char **argv)
         .after_scan = scrub ? after_scan_scrub : NULL, .after_opaque = &c,
         .emit = emit, .emit_opaque = &c,
     };
-    int run_err = um_run(&ro, argc - optind, argv + optind);
+    /* drive hygiene (scrubber/drive_job.c): volume identity, timestamp patterns, --times */
+    c.drive.scrub = scrub, c.drive.dry_run = c.dry_run, c.drive.redact = c.scan.redact;
+    c.drive.out = c.out, c.drive.stop = &stop_flag, c.drive.emit = emit_record, c.drive.opaque = &c;
+    int drive_err = um_drive_job_before(&c.drive, argc - optind, argv + optind);
+    int run_err = argc > optind && !drive_err ? um_run(&ro, argc - optind, argv + optind) : 0;
+    if (!run_err && !drive_err) drive_err = um_drive_job_after(&c.drive, argc - optind, argv + optind);
+    um_drive_job_free(&c.drive);
     if (c.progress) fputs("\r\033[K", stderr);
     struct um_summary sum;
     bool interrupted = stop_flag != 0;
@@ -475,7 +527,8 @@ static int cmd_run(const char *command, int argc, char **argv)
         fprintf(stderr, "unmark: writing to standard output failed\n");
         return 2;
     }
-    if (run_err || rerr || sum.errors || interrupted) return 2;
+    if (drive_err) fprintf(stderr, "unmark: %s\n", um_strerror(drive_err));
+    if (run_err || rerr || sum.errors || interrupted || drive_err) return 2;
     if (scrub && !c.dry_run) return c.remaining_findings ? 1 : 0;
     return sum.with_findings ? 1 : 0;
 }

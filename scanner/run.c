@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../common/error.h"
+#include "drive.h"
 #include "run.h"
 
 #define WINDOW 256          /* results that may wait for an earlier one */
@@ -89,6 +90,16 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
     res->path = strdup(it->path);
     res->st = it->st;
     res->size = (uint64_t)it->st.st_size;
+    if (it->artifact && it->kind == UM_WALK_FILE) {
+        /* Drive hygiene (scanner/drive.c): OS artifacts (files or folders) are reported
+         * whole and deleted on scrub; fd may be a directory. */
+        int e = um_drive_artifact_result(it->dirfd, it->name, it->fd, (enum um_artifact)it->artifact, res);
+        if (e) res->status = UM_ST_FAILED, res->error = e, res->scanned = false;
+        if (um_scanner_options(sc)->redact) um_drive_redact(res, 0);
+        if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
+        return;
+    }
+
     switch (it->kind) {
     case UM_WALK_SKIP:
         res->status = UM_ST_SKIPPED;
@@ -116,6 +127,9 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
     um_scan_fd(sc, it->fd, it->name, res);
     if (res->status == UM_ST_SKIPPED && res->error == UM_E_LIMIT)
         res->error_text = strdup("larger than --max-filesize");
+
+    size_t nf = res->findings.len;        /* drive hygiene: extended attributes */
+    if (um_drive_xattrs(it->fd, res) > 0 && um_scanner_options(sc)->redact) um_drive_redact(res, nf);
     if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
 }
 

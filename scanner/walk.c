@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drive.h"
 #include "walk.h"
 
 bool um_walk_is_leftover(const char *name)
@@ -78,6 +79,7 @@ struct walker {
     uint64_t seq;
     dev_t root_dev;
     struct inode_set links;
+    int artifact;   /* drive hygiene: tag for the next emitted item */
 };
 
 static char *join(const char *a, const char *b)
@@ -106,6 +108,8 @@ static int emit(struct walker *w, enum um_walk_kind kind, const char *path, cons
                 const char *name, int dirfd, int fd, const struct stat *st, int err,
                 const char *reason)
 {
+    int artifact = w->artifact;
+    w->artifact = 0;
     struct um_walk_item *it = calloc(1, sizeof *it);
     if (!it) {
         if (fd >= 0) close(fd);
@@ -115,6 +119,7 @@ static int emit(struct walker *w, enum um_walk_kind kind, const char *path, cons
     it->dirfd = dirfd >= 0 ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0) : -1;
     it->seq = w->seq++;
     it->kind = kind;
+    it->artifact = artifact;
     it->path = strdup(path);
     it->reldir = strdup(reldir);
     it->name = strdup(name);
@@ -135,6 +140,25 @@ static int cmp_names(const void *a, const void *b)
 }
 
 static int walk_dir(struct walker *w, int dirfd, const char *path, const char *reldir, int depth);
+
+/* Drive hygiene (scanner/drive.c): an OS artifact, file or directory, is one item
+ * whose fd is the file or directory itself; its contents are not walked. */
+static int visit_artifact(struct walker *w, int dirfd, const char *full, const char *reldir,
+                          const char *name, const struct stat *st, int artifact)
+{
+    if (w->o->shard_n && path_hash(reldir, name) % w->o->shard_n != w->o->shard_k - 1) return 0;
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+                                 (S_ISDIR(st->st_mode) ? O_DIRECTORY : 0));
+    if (fd < 0) return emit(w, UM_WALK_ERROR, full, reldir, name, dirfd, -1, st, -errno, NULL);
+    struct stat fst;
+    if (fstat(fd, &fst) != 0 || fst.st_ino != st->st_ino || fst.st_dev != st->st_dev) {
+        close(fd);
+        return emit(w, UM_WALK_SKIP, full, reldir, name, dirfd, -1, st, 0,
+                    "changed while being opened, not scanned");
+    }
+    w->artifact = artifact;
+    return emit(w, UM_WALK_FILE, full, reldir, name, dirfd, fd, &fst, 0, NULL);
+}
 
 /* One entry `name` of directory dirfd. */
 static int visit(struct walker *w, int dirfd, const char *path, const char *reldir,
@@ -157,6 +181,13 @@ static int visit(struct walker *w, int dirfd, const char *path, const char *reld
         r = emit(w, UM_WALK_SKIP, full, reldir, name, dirfd, -1, &st, 0,
                  "on another file system, not scanned");
         goto out;
+    }
+    if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {   /* drive hygiene: OS artifacts */
+        int artifact = (int)um_drive_classify_name(name, S_ISDIR(st.st_mode));
+        if (artifact) {
+            r = visit_artifact(w, dirfd, full, reldir, name, &st, artifact);
+            goto out;
+        }
     }
     if (S_ISDIR(st.st_mode)) {
         if (depth + 1 > w->o->max_depth) {

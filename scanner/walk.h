@@ -23,6 +23,9 @@ struct um_walk_item {
     char *name;             /* name inside dirfd */
     int dirfd;              /* the parent directory (owned; -1 if none) */
     int fd;                 /* the file, read-only (owned; -1 if none) */
+    int artifact;           /* drive hygiene: an enum um_artifact (scanner/drive.h) when the
+                               entry is an OS artifact, reported and deleted whole; fd is
+                               then the file or the DIRECTORY (not descended into) */
     struct stat st;
     int err;
     const char *reason;     /* static text for SKIP */

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drive_clean.h"
 #include "../common/error.h"
 #include "../scanner/hash.h"
 #include "remux.h"
@@ -453,6 +454,11 @@ int um_scrub_one(struct um_scanner *sc, const struct um_scrub_options *o, int di
         return 0;   /* the scan already failed: never edit what we could not parse */
     int err = um_plan_build(res, &o->policy, &plan);
     if (err) return set_error(res, err, NULL);
+    if (plan.delete_file) {
+        /* OS artifacts go whole (scrubber/drive_clean.c); with --out they are not copied. */
+        um_plan_free(&plan);
+        return um_drive_scrub_delete(dirfd, name, out_dirfd >= 0, o->dry_run, res);
+    }
     bool nothing = plan.n == 0 && !plan.truncate && !plan.remux && !plan.delete_file;
     if (plan.delete_file) {
         um_plan_free(&plan);
