@@ -35,7 +35,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(BUILD)/obj/tests/support.o
 
-.PHONY: hostile check-crash check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
+.PHONY: volume-e2e hostile check-crash check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
 all: $(BUILD)/unmark
 
 $(BUILD)/obj/%.o: %.c
@@ -64,7 +64,10 @@ unit: $(TEST_BIN)
 e2e: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/e2e.sh
 
-check: unit e2e schema-check golden hostile
+check: unit e2e schema-check golden hostile volume-e2e
+
+volume-e2e: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/volume_e2e.sh
 
 hostile: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark python3 tests/hostile.py

@@ -459,11 +459,7 @@ int um_scrub_one(struct um_scanner *sc, const struct um_scrub_options *o, int di
         um_plan_free(&plan);
         return um_drive_scrub_delete(dirfd, name, out_dirfd >= 0, o->dry_run, res);
     }
-    bool nothing = plan.n == 0 && !plan.truncate && !plan.remux && !plan.delete_file;
-    if (plan.delete_file) {
-        um_plan_free(&plan);
-        return set_error(res, UM_E_UNSUPPORTED, "this removal (delete) is not implemented yet");
-    }
+    bool nothing = plan.n == 0 && !plan.truncate && !plan.remux;
     if (o->dry_run || (nothing && out_dirfd < 0)) {
         um_plan_free(&plan);
         return 0;
