@@ -6,10 +6,12 @@
 
 extern const struct um_format um_format_jpeg;
 extern const struct um_format um_format_zip;
+extern const struct um_format um_format_tiff;
 
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
     &um_format_zip,
+    &um_format_tiff,
     NULL,
 };
 

@@ -39,6 +39,8 @@ static const struct row {
     { "exif", "ImageDescription", TXT, L }, { "exif", "UserComment", TXT, L },
     { "exif", "XPTitle", TXT, L }, { "exif", "XPComment", TXT, L }, { "exif", "XPKeywords", TXT, L },
     { "exif", "XPSubject", TXT, L }, { "exif", "DocumentName", TXT, L }, { "exif", "PageName", TXT, L },
+    { "exif", "LocalizedCameraModel", MOD, M }, { "exif", "IPTC-NAA", TXT, L },
+    { "exif", "PhotoshopSettings", TXT, L },
 
     /* ---- xmp (property local names; prefixes as usually bound) ---- */
     { "xmp", "exif:GPS*", LOC, H }, { "xmp", "exifEX:BodySerialNumber", DEV, H },

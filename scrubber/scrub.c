@@ -226,7 +226,7 @@ static int make_temp(int dirfd, char *out, size_t outsz)
     for (int tries = 0; tries < 100; tries++) {
         unsigned long r = (unsigned long)random() ^ ((unsigned long)getpid() << 16) ^ (unsigned long)tries;
         snprintf(out, outsz, UM_TEMP_PREFIX "%08lx.tmp", r & 0xffffffffUL);
-        int fd = openat(dirfd, out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int fd = openat(dirfd, out, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0) return fd;
         if (errno != EEXIST) return -errno;
     }
