@@ -144,7 +144,7 @@ static inline bool img_have_exiftool(void)
 }
 
 /* Asserts that `exiftool -a -G1 -s path` shows none of the tags (tag names as exiftool
- * prints them, e.g. "Make") with a non-empty value. */
+ * prints them, e.g. "Make", or group-qualified, "IFD0:Make") with a non-empty value. */
 static inline void img_exiftool_none(const char *path, const char *const *tags)
 {
     char *cmd;
@@ -159,8 +159,13 @@ static inline void img_exiftool_none(const char *path, const char *const *tags)
         const char *v = line + used;
         while (*v == ' ') v++;
         bool empty = *v == '\n' || *v == 0;
-        for (const char *const *t = tags; *t; t++)
-            if (strcmp(tag, *t) == 0 && !empty) fail_msg("exiftool still shows %s", line);
+        for (const char *const *t = tags; *t; t++) {
+            const char *colon = strchr(*t, ':');
+            bool match = colon ? strncmp(*t, group, (size_t)(colon - *t)) == 0 &&
+                                     group[colon - *t] == 0 && strcmp(tag, colon + 1) == 0
+                               : strcmp(tag, *t) == 0;
+            if (match && !empty) fail_msg("exiftool still shows %s", line);
+        }
     }
     pclose(f);
     free(cmd);
