@@ -73,12 +73,17 @@ static const struct row {
     { "iptc", "DateCreated", TIM, L }, { "iptc", "TimeCreated", TIM, L }, { "iptc", "DigitalCreationDate", TIM, L },
     { "iptc", "OriginatingProgram", SW, L }, { "iptc", "Caption-Abstract", TXT, L }, { "iptc", "ObjectName", TXT, L },
     { "iptc", "Keywords", TXT, L }, { "iptc", "Headline", TXT, L }, { "iptc", "*", TXT, L },
+    { "iptc", "ProgramVersion", SW, L }, { "iptc", "DigitalCreationTime", TIM, L },
+    { "iptc", "ContentLocationName", LOC, H }, { "iptc", "ContentLocationCode", LOC, H },
+    { "iptc", "Source", PER, M },
 
     /* ---- png (tEXt/zTXt/iTXt keywords, PNG 1.2 and the 'extensions' list) ---- */
     { "png", "Author", PER, M }, { "png", "Copyright", PER, M }, { "png", "Disclaimer", TXT, L },
     { "png", "Software", SW, L }, { "png", "Source", MOD, M }, { "png", "Creation Time", TIM, L },
     { "png", "tIME", TIM, L }, { "png", "Title", TXT, L }, { "png", "Description", TXT, L },
     { "png", "Comment", TXT, L }, { "png", "Warning", TXT, L }, { "png", "*", TXT, L },
+    { "png", "Raw profile type *", DEV, H }, { "png", "date:*", TIM, L },
+    { "png", "Make", MOD, M }, { "png", "Model", MOD, M },
 
     /* ---- quicktime (udta atoms, ilst items, mdta keys) ---- */
     { "quicktime", "\xa9xyz", LOC, H }, { "quicktime", "loci", LOC, H },

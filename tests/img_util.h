@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/bytes.h"
 #include "../common/error.h"
 #include "../scrubber/plan.h"
 #include "../scrubber/scrub.h"
