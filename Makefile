@@ -8,7 +8,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS := libavformat libavcodec libavutil libmagic nettle jansson
+PKGS := libavformat libavcodec libavutil libmagic nettle jansson libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lmagic -lm -lpthread
 

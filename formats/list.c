@@ -8,12 +8,14 @@ extern const struct um_format um_format_jpeg;
 extern const struct um_format um_format_zip;
 extern const struct um_format um_format_tiff;
 extern const struct um_format um_format_png;
+extern const struct um_format um_format_xmp;
 
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
     &um_format_zip,
     &um_format_tiff,
     &um_format_png,
+    &um_format_xmp,
     NULL,
 };
 

@@ -57,7 +57,8 @@ static void test_camera_scrub(void **state)
         static const char *const tags[] = {
             "IFD0:Make", "IFD0:Model", "Software", "Artist", "DateTimeOriginal", "SerialNumber",
             "LensSerialNumber", "ImageUniqueID", "GPSLatitude", "GPSLongitude", "GPSLatitudeRef",
-            "GPSLongitudeRef", "GPSVersionID", "By-line", "City", "Comment", NULL };
+            "GPSLongitudeRef", "GPSVersionID", "By-line", "City", "Comment", "Creator",
+            "XMP-tiff:Make", "DocumentID", "XMPToolkit", NULL };
         img_exiftool_none(out, tags);
     }
     free(out);
