@@ -9,6 +9,7 @@ extern const struct um_format um_format_zip;
 extern const struct um_format um_format_tiff;
 extern const struct um_format um_format_png;
 extern const struct um_format um_format_xmp;
+extern const struct um_format um_format_gif;
 
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
@@ -16,6 +17,7 @@ const struct um_format *const um_formats[] = {
     &um_format_tiff,
     &um_format_png,
     &um_format_xmp,
+    &um_format_gif,
     NULL,
 };
 

@@ -29,7 +29,9 @@ static bool is_still_image(const AVFormatContext *f)
 {
     const char *n = f->iformat->name;
     size_t len = strlen(n);
-    return (len > 5 && strcmp(n + len - 5, "_pipe") == 0) || strcmp(n, "image2") == 0;
+    /* GIF packets carry the extension blocks before each frame (comments, XMP):
+     * scrubbing changes them by design, so compare what is shown instead. */
+    return (len > 5 && strcmp(n + len - 5, "_pipe") == 0) || strcmp(n, "image2") == 0 || strcmp(n, "gif") == 0;
 }
 
 /* Decodes the first frame of stream 0; fills *frame. */
