@@ -15,14 +15,19 @@
  * case (the reserved bit clear, as the spec requires), the fourth lower case (safe to
  * copy: editors may carry it along without understanding it); its CRC is correct, so
  * even strict readers do not warn. Cutting the chunk instead would force the copy
- * path for no gain. XMP and EXIF are cleaned by their handlers inside the chunk (XMP
- * blanked with spaces, EXIF entries removed in place); those chunks keep their old
- * CRC (the handler edits cannot be seen from here), which decoders treat as a
- * damaged ancillary chunk at worst: libpng warns and drops it, FFmpeg ignores CRCs. */
+ * path for no gain. XMP and EXIF are cleaned inside their chunk by the XMP and
+ * TIFF/EXIF walkers (XMP blanked with spaces, EXIF entries removed in place, so an
+ * eXIf orientation survives); they mirror their edits onto a copy of the chunk, and
+ * the chunk's CRC is replaced with the CRC of the cleaned data. (Edits inside an EXIF
+ * thumbnail are not mirrored: that rare chunk keeps a stale CRC, which libpng treats
+ * as a damaged ancillary chunk and FFmpeg ignores.) */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
+#include "images.h"
 
 #define MAX_CHUNKS (1u << 20)
 
@@ -79,6 +84,32 @@ static bool blank(const uint8_t *p, uint64_t n)
     return true;
 }
 
+/* EXIF (eXIf) or XMP (iTXt, from t on) inside the chunk at c: the inner handler
+ * reports and plans its edits and applies them to a copy of the data, from which the
+ * chunk's new CRC is computed, so the cleaned chunk is valid for every reader. */
+static int inner(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t c, uint64_t dp, uint64_t n,
+                 uint64_t t, bool xmp)
+{
+    uint8_t *copy = malloc(n ? (size_t)n : 1);
+    if (!copy) return -ENOMEM;
+    memcpy(copy, d + dp, (size_t)n);
+    int first = -1;
+    int err = xmp ? um_xmp_scan_block(ctx, d, dp + t, n - t, "iTXt/XMP/", copy + t, &first)
+                  : um_tiff_scan_block(ctx, d, dp, n, "eXIf/", copy, &first);
+    if (err == -ENOMEM || um_is_error(first)) {
+        free(copy);
+        return err;
+    }
+    err = 0;   /* a damaged inner block is content; what it gave is kept */
+    if (first >= 0) {
+        uint32_t crc = crc_update(crc_update(0xFFFFFFFFu, d + c + 4, 4), copy, n) ^ 0xFFFFFFFFu;
+        uint8_t be[4] = { (uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8), (uint8_t)crc };
+        if (memcmp(be, d + dp + n, 4) != 0) err = um_plan(ctx, first, UM_OP_REPLACE, dp + n, 4, be);
+    }
+    free(copy);
+    return err;
+}
+
 /* tEXt, zTXt, iTXt at chunk c with data [dp, dp+n). */
 static int text_chunk(struct um_scan_ctx *ctx, const uint8_t *d, const char *type, uint64_t c,
                       uint64_t dp, uint64_t n)
@@ -102,7 +133,7 @@ static int text_chunk(struct um_scan_ctx *ctx, const uint8_t *d, const char *typ
             t = (uint64_t)(z - p) + 1;
         }
         if (!compressed && strcmp(key, "XML:com.adobe.xmp") == 0)
-            return um_scan_embedded(ctx, dp + t, n - t, "iTXt/XMP");
+            return inner(ctx, d, c, dp, n, t, true);
     } else if (compressed) {
         t += 1;   /* compression method */
     }
@@ -145,7 +176,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         } else if (!strcmp(type, "tEXt") || !strcmp(type, "zTXt") || !strcmp(type, "iTXt")) {
             err = text_chunk(ctx, d, type, pos, dp, n);
         } else if (!strcmp(type, "eXIf") && n >= 8) {
-            err = um_scan_embedded(ctx, dp, n, "eXIf");
+            err = inner(ctx, d, pos, dp, n, 0, false);
         } else if (!strcmp(type, "tIME") && n == 7 && !blank(d + dp, 7)) {
             const uint8_t *t = d + dp;
             char v[32];

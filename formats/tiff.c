@@ -33,6 +33,7 @@
 
 #include "../scanner/classify.h"
 #include "format.h"
+#include "images.h"
 
 #define MAX_IFDS 64          /* IFDs visited per block */
 #define MAX_ENTRIES 4096     /* entries per IFD; more is not a real file */
@@ -49,7 +50,40 @@ struct tiff {
     uint32_t visited[MAX_IFDS];
     int nvisited;
     int err;                 /* first structural error met (the walk goes on) */
+    uint64_t base;           /* block offset in the view (um_tiff_scan_block) */
+    const char *prefix;      /* where-prefix ("" or "eXIf/") */
+    uint8_t *mirror;         /* if set: a copy of the block that edits are applied to */
+    int first;               /* first finding reported in the block, or -1 */
 };
+
+/* Plans an edit at a block-relative offset; mirrors it onto the caller's copy. */
+static int plan(struct tiff *t, int idx, enum um_op op, uint64_t off, uint64_t len, const void *bytes)
+{
+    int err = um_plan(t->ctx, idx, op, t->base + off, len, bytes);
+    if (!err && t->mirror) {
+        if (op == UM_OP_ZERO) memset(t->mirror + off, 0, (size_t)len);
+        else if (op == UM_OP_REPLACE) memcpy(t->mirror + off, bytes, (size_t)len);
+    }
+    return err;
+}
+
+static int report(struct tiff *t, const char *where, const char *key, const char *val, size_t vl,
+                  uint64_t off, uint64_t len)
+{
+    char full[128];
+    snprintf(full, sizeof full, "%s%s", t->prefix, where);
+    int idx = um_report_classified(t->ctx, "exif", full, key, (const uint8_t *)val, vl, t->base + off, len);
+    if (idx >= 0 && t->first < 0) t->first = idx;
+    return idx;
+}
+
+static int embed(struct tiff *t, uint64_t off, uint64_t len, const char *where)
+{
+    char full[128];
+    snprintf(full, sizeof full, "%s%s", t->prefix, where);
+    if (full[0] && full[strlen(full) - 1] == '/') full[strlen(full) - 1] = 0;
+    return um_scan_embedded(t->ctx, t->base + off, len, full);
+}
 
 struct tag_name {
     uint16_t tag;
@@ -229,7 +263,7 @@ static int zero_makernote_refs(struct tiff *t, int idx, uint64_t mn, uint64_t mn
             uint64_t vsize = (uint64_t)type_size(type) * u32(t, e + 4), voff = u32(t, e + 8);
             if (vsize <= 4 || !(type == 1 || type == 2 || type == 7)) continue;
             if (voff >= mn && voff + vsize <= mn + mn_len) continue;   /* inside: zeroed anyway */
-            int err = um_plan(t->ctx, idx, UM_OP_ZERO, voff, vsize, NULL);
+            int err = plan(t, idx, UM_OP_ZERO, voff, vsize, NULL);
             if (err < 0) return err;
         }
         return 0;
@@ -322,7 +356,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
         if (valid && kind == IFD_MAIN && tag == 0x02BC && vsize > 0) {   /* XMP packet */
             char where[48];
             snprintf(where, sizeof where, "%s/XMP", name);
-            if (um_scan_embedded(ctx, voff, vsize, where) == -ENOMEM) goto nomem;
+            if (embed(t, voff, vsize, where) == -ENOMEM) goto nomem;
             continue;
         }
 
@@ -335,8 +369,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
         if (!valid) {
             /* The value lies outside the block: the entry itself still goes. */
             const char *why = "<value out of range>";
-            idx = um_report_classified(ctx, "exif", where, key, (const uint8_t *)why, strlen(why),
-                                       table + (uint64_t)i * 12, 12);
+            idx = report(t, where, key, why, strlen(why), table + (uint64_t)i * 12, 12);
         } else {
             const uint8_t *vp = t->d + voff;
             if (tag == 0x9286 ? (vsize <= 8 || blank(vp + 8, vsize - 8)) : blank(vp, vsize)) continue;
@@ -351,7 +384,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
             } else {
                 vl = render(t, tag, type, count, vp, vsize, val, sizeof val);
             }
-            idx = um_report_classified(ctx, "exif", where, key, (const uint8_t *)val, vl, voff, vsize);
+            idx = report(t, where, key, val, vl, voff, vsize);
             if (idx >= 0 && tag == 0x927C) {
                 (void)um_note(ctx, idx, "maker note zeroed: vendor data with serial numbers");
                 if ((err = zero_makernote_refs(t, idx, voff, vsize)) < 0) goto end;
@@ -366,21 +399,21 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
         if (*first_finding < 0) *first_finding = idx;
         enum um_severity sev = kind == IFD_GPS ? UM_SEV_HIGH : severity_of(key);
         if (owner < 0 || sev > owner_sev) owner = idx, owner_sev = sev;
-        if (valid && vsize > 4) err = um_plan(ctx, idx, UM_OP_ZERO, voff, vsize, NULL);
-        else if (kind == IFD_GPS) err = um_plan(ctx, idx, UM_OP_ZERO, table + (uint64_t)i * 12, 12, NULL);
+        if (valid && vsize > 4) err = plan(t, idx, UM_OP_ZERO, voff, vsize, NULL);
+        else if (kind == IFD_GPS) err = plan(t, idx, UM_OP_ZERO, table + (uint64_t)i * 12, 12, NULL);
         else
             /* The value lives in the entry, which the table rewrite (owned by the most
              * severe finding of this IFD) drops: an empty edit marks it as removed by
              * that rewrite. If a policy keeps the owner, the re-scan still finds this
              * one and the scrub fails instead of claiming a removal it did not do. */
-            err = um_plan(ctx, idx, UM_OP_ZERO, voff, 0, NULL);
+            err = plan(t, idx, UM_OP_ZERO, voff, 0, NULL);
         if (err < 0) goto end;
     }
 
     if (owner >= 0) {
         if (kind == IFD_GPS) {
             /* The whole GPS IFD goes: its pointer is dropped by the parent. */
-            err = um_plan(ctx, owner, UM_OP_ZERO, off, table_len, NULL);
+            err = plan(t, owner, UM_OP_ZERO, off, table_len, NULL);
             if (err < 0) goto end;
         } else {
             uint8_t *nt = calloc(1, (size_t)table_len);
@@ -396,7 +429,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
             }
             put16(t, nt, kept);
             if (has_next) memcpy(nt + 2 + (size_t)kept * 12, t->d + table + (uint64_t)n * 12, 4);
-            err = um_plan(ctx, owner, UM_OP_REPLACE, off, table_len, nt);
+            err = plan(t, owner, UM_OP_REPLACE, off, table_len, nt);
             free(nt);
             if (err < 0) goto end;
         }
@@ -406,7 +439,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
     if (thumb_off && thumb_len && um_range_ok(thumb_off, thumb_len, t->size)) {
         char where[48];
         snprintf(where, sizeof where, "%s/Thumbnail", name);
-        if (um_scan_embedded(ctx, thumb_off, thumb_len, where) == -ENOMEM) goto nomem;
+        if (embed(t, thumb_off, thumb_len, where) == -ENOMEM) goto nomem;
     }
 
     /* The chain of main IFDs: IFD0 -> IFD1 -> ... */
@@ -440,16 +473,34 @@ static int probe(const uint8_t *h, size_t n, uint64_t size)
     return first >= 8 && first < size ? UM_PROBE_MAX : UM_PROBE_WEAK;
 }
 
-static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
+static int walk_block(struct tiff *t)
 {
-    if (size < 8) return UM_E_TRUNC;
-    struct tiff t = { .ctx = ctx, .d = d, .size = size, .le = d[0] == 'I' };
+    if (t->size < 8) return UM_E_TRUNC;
     int first;
-    int err = walk_ifd(&t, u32(&t, d + 4), IFD_MAIN, "IFD0", 0, &first);
     /* A damaged sub-IFD (a bogus Interop pointer is common in real files) leaves the
      * rest of the block readable: what was found is reported and removable; only a
      * damaged IFD0 fails the block. */
+    return walk_ifd(t, u32(t, t->d + 4), IFD_MAIN, "IFD0", 0, &first);
+}
+
+int um_tiff_scan_block(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uint64_t len,
+                       const char *prefix, uint8_t *mirror, int *first)
+{
+    struct tiff t = { .ctx = ctx, .d = d + off, .size = len, .base = off, .prefix = prefix,
+                      .mirror = mirror, .first = -1 };
+    *first = -1;
+    if (len < 8 || !(memcmp(t.d, "II*\0", 4) == 0 || memcmp(t.d, "MM\0*", 4) == 0)) return UM_E_FORMAT;
+    t.le = t.d[0] == 'I';
+    int err = walk_block(&t);
+    *first = t.first;
     return err;
+}
+
+static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
+{
+    if (size < 8) return UM_E_TRUNC;
+    struct tiff t = { .ctx = ctx, .d = d, .size = size, .le = d[0] == 'I', .prefix = "", .first = -1 };
+    return walk_block(&t);
 }
 
 const struct um_format um_format_tiff = {

@@ -24,6 +24,7 @@
 
 #include "../scanner/classify.h"
 #include "format.h"
+#include "images.h"
 
 #define MAX_PACKET (64u << 20)   /* larger "packets" are not parsed, only blanked */
 #define MAX_REPORTS 4096
@@ -62,6 +63,8 @@ struct xmp {
     int err;
     int *found;                  /* every finding, to mark them removed */
     int nfound;
+    uint64_t base;               /* packet offset in the view */
+    const char *prefix;          /* where-prefix */
 };
 
 static int probe(const uint8_t *h, size_t n, uint64_t size)
@@ -132,7 +135,9 @@ static bool report(struct xmp *x, const char *key, char *value)
     if (!vl) return false;
     uint64_t off, len;
     locate(x, value, vl, &off, &len);
-    int idx = um_report_classified(x->ctx, "xmp", key, key, (const uint8_t *)value, vl, off, len);
+    char where[192];
+    snprintf(where, sizeof where, "%s%s", x->prefix, key);
+    int idx = um_report_classified(x->ctx, "xmp", where, key, (const uint8_t *)value, vl, x->base + off, len);
     if (um_is_error(idx)) {
         x->err = idx;
         return false;
@@ -245,13 +250,15 @@ static void silent(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
+static int scan_packet(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size, uint64_t base,
+                       const char *prefix, uint8_t *mirror, int *first)
 {
+    *first = -1;
     uint64_t from, to;
     blank_range(d, size, &from, &to);
     if (blank(d + from, to - from)) return 0;   /* empty or already scrubbed */
 
-    struct xmp x = { .ctx = ctx, .d = d, .size = size, .owner = -1 };
+    struct xmp x = { .ctx = ctx, .d = d, .size = size, .owner = -1, .base = base, .prefix = prefix };
     x.found = malloc(MAX_REPORTS * sizeof *x.found);
     if (!x.found) return -ENOMEM;
     xmlDoc *doc = NULL;
@@ -270,9 +277,11 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         }
     } else {
         static const char v[] = "XMP packet that does not parse";
+        char where[64];
+        snprintf(where, sizeof where, "%sXMP", prefix);
         struct um_finding_spec s = {
-            .kind = UM_K_CONTENT, .severity = UM_SEV_MEDIUM, .where = "XMP", .value = (const uint8_t *)v,
-            .value_len = sizeof v - 1, .offset = from, .length = to - from,
+            .kind = UM_K_CONTENT, .severity = UM_SEV_MEDIUM, .where = where, .value = (const uint8_t *)v,
+            .value_len = sizeof v - 1, .offset = base + from, .length = to - from,
             .note = "unreadable packet blanked whole",
         };
         x.owner = um_report(ctx, &s);
@@ -280,7 +289,9 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             free(x.found);
             return x.owner;
         }
+        x.found[x.nfound++] = x.owner;
     }
+    *first = x.found[0];
     /* One blanking serves every finding; it belongs to the most severe one. The other
      * findings' values lie inside it: they get an empty edit that marks them as
      * removed by it (if a policy keeps the owner, the re-scan finds them again and the
@@ -290,13 +301,26 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     int err = -ENOMEM;
     if (spaces) {
         memset(spaces, ' ', (size_t)n);
-        err = um_plan(ctx, x.owner, UM_OP_REPLACE, from, n, spaces);
+        err = um_plan(ctx, x.owner, UM_OP_REPLACE, base + from, n, spaces);
         free(spaces);
+        if (!err && mirror) memset(mirror + from, ' ', (size_t)n);
     }
     for (int i = 0; i < x.nfound && !err; i++)
-        if (x.found[i] != x.owner) err = um_plan(ctx, x.found[i], UM_OP_ZERO, from, 0, NULL);
+        if (x.found[i] != x.owner) err = um_plan(ctx, x.found[i], UM_OP_ZERO, base + from, 0, NULL);
     free(x.found);
     return err;
+}
+
+int um_xmp_scan_block(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uint64_t len,
+                      const char *prefix, uint8_t *mirror, int *first)
+{
+    return scan_packet(ctx, d + off, len, off, prefix, mirror, first);
+}
+
+static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
+{
+    int first;
+    return scan_packet(ctx, d, size, 0, "", NULL, &first);
 }
 
 const struct um_format um_format_xmp = {

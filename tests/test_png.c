@@ -13,6 +13,20 @@ static uint32_t crc32_png(const uint8_t *p, size_t n)
     return c ^ 0xFFFFFFFFu;
 }
 
+/* Every chunk's CRC is right (the cleaned eXIf and iTXt XMP chunks included). */
+static void assert_crcs(const uint8_t *q, size_t m)
+{
+    size_t pos = 8;
+    while (pos + 12 <= m) {
+        uint32_t n = ld_u32be(q + pos);
+        assert_true(pos + 12 + n <= m);
+        assert_int_equal(ld_u32be(q + pos + 8 + n), crc32_png(q + pos + 4, 4 + (size_t)n));
+        if (!memcmp(q + pos + 4, "IEND", 4)) return;
+        pos += 12 + n;
+    }
+    fail_msg("no IEND");
+}
+
 static void test_text_png(void **state)
 {
     (void)state;
@@ -26,6 +40,7 @@ static void test_text_png(void **state)
     img_expect(&r, "tEXt/Software", UM_K_SOFTWARE, "Painter 3");
     img_expect(&r, "tIME", UM_K_TIMESTAMP, "2019-05-06 07:08:09");
     img_expect(&r, "eXIf/IFD0/Make", UM_K_DEVICE_MODEL, "PngExifMake");
+    img_expect(&r, "iTXt/XMP/tiff:Model", UM_K_DEVICE_MODEL, "XmpModel");
     const struct um_finding *f = img_where(&r, "tEXt/Author");
     assert_memory_equal(p + f->offset, "Author\0Choe Hyon", 16);
     uint64_t chunk = f->offset - 8;
@@ -40,6 +55,9 @@ static void test_text_png(void **state)
     assert_memory_equal(q + chunk + 8, z, 16);
     uint32_t crc = crc32_png(q + chunk + 4, 4 + 16);
     assert_int_equal(ld_u32be(q + chunk + 8 + 16), crc);
+    assert_crcs(q, m);
+    assert_null(memmem(q, m, "PngExifMake", 11));
+    assert_null(memmem(q, m, "XmpModel", 8));
     img_assert_clean(q, m, "text.png");
     free(q);
     um_file_result_free(&r);
