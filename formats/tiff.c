@@ -54,7 +54,18 @@ struct tiff {
     const char *prefix;      /* where-prefix ("" or "eXIf/") */
     uint8_t *mirror;         /* if set: a copy of the block that edits are applied to */
     int first;               /* first finding reported in the block, or -1 */
+    bool raw;                /* a camera raw file (NEF, CR2, DNG...): see keep_for_raw */
 };
+
+/* A camera raw file is a TIFF whose decoders (libraw, dcraw, vendor tools) pick the
+ * decoding path by Make/Model and read curves, white balance and sensor data from the
+ * maker note: removing those would leave a file nobody can develop. Recognised by
+ * Canon's "CR" marker, SubIFDs in IFD0, or an IFD0 that is only a reduced-resolution
+ * preview (NewSubfileType 1), as NEF, CR2, DNG, ARW and PEF have. */
+static bool keep_for_raw(const struct tiff *t, uint16_t tag)
+{
+    return t->raw && (tag == 0x010F || tag == 0x0110 || tag == 0x927C || tag == 0xC614 || tag == 0xC615);
+}
 
 /* Plans an edit at a block-relative offset; mirrors it onto the caller's copy. */
 static int plan(struct tiff *t, int idx, enum um_op op, uint64_t off, uint64_t len, const void *bytes)
@@ -385,7 +396,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
                 vl = render(t, tag, type, count, vp, vsize, val, sizeof val);
             }
             idx = report(t, where, key, val, vl, voff, vsize);
-            if (idx >= 0 && tag == 0x927C) {
+            if (idx >= 0 && tag == 0x927C && !keep_for_raw(t, tag)) {
                 (void)um_note(ctx, idx, "maker note zeroed: vendor data with serial numbers");
                 if ((err = zero_makernote_refs(t, idx, voff, vsize)) < 0) goto end;
             }
@@ -395,6 +406,10 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
             goto end;
         }
         if (idx < 0) continue;
+        if (keep_for_raw(t, tag)) {
+            (void)um_note(ctx, idx, "kept: raw converters identify the camera and decode by it");
+            continue;
+        }
         removed[i] = idx;
         if (*first_finding < 0) *first_finding = idx;
         enum um_severity sev = kind == IFD_GPS ? UM_SEV_HIGH : severity_of(key);
@@ -496,10 +511,28 @@ int um_tiff_scan_block(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, 
     return err;
 }
 
+static bool is_raw(const struct tiff *t)
+{
+    if (t->size >= 10 && t->d[8] == 'C' && t->d[9] == 'R') return true;
+    uint32_t off = u32(t, t->d + 4);
+    if (!um_range_ok(off, 2, t->size)) return false;
+    uint16_t n = u16(t, t->d + off);
+    for (uint16_t i = 0; i < n && i < MAX_ENTRIES; i++) {
+        uint64_t e = (uint64_t)off + 2 + (uint64_t)i * 12;
+        if (!um_range_ok(e, 12, t->size)) break;
+        uint16_t tag = u16(t, t->d + e), type = u16(t, t->d + e + 2);
+        if (tag == 0x014A) return true;
+        if (tag == 0x00FE && (type == 4 ? u32(t, t->d + e + 8) : u16(t, t->d + e + 8)) == 1) return true;
+    }
+    return false;
+}
+
 static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 {
     if (size < 8) return UM_E_TRUNC;
     struct tiff t = { .ctx = ctx, .d = d, .size = size, .le = d[0] == 'I', .prefix = "", .first = -1 };
+    /* Only a file is a raw file; an EXIF block inside a JPEG never is. */
+    t.raw = um_ctx_depth(ctx) == 0 && is_raw(&t);
     return walk_block(&t);
 }
 

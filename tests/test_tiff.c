@@ -107,6 +107,36 @@ static void test_block_rewrite(void **state)
     um_file_result_free(&r);
 }
 
+/* A camera raw file (IFD0 a reduced-resolution preview): Make stays, decoders need
+ * it; the serial number goes. */
+static void test_raw_keeps_make(void **state)
+{
+    (void)state;
+    static const uint8_t raw[] = {
+        'I', 'I', 42, 0, 8, 0, 0, 0,
+        3, 0,
+        0xFE, 0x00, 4, 0, 1, 0, 0, 0, 1, 0, 0, 0,   /* NewSubfileType = 1 */
+        0x0F, 0x01, 2, 0, 6, 0, 0, 0, 50, 0, 0, 0,  /* Make "NIKON" at 50 */
+        0x31, 0xA4, 2, 0, 4, 0, 0, 0, 'S', '9', '9', 0, /* BodySerialNumber inline */
+        0, 0, 0, 0,
+        'N', 'I', 'K', 'O', 'N', 0,
+    };
+    struct um_file_result r;
+    assert_int_equal(ts_scan(raw, sizeof raw, "x.nef", &r), 0);
+    const struct um_finding *make = img_where(&r, "IFD0/Make");
+    assert_non_null(make);
+    assert_false(make->removable);
+    assert_non_null(make->note);
+    img_expect(&r, "IFD0/BodySerialNumber", UM_K_DEVICE_ID, "S99");
+    size_t m;
+    uint8_t *q = img_apply(&r, raw, sizeof raw, &m);
+    assert_int_equal(q[8], 2);   /* two entries left */
+    assert_memory_equal(q + 50, "NIKON", 5);
+    assert_null(memmem(q, m, "S99", 3));
+    free(q);
+    um_file_result_free(&r);
+}
+
 static void test_hostile(void **state)
 {
     (void)state;
@@ -190,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_camera_tif_findings),
         cmocka_unit_test(test_camera_tif_scrub),
         cmocka_unit_test(test_block_rewrite),
+        cmocka_unit_test(test_raw_keeps_make),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_dirty_tiff),
     };
