@@ -1,7 +1,8 @@
 /* PNG (ISO/IEC 15948, PNG third edition; the "Extensions to the PNG specification"
  * for eXIf): walks the chunks from the signature to IEND, so that bytes after IEND
- * are reported as appended data. CRCs are checked but a mismatch is not an error:
- * lengths decide the structure, and real files with stale CRCs still decode.
+ * are reported as appended data. CRCs are not checked on the way (lengths decide the
+ * structure, real files with stale CRCs still decode, and checking would read every
+ * IDAT byte); only the chunks we change get a new, correct CRC.
  *
  * Finds: tEXt, zTXt and iTXt keywords and text (namespace "png": Author, Software,
  * Comment, Creation Time, ImageMagick's "Raw profile type ..." blobs...), XMP in iTXt

@@ -10,7 +10,8 @@
  * Removes, in place: the packet's contents are overwritten with spaces (0x20) inside
  * the existing `<?xpacket begin ...?>` ... `<?xpacket end=...?>` wrapper, so readers
  * see a valid, empty packet of the same size (XMP's own in-place update rule: padding
- * is whitespace); without a wrapper the whole range becomes spaces. A packet that
+ * is whitespace); without a wrapper the whole range becomes an empty
+ * `<x:xmpmeta .../>` element padded with spaces, so it still reads as XMP. A packet that
  * does not parse is reported as one unreadable-XMP finding and blanked all the same:
  * nobody can tell what it hides. */
 #define _GNU_SOURCE
@@ -301,9 +302,13 @@ static int scan_packet(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size,
     int err = -ENOMEM;
     if (spaces) {
         memset(spaces, ' ', (size_t)n);
+        /* Without a wrapper an all-space result would no longer be XMP (nor, for a
+         * sidecar file, anything): leave an empty xmpmeta element in its place. */
+        static const char empty[] = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>";
+        if (from == 0 && to == size && n >= sizeof empty - 1) memcpy(spaces, empty, sizeof empty - 1);
         err = um_plan(ctx, x.owner, UM_OP_REPLACE, base + from, n, spaces);
+        if (!err && mirror) memcpy(mirror + from, spaces, (size_t)n);
         free(spaces);
-        if (!err && mirror) memset(mirror + from, ' ', (size_t)n);
     }
     for (int i = 0; i < x.nfound && !err; i++)
         if (x.found[i] != x.owner) err = um_plan(ctx, x.found[i], UM_OP_ZERO, base + from, 0, NULL);

@@ -123,6 +123,30 @@ static void test_hostile(void **state)
     free(p);
 }
 
+/* Without an xpacket wrapper: an empty xmpmeta element is left, still XMP. */
+static void test_no_wrapper(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "<?xml version='1.0'?><x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF "
+        "xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description "
+        "xmlns:xmpMM='http://ns.adobe.com/xap/1.0/mm/' xmpMM:DocumentID='uuid:42'/></rdf:RDF></x:xmpmeta>";
+    struct um_file_result r;
+    scan_str(doc, &r);
+    img_expect(&r, "xmpMM:DocumentID", UM_K_DOCUMENT_ID, "uuid:42");
+    size_t m;
+    uint8_t *q = img_apply(&r, (const uint8_t *)doc, strlen(doc), &m);
+    assert_int_equal(m, strlen(doc));
+    assert_memory_equal(q, "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>   ", 40);
+    struct um_file_result r2;
+    assert_int_equal(ts_scan(q, m, "x.xmp", &r2), 0);
+    assert_string_equal(r2.format, "xmp");
+    assert_int_equal(r2.findings.len, 0);
+    um_file_result_free(&r2);
+    free(q);
+    um_file_result_free(&r);
+}
+
 static void test_in_jpeg_scrub(void **state)
 {
     (void)state;
@@ -146,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_forms_and_prefixes),
         cmocka_unit_test(test_harmless_and_empty),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_no_wrapper),
         cmocka_unit_test(test_in_jpeg_scrub),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
