@@ -100,10 +100,19 @@ static int magick_profile(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t ex
     return 0;
 }
 
-/* XMP: raw packet from pos up to the magic trailer. */
-static int xmp(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t pos, uint64_t end)
+/* True when the 258-byte magic trailer sits at t and ends the extension at end. */
+static bool magic_trailer(const uint8_t *d, uint64_t t, uint64_t end)
 {
-    /* The trailer starts with 0x01 0xFF 0xFE; find the packet's last "?>" before it. */
+    if (t + 258 != end || d[t] != 0x01) return false;
+    for (unsigned i = 1; i < 256; i++)
+        if (d[t + i] != (uint8_t)(256 - i)) return false;
+    return d[t + 256] == 0 && d[t + 257] == 0;
+}
+
+/* XMP: raw packet from pos up to the magic trailer. */
+static int xmp(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t ext, uint64_t pos, uint64_t end)
+{
+    /* The trailer starts with 0x01 0xFF 0xFE (bytes UTF-8 never has). */
     uint64_t stop = end;
     for (uint64_t p = pos; p + 3 <= end; p++) {
         if (d[p] == 0x01 && d[p + 1] == 0xFF && d[p + 2] == 0xFE) {
@@ -111,8 +120,23 @@ static int xmp(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t pos, uint64_t
             break;
         }
     }
-    if (stop <= pos) return 0;
-    return um_scan_embedded(ctx, pos, stop - pos, "XMP");
+    if (stop > pos && magic_trailer(d, stop, end)) return um_scan_embedded(ctx, pos, stop - pos, "XMP");
+    /* No intact trailer: changing the packet would change where a decoder's sub-block
+     * walk lands. Zero the data the way a decoder walks it, lengths kept. */
+    if (blank(d, pos, end - 1)) return 0;
+    struct um_finding_spec s = {
+        .kind = UM_K_CONTENT, .severity = UM_SEV_MEDIUM, .where = "XMP", .key = "XMP",
+        .value = (const uint8_t *)"XMP packet without its magic trailer", .value_len = 36,
+        .offset = ext, .length = end - ext, .note = "sub-block data zeroed, lengths kept",
+    };
+    int idx = um_report(ctx, &s);
+    if (idx < 0) return idx;
+    for (uint64_t p = pos; p < end - 1; p += 1 + d[p]) {
+        if (!d[p]) continue;
+        int err = um_plan(ctx, idx, UM_OP_ZERO, p + 1, d[p], NULL);
+        if (err < 0) return err;
+    }
+    return 0;
 }
 
 static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
@@ -149,7 +173,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             err = comment(ctx, d, pos, sub, next);
         } else if (label == 0xFF && d[sub] == 11 && sub + 12 <= next) {
             const uint8_t *id = d + sub + 1;
-            if (memcmp(id, "XMP DataXMP", 11) == 0) err = xmp(ctx, d, sub + 12, next);
+            if (memcmp(id, "XMP DataXMP", 11) == 0) err = xmp(ctx, d, pos, sub + 12, next);
             else if (memcmp(id, "MGKIPTC0000", 11) == 0) err = magick_profile(ctx, d, pos, sub + 12, next, "MGKIPTC");
             else if (memcmp(id, "MGK8BIM0000", 11) == 0) err = magick_profile(ctx, d, pos, sub + 12, next, "MGK8BIM");
         }

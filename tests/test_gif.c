@@ -134,6 +134,25 @@ static void test_hostile(void **state)
     free(p);
 }
 
+/* XMP whose magic trailer is damaged (found by fuzzing): blanking the packet would
+ * move a decoder's sub-block walk, so its data is zeroed along the walk instead. */
+static void test_xmp_without_trailer(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *p = img_load("images/xmp_no_trailer.gif", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(p, n, "x.gif", &r), 0);
+    img_expect(&r, "XMP", UM_K_CONTENT, "XMP packet without its magic trailer");
+    size_t m;
+    uint8_t *q = img_apply(&r, p, n, &m);
+    assert_true(walks(q, m));
+    img_assert_clean(q, m, "x.gif");
+    free(q);
+    um_file_result_free(&r);
+    free(p);
+}
+
 static void test_dirty_gif(void **state)
 {
     (void)state;
@@ -163,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_comment_gif),
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_xmp_without_trailer),
         cmocka_unit_test(test_dirty_gif),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
