@@ -124,6 +124,44 @@ static inline char *img_scrub(const char *path, char **dir)
     return out;
 }
 
+/* Copies `path` into a temp directory and scrubs it there in place (no --out): the
+ * mmap path, REPLACE before ZERO. Returns the cleaned bytes (caller frees). */
+static inline uint8_t *img_scrub_in_place(const char *path, size_t *n)
+{
+    size_t len;
+    uint8_t *orig = ts_read(path, &len);
+    assert_non_null(orig);
+    char *dir = ts_mkdtemp();
+    char *copy = ts_write(dir, "f.bin", orig, len);
+    free(orig);
+    struct um_scan_options o;
+    int err;
+    um_scan_options_default(&o);
+    o.mime = false;
+    struct um_scanner *sc = um_scanner_new(&o, &err);
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY);
+    int fd = openat(dirfd, "f.bin", O_RDONLY);
+    assert_true(sc && dirfd >= 0 && fd >= 0);
+    struct um_file_result r;
+    um_file_result_init(&r);
+    assert_true(um_scan_fd(sc, fd, "f.bin", &r) >= 0);
+    struct um_scrub_options so;
+    um_scrub_options_default(&so);
+    err = um_scrub_one(sc, &so, dirfd, "f.bin", fd, -1, &r);
+    if (err || r.status == UM_ST_FAILED)
+        fail_msg("in-place scrub of %s failed: %s (%s)", path, um_strerror(r.error), r.error_text ? r.error_text : "");
+    assert_int_equal(r.scrub_path, UM_PATH_IN_PLACE);
+    close(fd);
+    close(dirfd);
+    um_file_result_free(&r);
+    um_scanner_free(sc);
+    uint8_t *out = ts_read(copy, n);
+    free(copy);
+    ts_rmdir(dir);
+    free(dir);
+    return out;
+}
+
 /* The shared real-world fixtures folder, or NULL (tests then skip, saying so). */
 static inline char *img_shared(const char *rel)
 {
