@@ -55,7 +55,40 @@ struct tiff {
     uint8_t *mirror;         /* if set: a copy of the block that edits are applied to */
     int first;               /* first finding reported in the block, or -1 */
     bool raw;                /* a camera raw file (NEF, CR2, DNG...): see keep_for_raw */
+    /* Ranges the structure uses (IFD tables, values, strips, tiles, thumbnails), and
+     * the ranges maker notes point to: those are zeroed at the end, unless they
+     * overlap a used range (a maker note whose offsets we misread). */
+    struct span { uint64_t off, len; int idx; } *claimed, *refs;
+    size_t nclaimed, nrefs;
+    bool overflow;           /* too many ranges to judge: maker-note refs are left */
 };
+
+#define MAX_SPANS 65536
+
+static void push_span(struct tiff *t, struct span **v, size_t *n, uint64_t off, uint64_t len, int idx)
+{
+    if (t->overflow) return;
+    if (*n >= MAX_SPANS) {
+        t->overflow = true;
+        return;
+    }
+    if (*n % 256 == 0) {
+        struct span *nv = realloc(*v, (*n + 256) * sizeof **v);
+        if (!nv) {
+            t->overflow = true;   /* fail safe: no refs zeroed */
+            return;
+        }
+        *v = nv;
+    }
+    (*v)[(*n)++] = (struct span){ off, len, idx };
+}
+
+static void claim(struct tiff *t, uint64_t off, uint64_t len)
+{
+    if (len) push_span(t, &t->claimed, &t->nclaimed, off, len, -1);
+}
+
+
 
 /* A camera raw file is a TIFF whose decoders (libraw, dcraw, vendor tools) pick the
  * decoding path by Make/Model and read curves, white balance and sensor data from the
@@ -94,6 +127,25 @@ static int embed(struct tiff *t, uint64_t off, uint64_t len, const char *where)
     snprintf(full, sizeof full, "%s%s", t->prefix, where);
     if (full[0] && full[strlen(full) - 1] == '/') full[strlen(full) - 1] = 0;
     return um_scan_embedded(t->ctx, t->base + off, len, full);
+}
+
+/* Zeroes the maker-note refs that touch nothing the structure uses. */
+static int zero_refs(struct tiff *t)
+{
+    int err = 0;
+    for (size_t i = 0; i < t->nrefs && !err && !t->overflow; i++) {
+        const struct span *r = &t->refs[i];
+        bool free_space = true;
+        for (size_t k = 0; k < t->nclaimed && free_space; k++) {
+            const struct span *c = &t->claimed[k];
+            if (r->off < c->off + c->len && c->off < r->off + r->len) free_space = false;
+        }
+        if (free_space) err = plan(t, r->idx, UM_OP_ZERO, r->off, r->len, NULL);
+    }
+    free(t->claimed);
+    free(t->refs);
+    t->claimed = t->refs = NULL;
+    return err;
 }
 
 struct tag_name {
@@ -249,8 +301,10 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
  * start of the blob or after a vendor signature, whose offsets count from the TIFF
  * header of the EXIF block, so their bulky values (previews, serial-laden dumps) lie
  * outside the blob. Zeroing the blob orphans them; zero them too. Only a table that
- * parses cleanly is trusted (every type valid, every range inside the block), and
- * only blob-like values are touched; the scrubber's verification is the backstop. */
+ * parses cleanly is trusted (every type valid, every range inside the block), only
+ * blob-like values are touched, and only where the block's own structure does not
+ * use the bytes (zero_refs, after the walk: vendors that count offsets from elsewhere
+ * would otherwise have us zero real data). */
 static int zero_makernote_refs(struct tiff *t, int idx, uint64_t mn, uint64_t mn_len)
 {
     static const unsigned starts[] = { 0, 8, 12 };
@@ -274,8 +328,7 @@ static int zero_makernote_refs(struct tiff *t, int idx, uint64_t mn, uint64_t mn
             uint64_t vsize = (uint64_t)type_size(type) * u32(t, e + 4), voff = u32(t, e + 8);
             if (vsize <= 4 || !(type == 1 || type == 2 || type == 7)) continue;
             if (voff >= mn && voff + vsize <= mn + mn_len) continue;   /* inside: zeroed anyway */
-            int err = plan(t, idx, UM_OP_ZERO, voff, vsize, NULL);
-            if (err < 0) return err;
+            push_span(t, &t->refs, &t->nrefs, voff, vsize, idx);
         }
         return 0;
     }
@@ -313,6 +366,11 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
 
     int *removed = malloc(n * sizeof *removed);   /* finding that removes entry i, or -1 */
     if (!removed) return -ENOMEM;
+    claim(t, off, table_len);
+    /* Image data: strips (0x0111/0x0117) or tiles (0x0144/0x0145). */
+    uint64_t data_off[2] = { 0 }, data_cnt[2] = { 0 };
+    uint16_t data_type[2][2] = { { 0 } };
+    uint32_t data_n[2] = { 0 };
     int err = 0, owner = -1;
     enum um_severity owner_sev = UM_SEV_INFO;
     uint32_t thumb_off = 0, thumb_len = 0;
@@ -328,6 +386,16 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
         if (vsize <= 4) voff = table + (uint64_t)i * 12 + 8;
         else voff = u32(t, e + 8);
         if (!um_range_ok(voff, vsize, t->size)) valid = false;
+        if (valid && vsize > 4) claim(t, voff, vsize);
+        if (valid && (type == 3 || type == 4)) {
+            int which = tag == 0x0111 || tag == 0x0117 ? 0 : tag == 0x0144 || tag == 0x0145 ? 1 : -1;
+            if (which >= 0) {
+                bool counts = tag == 0x0117 || tag == 0x0145;
+                (counts ? data_cnt : data_off)[which] = voff;
+                data_type[which][counts] = type;
+                if (!counts) data_n[which] = count;
+            }
+        }
 
         /* Pointers to further IFDs. */
         if (valid && (type == 4 || type == 13) && count == 1) {
@@ -450,6 +518,19 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
         }
     }
 
+    for (int w = 0; w < 2; w++) {
+        if (!data_off[w] || !data_cnt[w]) continue;
+        for (uint32_t k = 0; k < data_n[w] && !t->overflow; k++) {
+            /* Both arrays were range-checked for data_n entries of their type; the
+             * counts array may be shorter: check it here. */
+            unsigned cs = data_type[w][1] == 3 ? 2 : 4, os = data_type[w][0] == 3 ? 2 : 4;
+            if (!um_range_ok(data_cnt[w] + (uint64_t)k * cs, cs, t->size)) break;
+            const uint8_t *o = t->d + data_off[w] + (uint64_t)k * os, *c = t->d + data_cnt[w] + (uint64_t)k * cs;
+            claim(t, os == 2 ? u16(t, o) : u32(t, o), cs == 2 ? u16(t, c) : u32(t, c));
+        }
+    }
+    if (thumb_off && thumb_len) claim(t, thumb_off, thumb_len);
+
     /* IFD1's thumbnail is a JPEG with metadata of its own. */
     if (thumb_off && thumb_len && um_range_ok(thumb_off, thumb_len, t->size)) {
         char where[48];
@@ -495,7 +576,10 @@ static int walk_block(struct tiff *t)
     /* A damaged sub-IFD (a bogus Interop pointer is common in real files) leaves the
      * rest of the block readable: what was found is reported and removable; only a
      * damaged IFD0 fails the block. */
-    return walk_ifd(t, u32(t, t->d + 4), IFD_MAIN, "IFD0", 0, &first);
+    claim(t, 0, 8);
+    int err = walk_ifd(t, u32(t, t->d + 4), IFD_MAIN, "IFD0", 0, &first);
+    int zerr = zero_refs(t);
+    return err ? err : zerr;
 }
 
 int um_tiff_scan_block(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uint64_t len,

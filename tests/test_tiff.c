@@ -107,6 +107,36 @@ static void test_block_rewrite(void **state)
     um_file_result_free(&r);
 }
 
+/* A maker note that is an IFD: what it points to outside itself is zeroed, unless
+ * the bytes belong to the block's own structure (a misread offset). */
+static void test_makernote_refs(void **state)
+{
+    (void)state;
+    static const uint8_t blk[] = {
+        'I', 'I', 42, 0, 8, 0, 0, 0,
+        1, 0, 0x69, 0x87, 4, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0,     /* IFD0 at 8 */
+        1, 0, 0x7C, 0x92, 7, 0, 30, 0, 0, 0, 44, 0, 0, 0, 0, 0, 0, 0,    /* Exif IFD at 26 */
+        2, 0,                                                            /* maker note at 44 */
+        1, 0, 7, 0, 8, 0, 0, 0, 74, 0, 0, 0,                             /* -> free bytes */
+        2, 0, 7, 0, 8, 0, 0, 0, 10, 0, 0, 0,                             /* -> IFD0's entry */
+        0, 0, 0, 0,
+        'S', 'E', 'C', 'R', 'E', 'T', 'A', 'B',                          /* at 74 */
+    };
+    struct um_file_result r;
+    assert_int_equal(ts_scan(blk, sizeof blk, "exif.bin", &r), 0);
+    img_expect(&r, "ExifIFD/MakerNote", UM_K_DEVICE_ID, NULL);
+    size_t m;
+    uint8_t *q = img_apply(&r, blk, sizeof blk, &m);
+    static const uint8_t z[30] = { 0 };
+    assert_memory_equal(q + 44, z, 30);       /* the blob */
+    assert_memory_equal(q + 74, z, 8);        /* what it pointed to */
+    assert_memory_equal(q, blk, 26);          /* IFD0 untouched */
+    assert_int_equal(q[26], 0);               /* Exif IFD: the entry is gone */
+    img_assert_clean(q, m, "exif.bin");
+    free(q);
+    um_file_result_free(&r);
+}
+
 /* A camera raw file (IFD0 a reduced-resolution preview): Make stays, decoders need
  * it; the serial number goes. */
 static void test_raw_keeps_make(void **state)
@@ -241,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_camera_tif_findings),
         cmocka_unit_test(test_camera_tif_scrub),
         cmocka_unit_test(test_block_rewrite),
+        cmocka_unit_test(test_makernote_refs),
         cmocka_unit_test(test_raw_keeps_make),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_dirty_tiff),
