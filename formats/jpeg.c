@@ -217,8 +217,20 @@ static int segment(struct um_scan_ctx *ctx, uint8_t m, const uint8_t *d, uint64_
                    bool *mpf)
 {
     const uint8_t *p = d + off;
-    if (m == 0xE1 && n >= 6 && memcmp(p, EXIF_ID, 5) == 0)
-        return um_scan_embedded(ctx, off + 6, n - 6, "APP1/Exif");
+    if (m == 0xE1 && n >= 6 && memcmp(p, EXIF_ID, 5) == 0) {
+        /* A block the EXIF walker cannot even start on is reported and zeroed whole:
+         * nobody can say what it holds, and no reader can use it anyway. */
+        const uint8_t *b = p + 6;
+        uint64_t bn = n - 6;
+        bool le = bn >= 8 && memcmp(b, "II*\0", 4) == 0, be = bn >= 8 && memcmp(b, "MM\0*", 4) == 0;
+        uint32_t first = le ? ld_u32le(b + 4) : be ? ld_u32be(b + 4) : 0;
+        if ((le || be) && first >= 8 && (uint64_t)first + 2 <= bn)
+            return um_scan_embedded(ctx, off + 6, bn, "APP1/Exif");
+        if (all_zero(b, bn)) return 0;
+        static const char v[] = "EXIF block that does not parse";
+        return report_segment(ctx, UM_K_CONTENT, UM_SEV_MEDIUM, "APP1/Exif", (const uint8_t *)v,
+                              sizeof v - 1, off, n, "unreadable EXIF block zeroed whole");
+    }
     if (m == 0xE1 && starts(p, n, XMP_ID, sizeof XMP_ID))
         return um_scan_embedded(ctx, off + sizeof XMP_ID, n - sizeof XMP_ID, "APP1/XMP");
     if (m == 0xE1 && starts(p, n, XMP_EXT_ID, sizeof XMP_EXT_ID)) {

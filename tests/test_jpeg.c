@@ -182,6 +182,16 @@ static void test_hostile(void **state)
     iim[3] = 0x80, iim[4] = 0x08;   /* extended length of 8 bytes */
     assert_int_equal(ts_scan(c, n, "x.jpg", &r), 0);
     um_file_result_free(&r);
+    /* An EXIF block whose TIFF header is broken: reported and zeroed whole. */
+    static const uint8_t bad_exif[] = { 0xFF, 0xD8, 0xFF, 0xE1, 0, 16, 'E', 'x', 'i', 'f', 0, 0,
+                                        'X', 'X', 0, 42, 0, 0, 0, 8, 0xFF, 0xD9 };
+    assert_int_equal(ts_scan(bad_exif, sizeof bad_exif, "x.jpg", &r), 0);
+    img_expect(&r, "APP1/Exif", UM_K_CONTENT, "EXIF block that does not parse");
+    size_t bm;
+    uint8_t *bq = img_apply(&r, bad_exif, sizeof bad_exif, &bm);
+    img_assert_clean(bq, bm, "x.jpg");
+    free(bq);
+    um_file_result_free(&r);
     /* Random corruption of a real file's metadata segments. */
     size_t fn;
     uint8_t *p = img_load("images/camera.jpg", &fn);
