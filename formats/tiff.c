@@ -177,6 +177,11 @@ static const struct tag_name exif_tags[] = {
     { 0xA430, "CameraOwnerName" }, { 0xA431, "BodySerialNumber" }, { 0xA432, "LensSpecification" },
     { 0xA433, "LensMake" }, { 0xA434, "LensModel" }, { 0xA435, "LensSerialNumber" },
     { 0x010F, "Make" }, { 0x0110, "Model" }, { 0x0131, "Software" }, { 0x013B, "Artist" },
+    { 0x9213, "ImageHistory" },
+    /* EXIF 3.0 */
+    { 0xA436, "ImageTitle" }, { 0xA437, "Photographer" }, { 0xA438, "ImageEditor" },
+    { 0xA439, "CameraFirmware" }, { 0xA43A, "RAWDevelopingSoftware" },
+    { 0xA43B, "ImageEditingSoftware" }, { 0xA43C, "MetadataEditingSoftware" },
     { 0, NULL },
 };
 

@@ -40,7 +40,10 @@ static const struct row {
     { "exif", "XPTitle", TXT, L }, { "exif", "XPComment", TXT, L }, { "exif", "XPKeywords", TXT, L },
     { "exif", "XPSubject", TXT, L }, { "exif", "DocumentName", TXT, L }, { "exif", "PageName", TXT, L },
     { "exif", "LocalizedCameraModel", MOD, M }, { "exif", "IPTC-NAA", TXT, L },
-    { "exif", "PhotoshopSettings", TXT, L },
+    { "exif", "PhotoshopSettings", TXT, L }, { "exif", "ImageHistory", TXT, L },
+    { "exif", "ImageTitle", TXT, L }, { "exif", "Photographer", PER, M }, { "exif", "ImageEditor", PER, M },
+    { "exif", "CameraFirmware", SW, L }, { "exif", "RAWDevelopingSoftware", SW, L },
+    { "exif", "ImageEditingSoftware", SW, L }, { "exif", "MetadataEditingSoftware", SW, L },
 
     /* ---- xmp (property local names; prefixes as usually bound) ---- */
     { "xmp", "exif:GPS*", LOC, H }, { "xmp", "exifEX:BodySerialNumber", DEV, H },
