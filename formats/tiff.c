@@ -58,8 +58,8 @@ struct tiff {
     /* Ranges the structure uses (IFD tables, values, strips, tiles, thumbnails), and
      * the ranges maker notes point to: those are zeroed at the end, unless they
      * overlap a used range (a maker note whose offsets we misread). */
-    struct span { uint64_t off, len; int idx; } *claimed, *refs;
-    size_t nclaimed, nrefs;
+    struct span { uint64_t off, len; int idx; } *claimed, *refs, *zeros, *replaced;
+    size_t nclaimed, nrefs, nzeros, nreplaced;
     bool overflow;           /* too many ranges to judge: maker-note refs are left */
 };
 
@@ -129,6 +129,54 @@ static int embed(struct tiff *t, uint64_t off, uint64_t len, const char *where)
     return um_scan_embedded(t->ctx, t->base + off, len, full);
 }
 
+static bool overlaps(const struct span *v, size_t n, uint64_t off, uint64_t len)
+{
+    for (size_t k = 0; k < n; k++)
+        if (off < v[k].off + v[k].len && v[k].off < off + len) return true;
+    return false;
+}
+
+/* Zeroes are planned after the walk, when every rewritten IFD table is known: in a
+ * damaged block a value may lie inside a table we rewrite, and a zero across a
+ * rewrite would make the whole file's plan inconsistent (and so unscrubbable, its
+ * other findings included). Such a value is left orphaned by its entry's removal. */
+static int defer_zero(struct tiff *t, int idx, uint64_t off, uint64_t len)
+{
+    size_t before = t->nzeros;
+    push_span(t, &t->zeros, &t->nzeros, off, len, idx);
+    if (t->nzeros == before) return plan(t, idx, UM_OP_ZERO, off, len, NULL);   /* list full */
+    return 0;
+}
+
+static int replace_table(struct tiff *t, int idx, uint64_t off, uint64_t len, const uint8_t *bytes)
+{
+    /* Two IFDs sharing bytes cannot both be rewritten: the second stays as it is
+     * (its findings then survive the re-scan and the scrub fails, rather than
+     * writing a table that the other rewrite contradicts). */
+    if (overlaps(t->replaced, t->nreplaced, off, len)) return 0;
+    int err = plan(t, idx, UM_OP_REPLACE, off, len, bytes);
+    if (!err) {
+        size_t before = t->nreplaced;
+        push_span(t, &t->replaced, &t->nreplaced, off, len, idx);
+        if (t->nreplaced == before) t->overflow = true;
+    }
+    return err;
+}
+
+static int flush_zeros(struct tiff *t)
+{
+    int err = 0;
+    for (size_t i = 0; i < t->nzeros && !err; i++) {
+        const struct span *z = &t->zeros[i];
+        bool clash = overlaps(t->replaced, t->nreplaced, z->off, z->len);
+        err = plan(t, z->idx, UM_OP_ZERO, z->off, clash ? 0 : z->len, NULL);
+    }
+    free(t->zeros);
+    free(t->replaced);
+    t->zeros = t->replaced = NULL;
+    return err;
+}
+
 /* Zeroes the maker-note refs that touch nothing the structure uses. */
 static int zero_refs(struct tiff *t)
 {
@@ -140,7 +188,8 @@ static int zero_refs(struct tiff *t)
             const struct span *c = &t->claimed[k];
             if (r->off < c->off + c->len && c->off < r->off + r->len) free_space = false;
         }
-        if (free_space) err = plan(t, r->idx, UM_OP_ZERO, r->off, r->len, NULL);
+        if (free_space && !overlaps(t->replaced, t->nreplaced, r->off, r->len))
+            err = plan(t, r->idx, UM_OP_ZERO, r->off, r->len, NULL);
     }
     free(t->claimed);
     free(t->refs);
@@ -487,8 +536,8 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
         if (*first_finding < 0) *first_finding = idx;
         enum um_severity sev = kind == IFD_GPS ? UM_SEV_HIGH : severity_of(key);
         if (owner < 0 || sev > owner_sev) owner = idx, owner_sev = sev;
-        if (valid && vsize > 4) err = plan(t, idx, UM_OP_ZERO, voff, vsize, NULL);
-        else if (kind == IFD_GPS) err = plan(t, idx, UM_OP_ZERO, table + (uint64_t)i * 12, 12, NULL);
+        if (valid && vsize > 4) err = defer_zero(t, idx, voff, vsize);
+        else if (kind == IFD_GPS) err = defer_zero(t, idx, table + (uint64_t)i * 12, 12);
         else
             /* The value lives in the entry, which the table rewrite (owned by the most
              * severe finding of this IFD) drops: an empty edit marks it as removed by
@@ -501,7 +550,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
     if (owner >= 0) {
         if (kind == IFD_GPS) {
             /* The whole GPS IFD goes: its pointer is dropped by the parent. */
-            err = plan(t, owner, UM_OP_ZERO, off, table_len, NULL);
+            err = defer_zero(t, owner, off, table_len);
             if (err < 0) goto end;
         } else {
             uint8_t *nt = calloc(1, (size_t)table_len);
@@ -517,7 +566,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
             }
             put16(t, nt, kept);
             if (has_next) memcpy(nt + 2 + (size_t)kept * 12, t->d + table + (uint64_t)n * 12, 4);
-            err = plan(t, owner, UM_OP_REPLACE, off, table_len, nt);
+            err = replace_table(t, owner, off, table_len, nt);
             free(nt);
             if (err < 0) goto end;
         }
@@ -583,8 +632,10 @@ static int walk_block(struct tiff *t)
      * damaged IFD0 fails the block. */
     claim(t, 0, 8);
     int err = walk_ifd(t, u32(t, t->d + 4), IFD_MAIN, "IFD0", 0, &first);
+    /* Refs first: they are judged against the rewritten tables, which flush frees. */
     int zerr = zero_refs(t);
-    return err ? err : zerr;
+    int ferr = flush_zeros(t);
+    return err ? err : zerr ? zerr : ferr;
 }
 
 int um_tiff_scan_block(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uint64_t len,

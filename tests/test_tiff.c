@@ -190,6 +190,17 @@ static void test_hostile(void **state)
     const struct um_finding *f = img_where(&r, "IFD0/Make");
     assert_non_null(f);   /* still reported, as an entry whose value is out of range */
     um_file_result_free(&r);
+    /* A value lying inside the table that is rewritten: the plan must stay consistent
+     * (no zero across the rewrite), so the rest of the file can still be cleaned. */
+    memcpy(h, b, n);
+    h[21] = 8;   /* Make's value at offset 8: IFD0's own table */
+    assert_int_equal(ts_scan(h, n, "exif.bin", &r), 0);
+    assert_non_null(img_where(&r, "IFD0/Make"));
+    size_t hm;
+    uint8_t *hq = img_apply(&r, h, n, &hm);   /* asserts the plan builds */
+    img_assert_clean(hq, hm, "exif.bin");
+    free(hq);
+    um_file_result_free(&r);
     /* Self-referencing Exif pointer. */
     memcpy(h, b, n);
     h[44] = 0, h[45] = 0, h[46] = 0, h[47] = 8;
