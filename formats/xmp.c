@@ -7,11 +7,11 @@
  * property in the namespace "xmp" under its usual prefix, whatever prefix the packet
  * bound (tiff:Make, exif:GPSLatitude, xmpMM:DocumentID, dc:creator, stEvt:when...),
  * in attribute form and element form, nested structures included.
- * Removes, in place: the packet's contents are overwritten with spaces (0x20) inside
- * the existing `<?xpacket begin ...?>` ... `<?xpacket end=...?>` wrapper, so readers
- * see a valid, empty packet of the same size (XMP's own in-place update rule: padding
- * is whitespace); without a wrapper the whole range becomes an empty
- * `<x:xmpmeta .../>` element padded with spaces, so it still reads as XMP. A packet that
+ * Removes, in place: the packet's contents are overwritten inside the existing
+ * `<?xpacket begin ...?>` ... `<?xpacket end=...?>` wrapper (or the whole range when
+ * there is none) with an empty `<x:xmpmeta .../>` element padded with spaces (0x20),
+ * so readers see a valid packet of the same size with no properties (XMP's own
+ * in-place update rule: padding is whitespace). A packet that
  * does not parse is reported as one unreadable-XMP finding and blanked all the same:
  * nobody can tell what it hides. */
 #define _GNU_SOURCE
@@ -303,10 +303,11 @@ static int scan_packet(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size,
     int err = -ENOMEM;
     if (spaces) {
         memset(spaces, ' ', (size_t)n);
-        /* Without a wrapper an all-space result would no longer be XMP (nor, for a
-         * sidecar file, anything): leave an empty xmpmeta element in its place. */
+        /* An empty xmpmeta element first: without a wrapper an all-space result would
+         * no longer be XMP (nor, for a sidecar file, anything), and inside one it is
+         * what a writer leaves for "no properties" (readers do not flag it). */
         static const char empty[] = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>";
-        if (from == 0 && to == size && n >= sizeof empty - 1) memcpy(spaces, empty, sizeof empty - 1);
+        if (n >= sizeof empty - 1) memcpy(spaces, empty, sizeof empty - 1);
         err = um_plan(ctx, x.owner, UM_OP_REPLACE, base + from, n, spaces);
         if (!err && mirror) memcpy(mirror + from, spaces, (size_t)n);
         free(spaces);

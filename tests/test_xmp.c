@@ -20,13 +20,15 @@ static void test_packet_file(void **state)
     size_t m;
     uint8_t *q = img_apply(&r, p, n, &m);
     assert_int_equal(m, n);
-    /* The wrapper stays, everything between is spaces. */
+    /* The wrapper stays; between: an empty xmpmeta element, then spaces. */
+    static const char empty[] = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>";
     const uint8_t *hdr_end = memmem(q, m, "?>", 2);
     const uint8_t *trailer = memmem(q, m, "<?xpacket end", 13);
     assert_non_null(hdr_end);
     assert_non_null(trailer);
     assert_memory_equal(q, p, (size_t)(hdr_end + 2 - q));
-    for (const uint8_t *c = hdr_end + 2; c < trailer; c++) assert_int_equal(*c, ' ');
+    assert_memory_equal(hdr_end + 2, empty, sizeof empty - 1);
+    for (const uint8_t *c = hdr_end + 2 + sizeof empty - 1; c < trailer; c++) assert_int_equal(*c, ' ');
     assert_memory_equal(trailer, p + (trailer - q), (size_t)(q + m - trailer));
     img_assert_clean(q, m, "packet.xmp");
     free(q);
