@@ -64,7 +64,7 @@ struct cli {
     struct um_scrub_options scrub;
     struct um_report *report;
     int out_fd;
-    uint64_t done_files, done_bytes, remaining_findings;
+    uint64_t done_files, done_bytes, remaining_findings, identifying_files;
     struct timespec t0, last_draw;
     struct um_drive_job drive;   /* drive hygiene */
 };
@@ -100,8 +100,8 @@ static void usage(FILE *f)
           "  formats  list recognised formats and what can be removed\n"
           "  version  print the version\n"
           "  help     this help; `unmark COMMAND --help` for a command's options\n\n"
-          "exit status: 0 nothing found (scan) or nothing left (scrub), 1 findings,\n"
-          "2 an error (a file could not be read, parsed or cleaned)\n",
+          "exit status: 0 nothing found (scan) or nothing left (scrub), 1 findings above\n"
+          "info severity, 2 an error (a file could not be read, parsed or cleaned)\n",
           f);
 }
 
@@ -206,6 +206,7 @@ static int emit(void *opaque, const struct um_walk_item *it, const struct um_fil
     um_drive_job_item(&c->drive, it);   /* drive hygiene: timestamp patterns */
     c->done_files++;
     c->done_bytes += res->size;
+    if (counts_as_left(res)) c->identifying_files++;
     if (!strcmp(c->command, "scrub") && counts_as_left(res) && res->status != UM_ST_SCRUBBED)
         c->remaining_findings++;
     if (!strcmp(c->command, "scrub") && res->status == UM_ST_SCRUBBED) {
@@ -530,7 +531,9 @@ static int cmd_run(const char *command, int argc, char **argv)
     if (drive_err) fprintf(stderr, "unmark: %s\n", um_strerror(drive_err));
     if (run_err || rerr || sum.errors || interrupted || drive_err) return 2;
     if (scrub && !c.dry_run) return c.remaining_findings ? 1 : 0;
-    return sum.with_findings ? 1 : 0;
+    /* An info note (a name that lies about the content) alone is not a finding that
+     * identifies anyone: it does not make the exit status 1. */
+    return c.identifying_files ? 1 : 0;
 }
 
 static int cmd_scan(int argc, char **argv) { return cmd_run("scan", argc, argv); }

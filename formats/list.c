@@ -6,6 +6,9 @@
 
 extern const struct um_format um_format_jpeg;
 extern const struct um_format um_format_zip;
+extern const struct um_format um_format_tiff;
+extern const struct um_format um_format_png;
+extern const struct um_format um_format_gif;
 extern const struct um_format um_format_isobmff;
 extern const struct um_format um_format_pdf;
 extern const struct um_format um_format_matroska;
@@ -14,11 +17,15 @@ extern const struct um_format um_format_flac;
 extern const struct um_format um_format_ogg;
 extern const struct um_format um_format_asf;
 extern const struct um_format um_format_mp3;
+extern const struct um_format um_format_xmp;
 extern const struct um_format um_format_av;   /* the generic fallback: keep it last */
 
 const struct um_format *const um_formats[] = {
     &um_format_jpeg,
     &um_format_zip,
+    &um_format_tiff,
+    &um_format_png,
+    &um_format_gif,
     &um_format_isobmff,
     &um_format_pdf,
     &um_format_matroska,
@@ -27,6 +34,7 @@ const struct um_format *const um_formats[] = {
     &um_format_ogg,
     &um_format_asf,
     &um_format_mp3,   /* after the others: its frame-sync probe is the weakest */
+    &um_format_xmp,   /* text: after the binary formats */
     &um_format_av,
     NULL,
 };

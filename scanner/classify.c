@@ -39,6 +39,11 @@ static const struct row {
     { "exif", "ImageDescription", TXT, L }, { "exif", "UserComment", TXT, L },
     { "exif", "XPTitle", TXT, L }, { "exif", "XPComment", TXT, L }, { "exif", "XPKeywords", TXT, L },
     { "exif", "XPSubject", TXT, L }, { "exif", "DocumentName", TXT, L }, { "exif", "PageName", TXT, L },
+    { "exif", "LocalizedCameraModel", MOD, M }, { "exif", "IPTC-NAA", TXT, L },
+    { "exif", "PhotoshopSettings", TXT, L }, { "exif", "ImageHistory", TXT, L },
+    { "exif", "ImageTitle", TXT, L }, { "exif", "Photographer", PER, M }, { "exif", "ImageEditor", PER, M },
+    { "exif", "CameraFirmware", SW, L }, { "exif", "RAWDevelopingSoftware", SW, L },
+    { "exif", "ImageEditingSoftware", SW, L }, { "exif", "MetadataEditingSoftware", SW, L },
 
     /* ---- xmp (property local names; prefixes as usually bound) ---- */
     { "xmp", "exif:GPS*", LOC, H }, { "xmp", "exifEX:BodySerialNumber", DEV, H },
@@ -62,6 +67,19 @@ static const struct row {
     { "xmp", "stRef:instanceID", DOC, M }, { "xmp", "stEvt:instanceID", DOC, M },
     { "xmp", "dc:title", TXT, L }, { "xmp", "dc:description", TXT, L }, { "xmp", "dc:subject", TXT, L },
     { "xmp", "exif:UserComment", TXT, L },
+    { "xmp", "x:xmptk", SW, L }, { "xmp", "xmp:CreatorTool", SW, L }, { "xmp", "exifEX:BodySerialNumber", DEV, H },
+    { "xmp", "exif:ImageUniqueID", DEV, H }, { "xmp", "exifEX:ImageUniqueID", DEV, H },
+    { "xmp", "exif:GPS*", LOC, H }, { "xmp", "exifEX:GPS*", LOC, H }, { "xmp", "Iptc4xmpExt:LocationShown", LOC, H },
+    { "xmp", "photoshop:Source", PER, M }, { "xmp", "photoshop:CaptionWriter", PER, M },
+    { "xmp", "photoshop:Headline", TXT, L }, { "xmp", "photoshop:Instructions", TXT, L },
+    { "xmp", "photoshop:TransmissionReference", TXT, L }, { "xmp", "xmpMM:DerivedFrom", DOC, M },
+    { "xmp", "xmpMM:PreservedFileName", TXT, L }, { "xmp", "xmpRights:WebStatement", PER, M },
+    { "xmp", "xmpRights:UsageTerms", PER, M }, { "xmp", "exif:DateTime*", TIM, L },
+    { "xmp", "tiff:DateTime", TIM, L }, { "xmp", "tiff:ImageDescription", TXT, L }, { "xmp", "tiff:Copyright", PER, M },
+    { "xmp", "aux:Firmware", SW, L }, { "xmp", "aux:ImageNumber", DEV, H }, { "xmp", "xmpMM:History", DOC, M },
+    { "xmp", "GCamera:*", DEV, H }, { "xmp", "photoshop:History", TXT, L }, { "xmp", "dc:source", TXT, L },
+    { "xmp", "xmp:Author", PER, M }, { "xmp", "xmp:Label", TXT, L }, { "xmp", "xmp:Nickname", PER, M },
+    { "xmp", "pdf:Author", PER, M }, { "xmp", "pdf:Keywords", TXT, L },
 
     /* ---- iptc (IIM dataset names) ---- */
     { "iptc", "By-line", PER, M }, { "iptc", "By-lineTitle", PER, M }, { "iptc", "Credit", PER, M },
@@ -71,12 +89,17 @@ static const struct row {
     { "iptc", "DateCreated", TIM, L }, { "iptc", "TimeCreated", TIM, L }, { "iptc", "DigitalCreationDate", TIM, L },
     { "iptc", "OriginatingProgram", SW, L }, { "iptc", "Caption-Abstract", TXT, L }, { "iptc", "ObjectName", TXT, L },
     { "iptc", "Keywords", TXT, L }, { "iptc", "Headline", TXT, L }, { "iptc", "*", TXT, L },
+    { "iptc", "ProgramVersion", SW, L }, { "iptc", "DigitalCreationTime", TIM, L },
+    { "iptc", "ContentLocationName", LOC, H }, { "iptc", "ContentLocationCode", LOC, H },
+    { "iptc", "Source", PER, M },
 
     /* ---- png (tEXt/zTXt/iTXt keywords, PNG 1.2 and the 'extensions' list) ---- */
     { "png", "Author", PER, M }, { "png", "Copyright", PER, M }, { "png", "Disclaimer", TXT, L },
     { "png", "Software", SW, L }, { "png", "Source", MOD, M }, { "png", "Creation Time", TIM, L },
     { "png", "tIME", TIM, L }, { "png", "Title", TXT, L }, { "png", "Description", TXT, L },
     { "png", "Comment", TXT, L }, { "png", "Warning", TXT, L }, { "png", "*", TXT, L },
+    { "png", "Raw profile type *", DEV, H }, { "png", "date:*", TIM, L },
+    { "png", "Make", MOD, M }, { "png", "Model", MOD, M },
 
     /* ---- quicktime (udta atoms, ilst items, mdta keys) ---- */
     { "quicktime", "\xc2\xa9xyz", LOC, H }, { "quicktime", "loci", LOC, H },
