@@ -13,5 +13,10 @@ int um_tiff_scan_block(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, 
                        const char *prefix, uint8_t *mirror, int *first);
 int um_xmp_scan_block(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uint64_t len,
                       const char *prefix, uint8_t *mirror, int *first);
+/* For XMP held outside the view (inflated from a compressed PDF stream): reports its
+ * properties with the view range [off, off+rlen) it came from, their indices into
+ * found[0, cap), their number into *n. The caller plans the blanking of that range. */
+int um_xmp_report_detached(struct um_scan_ctx *ctx, const uint8_t *xml, size_t len, const char *prefix,
+                           uint64_t off, uint64_t rlen, int *found, int cap, int *n);
 
 #endif

@@ -41,10 +41,5 @@ int um_docxml_scan(struct um_scan_ctx *ctx, enum um_docpart part, const char *na
                    struct um_docxml_result *out);
 void um_docxml_result_free(struct um_docxml_result *r);
 
-/* Reports the properties of an XMP packet (classified in the "xmp" namespace) with
- * the byte range [off, off+rlen); the finding indices go into out->findings (no
- * cleaned bytes: the caller blanks the whole packet). */
-int um_xmp_report(struct um_scan_ctx *ctx, const char *where, const uint8_t *xml, size_t len,
-                  uint64_t off, uint64_t rlen, struct um_docxml_result *out);
 
 #endif

@@ -29,7 +29,7 @@
 #include <zlib.h>
 
 #include "format.h"
-#include "ooxml.h"
+#include "images.h"
 
 #define MAX_OBJECTS (1u << 22)
 #define MAX_DEPTH 32
@@ -754,11 +754,13 @@ static int report_xmp(struct pdf *p, const struct obj *o, const struct val *dict
     }
     char where[96];
     snprintf(where, sizeof where, "pdf/obj[%u %u]/Metadata", o->num, o->gen);
-    struct um_docxml_result props = { 0 };
+    int props[256], nprops = 0;
     int err = 0;
     if (readable && !p->encrypted) {
-        err = um_xmp_report(p->ctx, where, xmp, plen, off, len, &props);
-        if (err == UM_E_FORMAT) err = 0;   /* not XML: the stream is still reported */
+        char prefix[112];
+        snprintf(prefix, sizeof prefix, "%s/", where);
+        err = um_xmp_report_detached(p->ctx, xmp, plen, prefix, off, len, props, 256, &nprops);
+        if (err == UM_E_FORMAT || err == UM_E_LIMIT) err = 0;   /* not XML: the stream is still reported */
     }
     bool has_id = readable && (memmem(xmp, plen, "DocumentID", 10) || memmem(xmp, plen, "InstanceID", 10));
     free(plain);
@@ -785,13 +787,12 @@ static int report_xmp(struct pdf *p, const struct obj *o, const struct val *dict
     if (idx < 0) err = idx;
     /* Every property found shares the one edit that blanks the packet (identical
      * replacements of one range are one edit). */
-    for (size_t i = 0; !err && removable && i <= props.nfindings; i++) {
-        int f = i < props.nfindings ? props.findings[i] : idx;
+    for (int i = 0; !err && removable && i <= nprops; i++) {
+        int f = i < nprops ? props[i] : idx;
         if (fill) err = um_plan(p->ctx, f, UM_OP_REPLACE, off, len, fill);
         else err = plan_xmp(p, f, off, len);
     }
     free(fill);
-    um_docxml_result_free(&props);
     return err;
 }
 

@@ -66,6 +66,7 @@ struct xmp {
     int nfound;
     uint64_t base;               /* packet offset in the view */
     const char *prefix;          /* where-prefix */
+    uint64_t detached;           /* > 0: d is a copy (inflated) of view bytes [base, base+detached) */
 };
 
 static int probe(const uint8_t *h, size_t n, uint64_t size)
@@ -119,13 +120,13 @@ static size_t squeeze(char *s)
 static void locate(const struct xmp *x, const char *v, size_t vl, uint64_t *off, uint64_t *len)
 {
     /* Searching is quadratic in the worst case: only in packets of ordinary size. */
-    const uint8_t *hit = vl >= 2 && x->size <= (1u << 20) ? memmem(x->d, (size_t)x->size, v, vl) : NULL;
+    const uint8_t *hit = !x->detached && vl >= 2 && x->size <= (1u << 20) ? memmem(x->d, (size_t)x->size, v, vl) : NULL;
     if (hit) {
         *off = (uint64_t)(hit - x->d);
         *len = vl;
     } else {
         *off = 0;
-        *len = x->size;
+        *len = x->detached ? x->detached : x->size;
     }
 }
 
@@ -316,6 +317,25 @@ static int scan_packet(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size,
         if (x.found[i] != x.owner) err = um_plan(ctx, x.found[i], UM_OP_ZERO, base + from, 0, NULL);
     free(x.found);
     return err;
+}
+
+int um_xmp_report_detached(struct um_scan_ctx *ctx, const uint8_t *xml, size_t len, const char *prefix,
+                           uint64_t off, uint64_t rlen, int *found, int cap, int *n)
+{
+    *n = 0;
+    if (!rlen || len > MAX_PACKET) return len > MAX_PACKET ? UM_E_LIMIT : 0;
+    struct xmp x = { .ctx = ctx, .d = xml, .size = len, .owner = -1, .base = off, .prefix = prefix,
+                     .detached = rlen, .found = found };
+    xmlSetGenericErrorFunc(NULL, silent);
+    xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, "xmp.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    if (!doc) return UM_E_FORMAT;
+    /* found holds at most MAX_REPORTS; the caller's cap may be smaller. */
+    if (cap < MAX_REPORTS) x.nreports = MAX_REPORTS - cap;
+    visit(&x, xmlDocGetRootElement(doc), 0);
+    xmlFreeDoc(doc);
+    *n = x.nfound;
+    return x.err;
 }
 
 int um_xmp_scan_block(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uint64_t len,

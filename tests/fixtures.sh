@@ -32,10 +32,12 @@ f={x['path'].split('/')[-1]: x for x in d['files']}
 assert f['preview_bottle_original.jpg']['status'] == 'clean'"
 check "real Red Star: love.docx mark in growth-hint padding" jq_py "$T/scan.json" "
 f={x['path'].split('/')[-1]: x for x in d['files']}
-w=f['love.docx']['findings']
+w=[x for x in f['love.docx']['findings'] if x['kind'] == 'redstar_watermark']
 assert len(w) == 1 and w[0]['ids'] == ['B48Z789B3AZ97'] and w[0]['placement'] == 'ooxml_padding' and w[0]['offset'] == 80, w"
 
-"$UNMARK" scrub -q "$T" 2>/dev/null
+mkdir -p "$T/full"; cp "$T/love.docx" "$T/full/"
+"$UNMARK" scrub -q --strip redstar_watermark "$T" 2>/dev/null   # the watermark alone
+"$UNMARK" scrub -q "$T/full" 2>/dev/null
 check "scrub: first user's file is byte-identical to the original" cmp -s "$T/preview_bottle_firstuser.jpg" "$FX/redstar/preview_bottle_original.jpg"
 check "scrub: second user's file is byte-identical to the original" cmp -s "$T/preview_bottle_seconduser.jpg" "$FX/redstar/preview_bottle_original.jpg"
 check "scrub: love.docx differs only in the 31 bytes at offset 80, now zero" python3 -c "
@@ -45,6 +47,7 @@ diff=[i for i in range(len(a)) if a[i] != b[i]]
 assert diff and min(diff) >= 80 and max(diff) < 111, diff
 assert b[80:111] == bytes(31)"
 check "scrub: love.docx passes a ZIP integrity test" bash -c "unzip -tq '$T/love.docx' >/dev/null && python3 -c \"import zipfile,sys; sys.exit(zipfile.ZipFile('$T/love.docx').testzip() is not None)\""
+check "full scrub of love.docx (its Office metadata too): valid ZIP, scans clean" bash -c "unzip -tq '$T/full/love.docx' >/dev/null && '$UNMARK' scan -q '$T/full'"
 
 if [ -x "$ROOT/tests/fixtures_metadata.py" ] && [ -d "$FX/mat2" ]; then
   UNMARK="$UNMARK" python3 "$ROOT/tests/fixtures_metadata.py" "$FX/mat2"; rc=$?

@@ -72,7 +72,16 @@ def digits(s):
 ALIASES = {"revisionnumber": "revision", "track": "trck", "tracknumber": "tracknumber", "year": "year"}
 
 
+# Maker notes are reported and removed whole (they hold serial numbers in each maker's
+# own layout): a tag exiftool decodes from inside one counts as reported with it.
+MAKER_GROUPS = re.compile(r"^(Olympus|Canon|Nikon|Sony|Panasonic|FujiFilm|Samsung|Apple|Pentax|Casio|"
+                          r"Kodak|Minolta|Ricoh|Sanyo|Sigma|Leica|DJI|GoPro|MakerNotes?)", re.I)
+
+
 def reported(key, value, findings):
+    group = key.split(":", 1)[0]
+    if MAKER_GROUPS.match(group) and any((f.get("key") or "").lower() == "makernote" for f in findings):
+        return True
     name = key.split(":", 1)[1].lower()
     name = ALIASES.get(name, name)
     nv, dv = norm(value), digits(value)
