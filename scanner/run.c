@@ -9,6 +9,7 @@
 #include "run.h"
 
 #define WINDOW 256          /* results that may wait for an earlier one */
+#define WALK_STACK (1024ul << 20)
 
 struct slot {
     struct um_walk_item *item;
@@ -192,7 +193,15 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
         args[i].sc = um_scanner_new(&o->scan, &err);
         if (!args[i].sc) goto cleanup;
     }
-    if (pthread_create(&walker, NULL, walker_main, &p) != 0) {
+    /* The walk recurses once per directory level: its thread gets a stack that a
+     * deep tree (--max-depth up to 100 000) cannot overflow. Only the pages a walk
+     * touches are ever committed. */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, WALK_STACK);
+    int started_walker = pthread_create(&walker, &attr, walker_main, &p);
+    pthread_attr_destroy(&attr);
+    if (started_walker != 0) {
         err = -EAGAIN;
         goto cleanup;
     }
