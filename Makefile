@@ -73,6 +73,7 @@ hostile: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark python3 tests/hostile.py
 
 check-crash: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark python3 tests/intermediate.py
 	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/crash.sh
 
 check-valgrind: $(BUILD)/unmark

@@ -338,11 +338,19 @@ static int objects(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, uint64_
     return 0;
 }
 
-/* Zeroes another copy of the File ID at off, when it is the same. */
-static int other_file_id(struct um_scan_ctx *ctx, struct asf *a, uint64_t off)
+/* Another copy of the File ID (Data Object, Simple Index). The same id rides on the
+ * File Properties finding; a copy that stands alone (a different id, or the first copy
+ * already zeroed by a scrub that was interrupted) is a finding of its own. */
+static int other_file_id(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, const char *where)
 {
-    if (a->file_id < 0 || off + 16 > a->size || memcmp(a->d + off, a->id, 16)) return 0;
-    return um_plan(ctx, a->file_id, UM_OP_ZERO, off, 16, NULL);
+    if (off + 16 > a->size || all_zero(a->d + off, 16)) return 0;
+    if (a->file_id >= 0 && !memcmp(a->d + off, a->id, 16))
+        return um_plan(ctx, a->file_id, UM_OP_ZERO, off, 16, NULL);
+    char g[40];
+    guid_text(a->d + off, g, sizeof g);
+    int r = um_report_classified(ctx, "asf", where, "FileID", (const uint8_t *)g, strlen(g), off, 16);
+    if (um_is_error(r)) return r;
+    return r >= 0 ? um_plan(ctx, r, UM_OP_ZERO, off, 16, NULL) : 0;
 }
 
 static int probe(const uint8_t *h, size_t n, uint64_t size)
@@ -366,7 +374,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     uint64_t pos = hs;
     if (size - pos < 50 || memcmp(d + pos, G_DATA, 16)) return 0;   /* the end is not known */
     uint64_t ds = ld_u64le(d + pos + 16);
-    if ((err = other_file_id(ctx, &a, pos + 24)) < 0) return err;
+    if ((err = other_file_id(ctx, &a, pos + 24, "Data/FileID")) < 0) return err;
     if (ds < 50 || ds > size - pos) return 0;   /* live/broadcast size, or cut short */
     pos += ds;
     for (int i = 0; i < MAX_OBJECTS && size - pos >= 24; i++) {
@@ -376,7 +384,8 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
             break;
         uint64_t sz = ld_u64le(d + pos + 16);
         if (sz < 24 || sz > size - pos) break;
-        if (!memcmp(g, G_SIMPLE_INDEX, 16) && (err = other_file_id(ctx, &a, pos + 24)) < 0) return err;
+        if (!memcmp(g, G_SIMPLE_INDEX, 16) && (err = other_file_id(ctx, &a, pos + 24, "SimpleIndex/FileID")) < 0)
+            return err;
         pos += sz;
     }
     um_set_end(ctx, pos, "last ASF object");

@@ -75,6 +75,10 @@ int um_report_text(struct um_scan_ctx *ctx, enum um_kind kind, enum um_severity 
  * is copied. Edits of one file must not overlap, except ZERO with ZERO. */
 int um_plan(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset,
             uint64_t length, const void *bytes);
+/* um_plan with an explicit in-place stage (UM_STAGE_*): UM_STAGE_RENAME for a
+ * rename that must reach the file before the body it announces is zeroed. */
+int um_plan_staged(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset,
+                   uint64_t length, const void *bytes, int stage);
 /* Replaces [offset, offset+length) with n new bytes (copied); forces the copy path.
  * For parts that must be rebuilt (a re-compressed ZIP member and the records that
  * point past it). Several findings may share one splice: pass each of them. */

@@ -254,7 +254,7 @@ static void path_pop(struct walk *w, size_t saved)
  * file stays valid at every step (the scrubber applies the rename first). */
 static int plan_free_box(struct walk *w, int idx, const struct box *b)
 {
-    int err = um_plan(w->ctx, idx, UM_OP_REPLACE, b->off + 4, 4, free_type);
+    int err = um_plan_staged(w->ctx, idx, UM_OP_REPLACE, b->off + 4, 4, free_type, UM_STAGE_RENAME);
     if (err) return err;
     uint64_t from = b->off + (b->large ? 16 : 8);
     if (b->end > from) err = um_plan(w->ctx, idx, UM_OP_ZERO, from, b->end - from, NULL);

@@ -221,7 +221,7 @@ static int plan_void(struct mkv *m, int idx, uint64_t off, uint64_t total)
     hdr[0] = ID_VOID;
     for (unsigned i = 0; i < s; i++) hdr[1 + i] = (uint8_t)(payload >> (8 * (s - 1 - i)));
     hdr[1] |= (uint8_t)(0x80u >> (s - 1));
-    int r = um_plan(m->ctx, idx, UM_OP_REPLACE, off, 1 + s, hdr);
+    int r = um_plan_staged(m->ctx, idx, UM_OP_REPLACE, off, 1 + s, hdr, UM_STAGE_RENAME);
     if (r < 0) return r;
     if (payload) r = um_plan(m->ctx, idx, UM_OP_ZERO, off + 1 + s, payload, NULL);
     return r;
@@ -405,6 +405,9 @@ static int walk_simpletag(struct mkv *m, const struct el *st, int depth, bool ne
         case ID_SIMPLETAG:
             if ((r = walk_simpletag(m, &k, depth + 1, true)) < 0) goto end;
             break;
+        case ID_VOID:
+            if ((r = check_void(m, "Segment/Tags/Tag/SimpleTag/Void", &k)) < 0) goto end;
+            break;
         default: break;
         }
     }
@@ -436,7 +439,11 @@ static int walk_tags(struct mkv *m, const struct el *tags)
         if (k.id != ID_TAG) continue;
         if ((r = push_master(m, &k, true)) < 0) goto end;
         FOR_CHILDREN(m, &k, t, r) {
-            if (t.id == ID_SIMPLETAG && (r = walk_simpletag(m, &t, 0, false)) < 0) {
+            /* A Void inside a Tag is where a voided SimpleTag stays (and where bytes
+             * can hide): check it like every other Void. */
+            if (t.id == ID_SIMPLETAG) r = walk_simpletag(m, &t, 0, false);
+            else if (t.id == ID_VOID) r = check_void(m, "Segment/Tags/Tag/Void", &t);
+            if (r < 0) {
                 pop_master(m);
                 goto end;
             }

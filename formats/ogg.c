@@ -231,10 +231,17 @@ static int comment_packet(struct um_scan_ctx *ctx, const uint8_t *d, struct stre
     if (framing) np[w++] = 1;
     if (framing) np[s->len - 1] = 1;
 
-    /* Edits: each changed run, then the CRC of each page it lies in. */
+    /* Edits: one per changed page, from its CRC field to the end of the last changed
+     * run in it, so that the page is rewritten by a single write: a scrub killed in
+     * between never leaves a page whose CRC does not match (a reader would drop it,
+     * and with it the header the stream needs). */
     for (size_t i = 0; i < s->nruns; i++) {
         const struct run *r = &s->runs[i];
         if (!memcmp(np + r->pkt_off, pk + r->pkt_off, r->len)) continue;
+        bool seen = false;   /* an earlier run of the same page already wrote it */
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = s->runs[j].page == r->page && memcmp(np + s->runs[j].pkt_off, pk + s->runs[j].pkt_off, s->runs[j].len);
+        if (seen) continue;
         uint64_t plen = 27;
         uint64_t nseg = d[r->page + 26], body = 0;
         for (uint64_t j = 0; j < nseg; j++) body += d[r->page + 27 + j];
@@ -242,15 +249,19 @@ static int comment_packet(struct um_scan_ctx *ctx, const uint8_t *d, struct stre
         uint8_t *cp = malloc(plen);
         if (!cp) { err = -ENOMEM; goto end; }
         memcpy(cp, d + r->page, plen);
-        memcpy(cp + (r->file_off - r->page), np + r->pkt_off, r->len);
+        uint64_t last = 0;
+        for (size_t j = i; j < s->nruns; j++) {
+            const struct run *q = &s->runs[j];
+            if (q->page != r->page) continue;
+            memcpy(cp + (q->file_off - q->page), np + q->pkt_off, q->len);
+            if (q->file_off - q->page + q->len > last) last = q->file_off - q->page + q->len;
+        }
         memset(cp + 22, 0, 4);
         uint32_t c = crc_update(0, cp, plen);
-        uint8_t crc[4] = { (uint8_t)c, (uint8_t)(c >> 8), (uint8_t)(c >> 16), (uint8_t)(c >> 24) };
+        cp[22] = (uint8_t)c, cp[23] = (uint8_t)(c >> 8), cp[24] = (uint8_t)(c >> 16), cp[25] = (uint8_t)(c >> 24);
+        for (size_t f = 0; f < k.nf && !err; f++)
+            err = um_plan(ctx, k.findings[f], UM_OP_REPLACE, r->page + 22, last - 22, cp + 22);
         free(cp);
-        for (size_t f = 0; f < k.nf && !err; f++) {
-            err = um_plan(ctx, k.findings[f], UM_OP_REPLACE, r->file_off, r->len, np + r->pkt_off);
-            if (!err) err = um_plan(ctx, k.findings[f], UM_OP_REPLACE, r->page + 22, 4, crc);
-        }
         if (err) goto end;
     }
 end:

@@ -106,7 +106,7 @@ static uint64_t str_len(const uint8_t *p, uint64_t n)
 static int plan_junk(struct riff *r, int idx, const struct chunk *c)
 {
     int e = 0;
-    if (memcmp(c->id, "JUNK", 4) != 0) e = um_plan(r->ctx, idx, UM_OP_REPLACE, c->off, 4, "JUNK");
+    if (memcmp(c->id, "JUNK", 4) != 0) e = um_plan_staged(r->ctx, idx, UM_OP_REPLACE, c->off, 4, "JUNK", UM_STAGE_RENAME);
     if (e == 0 && c->size) e = um_plan(r->ctx, idx, UM_OP_ZERO, c->data, c->size, NULL);
     return e;
 }

@@ -58,10 +58,15 @@ struct tiff {
     /* Ranges the structure uses (IFD tables, values, strips, tiles, thumbnails), and
      * the ranges maker notes point to: those are zeroed at the end, unless they
      * overlap a used range (a maker note whose offsets we misread). */
-    struct span { uint64_t off, len; int idx; } *claimed, *refs, *zeros, *replaced;
+    struct span { uint64_t off, len; int idx, stage; } *claimed, *refs, *zeros, *replaced;
     size_t nclaimed, nrefs, nzeros, nreplaced;
     bool overflow;           /* too many ranges to judge: maker-note refs are left */
 };
+
+/* In-place order (see UM_STAGE_*): values first, then the GPS IFD that pointed at
+ * them, then the rewritten tables that pointed at the GPS IFD; a scrub killed at any
+ * point leaves nothing that is unreachable but not yet zeroed. */
+enum { STAGE_VALUES = UM_STAGE_ZERO, STAGE_SUBTABLE = UM_STAGE_REWRITE, STAGE_TABLE = UM_STAGE_REWRITE + 1 };
 
 #define MAX_SPANS 65536
 
@@ -80,7 +85,7 @@ static void push_span(struct tiff *t, struct span **v, size_t *n, uint64_t off, 
         }
         *v = nv;
     }
-    (*v)[(*n)++] = (struct span){ off, len, idx };
+    (*v)[(*n)++] = (struct span){ off, len, idx, STAGE_VALUES };
 }
 
 static void claim(struct tiff *t, uint64_t off, uint64_t len)
@@ -101,14 +106,20 @@ static bool keep_for_raw(const struct tiff *t, uint16_t tag)
 }
 
 /* Plans an edit at a block-relative offset; mirrors it onto the caller's copy. */
-static int plan(struct tiff *t, int idx, enum um_op op, uint64_t off, uint64_t len, const void *bytes)
+static int plan_stage(struct tiff *t, int idx, enum um_op op, uint64_t off, uint64_t len, const void *bytes,
+                      int stage)
 {
-    int err = um_plan(t->ctx, idx, op, t->base + off, len, bytes);
+    int err = um_plan_staged(t->ctx, idx, op, t->base + off, len, bytes, stage);
     if (!err && t->mirror) {
         if (op == UM_OP_ZERO) memset(t->mirror + off, 0, (size_t)len);
         else if (op == UM_OP_REPLACE) memcpy(t->mirror + off, bytes, (size_t)len);
     }
     return err;
+}
+
+static int plan(struct tiff *t, int idx, enum um_op op, uint64_t off, uint64_t len, const void *bytes)
+{
+    return plan_stage(t, idx, op, off, len, bytes, op == UM_OP_REPLACE ? STAGE_TABLE : STAGE_VALUES);
 }
 
 static int report(struct tiff *t, const char *where, const char *key, const char *val, size_t vl,
@@ -140,11 +151,12 @@ static bool overlaps(const struct span *v, size_t n, uint64_t off, uint64_t len)
  * damaged block a value may lie inside a table we rewrite, and a zero across a
  * rewrite would make the whole file's plan inconsistent (and so unscrubbable, its
  * other findings included). Such a value is left orphaned by its entry's removal. */
-static int defer_zero(struct tiff *t, int idx, uint64_t off, uint64_t len)
+static int defer_zero(struct tiff *t, int idx, uint64_t off, uint64_t len, int stage)
 {
     size_t before = t->nzeros;
     push_span(t, &t->zeros, &t->nzeros, off, len, idx);
-    if (t->nzeros == before) return plan(t, idx, UM_OP_ZERO, off, len, NULL);   /* list full */
+    if (t->nzeros == before) return plan_stage(t, idx, UM_OP_ZERO, off, len, NULL, stage);   /* list full */
+    t->zeros[t->nzeros - 1].stage = stage;
     return 0;
 }
 
@@ -169,7 +181,7 @@ static int flush_zeros(struct tiff *t)
     for (size_t i = 0; i < t->nzeros && !err; i++) {
         const struct span *z = &t->zeros[i];
         bool clash = overlaps(t->replaced, t->nreplaced, z->off, z->len);
-        err = plan(t, z->idx, UM_OP_ZERO, z->off, clash ? 0 : z->len, NULL);
+        err = plan_stage(t, z->idx, UM_OP_ZERO, z->off, clash ? 0 : z->len, NULL, z->stage);
     }
     free(t->zeros);
     free(t->replaced);
@@ -536,8 +548,8 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
         if (*first_finding < 0) *first_finding = idx;
         enum um_severity sev = kind == IFD_GPS ? UM_SEV_HIGH : severity_of(key);
         if (owner < 0 || sev > owner_sev) owner = idx, owner_sev = sev;
-        if (valid && vsize > 4) err = defer_zero(t, idx, voff, vsize);
-        else if (kind == IFD_GPS) err = defer_zero(t, idx, table + (uint64_t)i * 12, 12);
+        if (valid && vsize > 4) err = defer_zero(t, idx, voff, vsize, STAGE_VALUES);
+        else if (kind == IFD_GPS) err = defer_zero(t, idx, table + (uint64_t)i * 12, 12, STAGE_SUBTABLE);
         else
             /* The value lives in the entry, which the table rewrite (owned by the most
              * severe finding of this IFD) drops: an empty edit marks it as removed by
@@ -550,7 +562,7 @@ static int walk_ifd(struct tiff *t, uint32_t off, enum ifd_kind kind, const char
     if (owner >= 0) {
         if (kind == IFD_GPS) {
             /* The whole GPS IFD goes: its pointer is dropped by the parent. */
-            err = defer_zero(t, owner, off, table_len);
+            err = defer_zero(t, owner, off, table_len, STAGE_SUBTABLE);
             if (err < 0) goto end;
         } else {
             uint8_t *nt = calloc(1, (size_t)table_len);

@@ -70,7 +70,16 @@ struct um_edit {
     size_t *also;        /* SPLICE: further findings it removes (owned); the splice is
                             applied only when every one of them is stripped */
     size_t nalso;
+    uint8_t stage;       /* in-place write order: lower stages first, fsync between */
 };
+
+/* In-place stages: edits of a lower stage reach the file first, with an fsync between
+ * stages. By default zeroing (stage 1) comes before rewrites (stage 2): a table
+ * rewritten before the values it pointed at are zeroed would leave them orphaned,
+ * where no re-scan finds them. A handler that renames a structure before wiping its
+ * body (an MP4 box to `free`, a Matroska element to Void) asks for the rename first
+ * (stage 0); one with nested tables orders them inner first (stages up to 7). */
+enum { UM_STAGE_RENAME = 0, UM_STAGE_ZERO = 1, UM_STAGE_REWRITE = 2, UM_STAGE_LAST = 7 };
 
 enum um_status { UM_ST_CLEAN, UM_ST_FOUND, UM_ST_SCRUBBED, UM_ST_FAILED, UM_ST_SKIPPED };
 

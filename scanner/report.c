@@ -144,8 +144,11 @@ json_t *um_report_file_json(const struct um_file_result *res)
     json_t *as = json_array();
     for (size_t i = 0; i < res->actions.len; i++) {
         const struct um_edit *e = um_vec_at(&res->actions, i);
-        json_array_append_new(as, json_pack("{s:s, s:I, s:I}", "op", um_op_name(e->op),
-                                            "offset", (json_int_t)e->offset, "length", (json_int_t)e->length));
+        json_t *a = json_pack("{s:s, s:I, s:I}", "op", um_op_name(e->op), "offset", (json_int_t)e->offset,
+                              "length", (json_int_t)e->length);
+        if (res->scrub_path == UM_PATH_IN_PLACE && (e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE))
+            json_object_set_new(a, "stage", json_integer(e->stage));
+        json_array_append_new(as, a);
     }
     json_object_set_new(o, "actions", as);
     if (res->scrub_path != UM_PATH_NONE)

@@ -196,6 +196,13 @@ int um_report_text(struct um_scan_ctx *ctx, enum um_kind kind, enum um_severity 
 int um_plan(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset,
             uint64_t length, const void *bytes)
 {
+    return um_plan_staged(ctx, finding, op, offset, length, bytes,
+                          op == UM_OP_REPLACE ? UM_STAGE_REWRITE : UM_STAGE_ZERO);
+}
+
+int um_plan_staged(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset,
+                   uint64_t length, const void *bytes, int stage)
+{
     int err;
     if (finding < 0 || (size_t)finding >= ctx->res->findings.len) return UM_E_PLAN;
     if (op == UM_OP_TRUNCATE) length = offset <= ctx->size ? ctx->size - offset : 0;
@@ -212,6 +219,7 @@ int um_plan(struct um_scan_ctx *ctx, int finding, enum um_op op, uint64_t offset
     e->offset = ctx->base + offset;
     e->length = length;
     e->finding = (size_t)finding;
+    e->stage = (uint8_t)(stage < 0 ? 0 : stage > UM_STAGE_LAST ? UM_STAGE_LAST : stage);
     if (op == UM_OP_SPLICE) return UM_E_PLAN;   /* use um_plan_splice */
     if (op == UM_OP_REPLACE) {
         e->bytes_len = length;

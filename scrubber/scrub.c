@@ -193,15 +193,16 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
         err = set_error(res, UM_E_CHANGED, NULL);
         goto end;
     }
-    for (int phase = 0; phase < 2 && !err; phase++) {
-        enum um_op want = phase == 0 ? UM_OP_REPLACE : UM_OP_ZERO;
+    for (int stage = UM_STAGE_RENAME; stage <= UM_STAGE_LAST && !err; stage++) {
+        bool any = false;
         for (size_t i = 0; i < plan->n && !err; i++) {
             const struct um_edit *e = &plan->ops[i];
-            if (e->op != want) continue;
-            err = want == UM_OP_REPLACE ? write_all(fd, e->bytes, (size_t)e->length, e->offset)
-                                        : write_zeros(fd, e->offset, e->length);
+            if (e->stage != stage) continue;
+            any = true;
+            err = e->op == UM_OP_REPLACE ? write_all(fd, e->bytes, (size_t)e->length, e->offset)
+                                         : write_zeros(fd, e->offset, e->length);
         }
-        if (!err) err = fsync_checked(fd);
+        if (!err && any) err = fsync_checked(fd);
     }
     if (!err && plan->truncate) {
         err = write_zeros(fd, tpoint, size - tpoint);

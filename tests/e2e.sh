@@ -89,6 +89,14 @@ touch "$T/r.json"; chmod 644 "$T/r.json"
 "$UNMARK" scan -q --json "$T/r.json" "$T/clean" 2>/dev/null
 check "report is created 0600 even over a 0644 file" test "$(stat -c %a "$T/r.json")" = 600
 
+# --- a report to a pipe or a device is written to it, never renamed over it ---
+mkfifo "$T/fifo"
+cat "$T/fifo" > "$T/from-fifo.json" & reader=$!
+"$UNMARK" scan -q --json "$T/fifo" "$T/clean" 2>/dev/null
+wait $reader
+check "report to a FIFO: the FIFO is still a FIFO" test -p "$T/fifo"
+check "report to a FIFO: the reader got the whole report" jq_py "$T/from-fifo.json" "assert d['summary']['files'] == 1"
+
 # --- names, links ---
 mkdir -p "$T/odd"; printf 'x' > "$T/odd/$(printf 'bad\xffname')"; printf 'y' > "$T/odd/$(printf 'new\nline')"
 ln -s /etc/passwd "$T/odd/link"
