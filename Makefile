@@ -76,6 +76,10 @@ sample: $(BUILD)/unmark
 	$(BUILD)/unmark scan --json $(BUILD)/sample-report.json $(BUILD)/sample-drive; \
 	  rc=$$?; echo "report: $(BUILD)/sample-report.json (exit $$rc)"; [ $$rc -le 1 ]
 
+# Timings against exiftool, mat2, ffmpeg and the cat/cp/truncate bounds (bench/README.md).
+bench: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark bash bench/run.sh
+
 install: $(BUILD)/unmark
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/unmark
 	install -m 0755 $(BUILD)/unmark $(DESTDIR)$(PREFIX)/bin/unmark

@@ -235,8 +235,8 @@ def pdf(dst, jpeg):
 # ------------------------------------------------------------------ trees
 def small(basedir, outdir, n):
     """n files round-robin over the base files, in 20 DCIM-like folders (n/20 each);
-    i % 3 == 0: no mark; else one mark (every 7th marked file: two marks, oldest first).
-    Writes MANIFEST.tsv (path, base, marks)."""
+    a third of each type unmarked, the rest one mark (some two, oldest first).
+    Writes OUTDIR.tsv beside the tree (path relative to OUTDIR, base, marks)."""
     bases = sorted(f for f in os.listdir(basedir) if not f.startswith("."))
     blobs = {b: open(os.path.join(basedir, b), "rb").read() for b in bases}
     ids = make_ids(64)
@@ -250,15 +250,15 @@ def small(basedir, outdir, n):
         ext = b.rsplit(".", 1)[1]
         name = os.path.join(d, "F%05d.%s" % (i, ext))
         chain = []
-        if i % 3:
+        if (i + i // len(bases)) % 3:          # 2/3 of every type carry a mark
             chain = [i % len(ids)]
-            if i % 21 == 2:
+            if (i // len(bases)) % 5 == 1:     # some of them two (a second machine)
                 chain.append((i * 7 + 3) % len(ids))
         data = blobs[b] + (trailer([marks[k] for k in chain]) if chain else b"")
         with open(name, "wb") as f:
             f.write(data)
         rows.append((os.path.relpath(name, outdir), b, ",".join("WM" + ids[k] for k in chain) or "-"))
-    with open(os.path.join(outdir, "MANIFEST.tsv"), "w") as f:
+    with open(outdir.rstrip("/") + ".tsv", "w") as f:
         f.write("path\tbase\tmarks\n")
         for r in rows:
             f.write("\t".join(r) + "\n")

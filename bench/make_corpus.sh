@@ -7,7 +7,8 @@
 #
 # OUTDIR/base/   the 12 small originals with identifying metadata (no mark)
 # OUTDIR/small/  2 000 files (~140 KB mean) round-robin over base/ in 20 folders
-#                DCIM/1xxLEAK/; 2/3 carry a Red Star trailer (some two marks); MANIFEST.tsv
+#                DCIM/1xxLEAK/; 2/3 carry a Red Star trailer (some two marks);
+#                small.tsv lists every file and its marks
 # OUTDIR/tree/   100 000 tiny files in 100 folders (peak memory of a big walk)
 # OUTDIR/films/  film.mp4, film.mkv, film.avi: ~1 GiB each, metadata + a one-mark trailer;
 #                film4g.mp4 (~4 GiB) when more than 20 GB are free
@@ -25,7 +26,7 @@ done
 [ -n "$OUT" ] || { echo "usage: make_corpus.sh OUTDIR [--small] [--no-large]" >&2; exit 2; }
 HERE="$(cd "$(dirname "$0")" && pwd)"
 PY="python3 $HERE/corpus.py"
-VERSION=1
+VERSION=2
 FF="ffmpeg -nostdin -hide_banner -loglevel error -y"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
@@ -84,12 +85,12 @@ if ! done_ok base 12; then
 fi
 
 # ------------------------------------------------------------------ 2 000 small files
-if ! done_ok small "$NSMALL"; then
+if ! done_ok small "$NSMALL m3"; then
   log "$NSMALL small files"
   rm -rf "$OUT/small"; mkdir -p "$OUT/small"
   $PY small "$OUT/base" "$OUT/small" "$NSMALL"
   log "small: $(find "$OUT/small" -type f -name 'F*' | wc -l) files, $(du -sh "$OUT/small" | cut -f1)"
-  stamp small "$NSMALL"
+  stamp small "$NSMALL m3"
 fi
 
 # ------------------------------------------------------------------ 100 000 tiny files
