@@ -296,7 +296,7 @@ def index_size(path):
                     ln = struct.unpack(">Q", h[8:16])[0]
                 elif ln == 0:
                     ln = size - pos
-                if ln < 8:
+                if ln < 8 or pos + ln > size:   # appended bytes (a trailer), not a box
                     break
                 if typ != b"mdat":
                     idx += ln
@@ -310,6 +310,8 @@ def index_size(path):
                 if len(h) < 8:
                     break
                 cid, ln = h[:4], struct.unpack("<I", h[4:8])[0]
+                if cid not in (b"RIFF", b"AVIX") and pos + 8 + ln > size:
+                    break                        # appended bytes, not a chunk
                 if cid == b"LIST" and h[8:12] == b"movi":
                     idx += 12
                 elif cid == b"RIFF" or cid == b"AVIX":
@@ -341,6 +343,8 @@ def index_size(path):
                 eid, n1 = vint(h, 0, mask=False)
                 ln, n2 = vint(h, n1)
                 hl = n1 + n2
+                if eid != 0x18538067 and pos + hl + ln > size:
+                    break                        # appended bytes, not an element
                 if eid == 0x18538067:            # Segment: descend
                     idx += hl
                     pos += hl
