@@ -285,6 +285,7 @@ def main():
     env["unmark_commit"] = git.stdout.strip() or "?"
     env["formats"] = subprocess.run([a.unmark, "formats"], capture_output=True, text=True).stdout
     env["quick"] = a.quick
+    env["loadavg_start"] = [round(x, 2) for x in os.getloadavg()]
     env["cold_cache"] = cold_ok
     log("machine: %d cores, %s, %s RAM, Linux %s" % (env["nproc"], env["cpu"], fmt_b(env["mem_bytes"]),
                                                      env["kernel"]))
@@ -328,7 +329,7 @@ def main():
     ex = mat2 = ffp = None
     if peers["exiftool"]:
         ex = B.run("scan", "exiftool -r -j -q", "exiftool -r -j -q %s > /dev/null" % PD,
-                   runs=a.slow_runs if not a.quick else a.runs, scale=peer_scale)
+                   runs=a.runs, scale=peer_scale)
     if peers["mat2"]:
         mat2 = B.run("scan", "mat2 --show (xargs)",
                      "find %s -type f -print0 | xargs -0 mat2 --show > /dev/null 2>&1" % PD,
@@ -621,7 +622,9 @@ def main():
             continue
         e, worst = max(rs, key=lambda x: x[1]["maxrss_kb"])
         rss = worst["maxrss_kb"] * 1024
-        an = anon.get("%s film.mp4" % label.replace(" --no-hash", "") + (" --no-hash" if not hashing else ""))
+        an = anon.get({"scan": "scan film.mp4", "scan --no-hash": "scan film.mp4 --no-hash",
+                       "scrub in place": "scrub film.mp4 in place",
+                       "scrub --no-hash in place": "scrub film.mp4 in place --no-hash"}[label])
         target("peak RSS < 64 MiB, %s of a 1 GiB film" % label, rss < 64 * MiB,
                "max RSS %s (film.%s)%s" % (fmt_b(rss), e, "; sampled anon peak %s: the rest are mapped file "
                                             "pages" % fmt_b(an) if an is not None else ""))
@@ -634,6 +637,7 @@ def main():
            "identical" if same else "differ in %d files, e.g. %s" % (len(diffs), diffs[:3]))
 
     results["elapsed_s"] = time.time() - t_start
+    env["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1, default=str)
     md = render_md(results, nfiles, nbytes, sub_n, peer_scale, a)
@@ -650,6 +654,9 @@ def render_md(res, nfiles, nbytes, sub_n, scale, a):
     L.append("Measured %s on %d cores (%s), %s RAM, Linux %s; %s at %s%s." % (
         env["date_utc"], env["nproc"], env["cpu"], fmt_b(env["mem_bytes"]), env["kernel"],
         env["versions"]["unmark"], env["unmark_commit"], "; BENCH_QUICK" if a.quick else ""))
+    L.append("Load average (1/5/15 min) at the start: %s; at the end: %s (%d cores; a load above the core "
+             "count means other work shared the machine and the timings are noisy)." % (
+                 env.get("loadavg_start"), env.get("loadavg_end"), env["nproc"]))
     L.append("Peers: %s." % "; ".join("%s" % v for k, v in env["versions"].items() if v and k != "unmark"))
     if res["missing_peers"]:
         L.append("NOT MEASURED (not installed): %s." % ", ".join(res["missing_peers"]))
