@@ -91,6 +91,10 @@ fixtures-check: $(BUILD)/unmark
 sample: $(BUILD)/unmark
 	bash scripts/bootstrap.sh
 
+# Timings against exiftool, mat2, ffmpeg and the cat/cp/truncate bounds (bench/README.md).
+bench: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark bash bench/run.sh
+
 install: $(BUILD)/unmark
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/unmark
 	install -m 0755 $(BUILD)/unmark $(DESTDIR)$(PREFIX)/bin/unmark
