@@ -1,5 +1,6 @@
 /* The classification table. A key ending in '*' matches by prefix. Keys are compared
  * case-insensitively. Keep each namespace's rows together, in its own section. */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -323,13 +324,38 @@ static bool match(const char *pat, const char *s)
     return *s && a == b && match(pat + 1, s + 1);
 }
 
+/* Where each namespace's rows are: the table keeps each namespace together, so a
+ * lookup scans only its own section (built once; the table never changes). */
+#define NS_MAX 32
+static struct { const char *ns; size_t from, to; } sections[NS_MAX];
+static size_t nsections;
+static pthread_once_t sections_once = PTHREAD_ONCE_INIT;
+
+static void index_sections(void)
+{
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        if (nsections && strcmp(sections[nsections - 1].ns, rows[i].ns) == 0) {
+            sections[nsections - 1].to = i + 1;
+            continue;
+        }
+        if (nsections == NS_MAX) break;
+        sections[nsections].ns = rows[i].ns;
+        sections[nsections].from = i;
+        sections[nsections].to = i + 1;
+        nsections++;
+    }
+}
+
 bool um_classify(const char *ns, const char *key, struct um_class *out)
 {
+    pthread_once(&sections_once, index_sections);
     /* Exact rows win over patterns, so order within a namespace matters only among
-     * patterns: the first matching pattern row is taken. */
+     * patterns: the first matching pattern row is taken. A namespace split into two
+     * sections is still searched whole. */
     const struct row *pattern = NULL;
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        if (strcmp(rows[i].ns, ns) != 0) continue;
+    for (size_t sct = 0; sct < nsections; sct++) {
+        if (strcmp(sections[sct].ns, ns) != 0) continue;
+    for (size_t i = sections[sct].from; i < sections[sct].to; i++) {
         if (!strchr(rows[i].key, '*')) {
             if (strcasecmp(rows[i].key, key) == 0) {
                 out->kind = rows[i].kind;
@@ -339,6 +365,7 @@ bool um_classify(const char *ns, const char *key, struct um_class *out)
         } else if (!pattern && match(rows[i].key, key)) {
             pattern = &rows[i];
         }
+    }
     }
     if (!pattern) return false;
     out->kind = pattern->kind;

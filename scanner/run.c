@@ -20,7 +20,10 @@ struct slot {
 struct pool {
     const struct um_run_options *o;
     pthread_mutex_t mu;
-    pthread_cond_t changed;
+    /* Targeted wake-ups: a broadcast per file costs more than scanning a small one. */
+    pthread_cond_t not_empty;   /* workers: an item was queued, or the walk ended */
+    pthread_cond_t not_full;    /* walker: the queue or the window has room */
+    pthread_cond_t done;        /* emitter: the next result in walk order is ready */
     struct um_walk_item **queue;
     size_t qcap, qhead, qlen;
     struct slot slots[WINDOW];
@@ -37,7 +40,7 @@ static int enqueue(void *opaque, struct um_walk_item *it)
     pthread_mutex_lock(&p->mu);
     it->seq = p->next_seq;
     while (!p->fatal && (p->qlen == p->qcap || it->seq >= p->next_emit + WINDOW))
-        pthread_cond_wait(&p->changed, &p->mu);
+        pthread_cond_wait(&p->not_full, &p->mu);
     if (p->fatal) {
         int e = p->fatal;
         pthread_mutex_unlock(&p->mu);
@@ -46,7 +49,7 @@ static int enqueue(void *opaque, struct um_walk_item *it)
     }
     p->next_seq++;
     p->queue[(p->qhead + p->qlen++) % p->qcap] = it;
-    pthread_cond_broadcast(&p->changed);
+    pthread_cond_signal(&p->not_empty);
     pthread_mutex_unlock(&p->mu);
     return 0;
 }
@@ -60,6 +63,8 @@ static void *walker_main(void *arg)
         if (err == -ENOMEM) {
             pthread_mutex_lock(&p->mu);
             p->fatal = err;
+            pthread_cond_broadcast(&p->done);
+            pthread_cond_broadcast(&p->not_empty);
             pthread_mutex_unlock(&p->mu);
             break;
         }
@@ -80,7 +85,8 @@ static void *walker_main(void *arg)
     }
     pthread_mutex_lock(&p->mu);
     p->walk_done = true;
-    pthread_cond_broadcast(&p->changed);
+    pthread_cond_broadcast(&p->not_empty);
+    pthread_cond_broadcast(&p->done);
     pthread_mutex_unlock(&p->mu);
     return NULL;
 }
@@ -145,15 +151,16 @@ static void *worker_main(void *arg)
     struct pool *p = wa->p;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (p->qlen == 0 && !p->walk_done && !p->fatal) pthread_cond_wait(&p->changed, &p->mu);
+        while (p->qlen == 0 && !p->walk_done && !p->fatal) pthread_cond_wait(&p->not_empty, &p->mu);
         if (p->qlen == 0 || p->fatal) {
             pthread_mutex_unlock(&p->mu);
             return NULL;
         }
         struct um_walk_item *it = p->queue[p->qhead];
+        bool was_full = p->qlen == p->qcap;
         p->qhead = (p->qhead + 1) % p->qcap;
         p->qlen--;
-        pthread_cond_broadcast(&p->changed);
+        if (was_full) pthread_cond_signal(&p->not_full);
         pthread_mutex_unlock(&p->mu);
 
         struct um_file_result *res = malloc(sizeof *res);
@@ -165,12 +172,15 @@ static void *worker_main(void *arg)
             if (it->dirfd >= 0) close(it->dirfd), it->dirfd = -1;
         }
         pthread_mutex_lock(&p->mu);
-        if (!res) p->fatal = -ENOMEM;
+        if (!res) {
+            p->fatal = -ENOMEM;
+            pthread_cond_broadcast(&p->not_full);
+        }
         struct slot *s = &p->slots[it->seq % WINDOW];
         s->item = it;
         s->res = res;
         s->ready = true;
-        pthread_cond_broadcast(&p->changed);
+        if (it->seq == p->next_emit || p->fatal) pthread_cond_signal(&p->done);
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -184,7 +194,9 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
     int started = 0, err = 0;
 
     pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.changed, NULL);
+    pthread_cond_init(&p.not_empty, NULL);
+    pthread_cond_init(&p.not_full, NULL);
+    pthread_cond_init(&p.done, NULL);
     p.qcap = (size_t)jobs * 4;
     p.queue = calloc(p.qcap, sizeof *p.queue);
     if (!p.queue) return -ENOMEM;
@@ -210,7 +222,7 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
     if (!started) {
         pthread_mutex_lock(&p.mu);
         p.fatal = -EAGAIN;
-        pthread_cond_broadcast(&p.changed);
+        pthread_cond_broadcast(&p.not_full);
         pthread_mutex_unlock(&p.mu);
     }
 
@@ -219,7 +231,7 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
     for (;;) {
         struct slot *s = &p.slots[p.next_emit % WINDOW];
         while (!p.fatal && !s->ready && !(p.walk_done && p.next_emit == p.next_seq))
-            pthread_cond_wait(&p.changed, &p.mu);
+            pthread_cond_wait(&p.done, &p.mu);
         if (p.fatal || !s->ready) break;
         struct slot got = *s;
         s->ready = false;
@@ -231,10 +243,12 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
         pthread_mutex_lock(&p.mu);
         if (e && !p.fatal) p.fatal = e;
         p.next_emit++;
-        pthread_cond_broadcast(&p.changed);
+        /* The walker may wait for the window to move; only then is a wake-up due. */
+        if (p.next_seq >= p.next_emit + WINDOW - 1) pthread_cond_signal(&p.not_full);
     }
     if (p.fatal) err = p.fatal;
-    pthread_cond_broadcast(&p.changed);
+    pthread_cond_broadcast(&p.not_full);
+    pthread_cond_broadcast(&p.not_empty);
     pthread_mutex_unlock(&p.mu);
     pthread_join(walker, NULL);
     for (int i = 0; i < started; i++) pthread_join(workers[i], NULL);
@@ -250,6 +264,8 @@ cleanup:
     for (int i = 0; i < jobs; i++) um_scanner_free(args[i].sc);
     free(p.queue);
     pthread_mutex_destroy(&p.mu);
-    pthread_cond_destroy(&p.changed);
+    pthread_cond_destroy(&p.not_empty);
+    pthread_cond_destroy(&p.not_full);
+    pthread_cond_destroy(&p.done);
     return err;
 }

@@ -30,7 +30,13 @@ struct um_scanner {
     struct um_scan_options opt;
     magic_t mime;
     magic_t describe;
+    uint8_t *small;          /* reused read buffer for small files */
 };
+
+/* Files up to this size are read into a buffer instead of mapped: a map, its page
+ * faults and its unmapping (a TLB shootdown across threads) cost more than reading a
+ * small file whole, which the hash does anyway. */
+#define SMALL_FILE (1u << 20)
 
 struct um_scan_ctx {
     struct um_scanner *sc;
@@ -84,6 +90,7 @@ void um_scanner_free(struct um_scanner *sc)
     if (!sc) return;
     if (sc->mime) magic_close(sc->mime);
     if (sc->describe) magic_close(sc->describe);
+    free(sc->small);
     free(sc);
 }
 
@@ -507,6 +514,22 @@ int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_r
     }
     if (size == 0) return um_scan_buffer(sc, (const uint8_t *)"", 0, name, res);
     if (size > SIZE_MAX) return res->error = UM_E_RANGE;
+    if (size <= SMALL_FILE) {
+        if (!sc->small && !(sc->small = malloc(SMALL_FILE))) return res->error = -ENOMEM;
+        uint64_t got = 0;
+        while (got < size) {
+            ssize_t n = pread(fd, sc->small + got, (size_t)(size - got), (off_t)got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                res->status = UM_ST_FAILED;
+                res->error_text = strdup(n == 0 ? "the file shrank while it was being read" : "read failed");
+                return res->error = n == 0 ? -EIO : -errno;
+            }
+            got += (uint64_t)n;
+        }
+        if (sc->opt.hash) um_sha256_hex(sc->small, size, res->sha256);
+        return um_scan_buffer(sc, sc->small, size, name, res);
+    }
     void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) return res->error = -errno;
     /* Structure walks jump around; the hash streams. Tell the kernel which. */
