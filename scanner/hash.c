@@ -1,12 +1,55 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <nettle/sha2.h>
 
 #include "hash.h"
 
-int um_sha256_hex(const uint8_t *p, uint64_t n, char out[65])
+static void hex_digest(struct sha256_ctx *c, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
-    struct sha256_ctx c;
     uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(c, sizeof d, d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 15];
+    }
+    out[64] = 0;
+}
+
+int um_sha256_fd(int fd, uint64_t n, char out[65])
+{
+    enum { CHUNK = 1 << 20 };
+    uint8_t *buf = malloc(CHUNK);
+    if (!buf) return -ENOMEM;
+    struct sha256_ctx c;
+    sha256_init(&c);
+    (void)posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
+    uint64_t off = 0;
+    int err = 0;
+    while (off < n) {
+        size_t want = n - off > CHUNK ? CHUNK : (size_t)(n - off);
+        ssize_t got = pread(fd, buf, want, (off_t)off);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            err = got < 0 ? -errno : -EIO;
+            break;
+        }
+        sha256_update(&c, (size_t)got, buf);
+        /* What was hashed is not needed again soon: let the cache drop it first. */
+        (void)posix_fadvise(fd, (off_t)off, got, POSIX_FADV_DONTNEED);
+        off += (uint64_t)got;
+    }
+    free(buf);
+    if (!err) hex_digest(&c, out);
+    return err;
+}
+
+int um_sha256_hex(const uint8_t *p, uint64_t n, char out[65])
+{
+    struct sha256_ctx c;
     sha256_init(&c);
     while (n) {
         size_t chunk = n > (1u << 24) ? (1u << 24) : (size_t)n;
@@ -14,11 +57,6 @@ int um_sha256_hex(const uint8_t *p, uint64_t n, char out[65])
         p += chunk;
         n -= chunk;
     }
-    sha256_digest(&c, sizeof d, d);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[64] = 0;
+    hex_digest(&c, out);
     return 0;
 }

@@ -8,5 +8,9 @@
  * memory in chunks so a SIGBUS from a file truncated underneath is the only risk;
  * callers map files they hold open. */
 int um_sha256_hex(const uint8_t *p, uint64_t n, char out[65]);
+/* Hashes the first n bytes of fd with pread through a small buffer: a film hashed this
+ * way does not stay resident the way a mapping would. Returns 0 or -errno (-EIO when
+ * the file is shorter than n). */
+int um_sha256_fd(int fd, uint64_t n, char out[65]);
 
 #endif

@@ -533,12 +533,13 @@ int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_r
     void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) return res->error = -errno;
     /* Structure walks jump around; the hash streams. Tell the kernel which. */
-    (void)madvise(map, (size_t)size, sc->opt.hash ? MADV_SEQUENTIAL : MADV_RANDOM);
+    (void)madvise(map, (size_t)size, MADV_RANDOM);
     volatile int err = 0;
     sigjmp_buf jump;
     if (sigsetjmp(jump, 1) == 0) {
         bus_jump = &jump;
-        if (sc->opt.hash) err = um_sha256_hex(map, size, res->sha256);
+        if (sc->opt.hash && (err = um_sha256_fd(fd, size, res->sha256)) == -EIO)
+            res->error_text = strdup("the file shrank while it was being read");
         if (!err) err = um_scan_buffer(sc, map, size, name, res);
     } else {
         res->sha256[0] = 0;

@@ -183,7 +183,6 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
         set_error(res, err, why);
         goto end;
     }
-    if (um_scanner_options(sc)->hash) um_sha256_hex(work, plan->new_size, res->sha256_after);
     if (o->interrupted && *o->interrupted) {
         err = set_error(res, UM_E_INTERRUPTED, NULL);
         goto end;
@@ -215,6 +214,10 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
         set_error(res, err, "write failed; original restored");
         goto end;
     }
+    /* The committed file, read back through a small buffer (a film's pages do not all
+     * stay resident, as they would through the mapping). */
+    if (um_scanner_options(sc)->hash && um_sha256_fd(fd, plan->new_size, res->sha256_after) != 0)
+        res->sha256_after[0] = 0;
     res->scrub_path = UM_PATH_IN_PLACE;
     res->status = UM_ST_SCRUBBED;
     record_actions(res, plan);
@@ -361,10 +364,8 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
             goto end;
         }
     }
-    if (um_scanner_options(sc)->hash && result != MAP_FAILED)
-        um_sha256_hex(result, new_size, res->sha256_after);
-    else if (um_scanner_options(sc)->hash)
-        um_sha256_hex((const uint8_t *)"", 0, res->sha256_after);
+    if (um_scanner_options(sc)->hash && um_sha256_fd(tmp, new_size, res->sha256_after) != 0)
+        res->sha256_after[0] = 0;
     if (o->interrupted && *o->interrupted) {
         err = set_error(res, UM_E_INTERRUPTED, NULL);
         goto end;
