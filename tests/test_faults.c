@@ -253,31 +253,36 @@ static void file_shrinking_while_mapped_fails_alone(void **state)
     uint8_t *big = malloc(bign);
     assert_non_null(big);
     memset(big, 0x41, bign);
-    char *path = ts_write(dir, "s.bin", big, bign);
-    struct um_scan_options so;
-    int e;
-    um_scan_options_default(&so);
-    so.mime = false;
-    struct um_scanner *sc = um_scanner_new(&so, &e);
-    int fd = open(path, O_RDONLY);
-    struct um_file_result res;
-    um_file_result_init(&res);
-    inj.shrink_fd = fd;
-    int rc = um_scan_fd(sc, fd, "s.bin", &res);
-    inj.shrink_fd = -1;
-    assert_int_equal(rc, -EIO);
-    assert_int_equal(res.status, UM_ST_FAILED);
-    assert_non_null(strstr(res.error_text, "shrank"));
-    /* And the next file scans normally. */
-    um_file_result_free(&res);
-    um_file_result_init(&res);
-    assert_int_equal(um_scan_buffer(sc, big, 1000, "t.bin", &res), 0);
-    um_file_result_free(&res);
-    close(fd);
-    um_scanner_free(sc);
+    /* With hashing the short read is seen first; without, the scan touches the last
+     * page of the mapping (the Red Star check) and the SIGBUS guard must catch it. */
+    for (int hash = 1; hash >= 0; hash--) {
+        char *path = ts_write(dir, "s.bin", big, bign);
+        struct um_scan_options so;
+        int e;
+        um_scan_options_default(&so);
+        so.mime = false;
+        so.hash = hash;
+        struct um_scanner *sc = um_scanner_new(&so, &e);
+        int fd = open(path, O_RDONLY);
+        struct um_file_result res;
+        um_file_result_init(&res);
+        inj.shrink_fd = fd;
+        int rc = um_scan_fd(sc, fd, "s.bin", &res);
+        inj.shrink_fd = -1;
+        assert_int_equal(rc, -EIO);
+        assert_int_equal(res.status, UM_ST_FAILED);
+        assert_non_null(strstr(res.error_text, "shrank"));
+        /* And the next file scans normally. */
+        um_file_result_free(&res);
+        um_file_result_init(&res);
+        assert_int_equal(um_scan_buffer(sc, big, 1000, "t.bin", &res), 0);
+        um_file_result_free(&res);
+        close(fd);
+        um_scanner_free(sc);
+        free(path);
+    }
     ts_rmdir(dir);
     free(dir);
-    free(path);
     free(big);
 }
 
