@@ -162,6 +162,27 @@ static inline uint8_t *img_scrub_in_place(const char *path, size_t *n)
     return out;
 }
 
+/* The in-place path (edits written stage by stage to the file) gives exactly the bytes
+ * the plan describes. */
+static inline void img_check_in_place(const char *rel, const char *name)
+{
+    char *src = ts_testdata(rel);
+    size_t n, m, k;
+    uint8_t *p = ts_read(src, &n);
+    assert_non_null(p);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(p, n, name, &r), 0);
+    uint8_t *want = img_apply(&r, p, n, &m);
+    uint8_t *got = img_scrub_in_place(src, &k);
+    assert_int_equal(k, m);
+    assert_memory_equal(got, want, m);
+    free(got);
+    free(want);
+    um_file_result_free(&r);
+    free(p);
+    free(src);
+}
+
 /* The shared real-world fixtures folder, or NULL (tests then skip, saying so). */
 static inline char *img_shared(const char *rel)
 {

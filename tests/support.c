@@ -98,6 +98,24 @@ const struct um_finding *ts_find(const struct um_file_result *res, enum um_kind 
     return NULL;
 }
 
+uint8_t *ts_load(const char *rel, size_t *n)
+{
+    char *p = ts_testdata(rel);
+    uint8_t *d = ts_read(p, n);
+    if (!d) fail_msg("missing fixture %s (its testdata/gen_*.sh regenerates it)", p);
+    free(p);
+    return d;
+}
+
+const struct um_finding *ts_find_key(const struct um_file_result *res, const char *key, size_t nth)
+{
+    for (size_t i = 0; i < res->findings.len; i++) {
+        const struct um_finding *f = um_vec_at(&res->findings, i);
+        if (f->key && strcmp(f->key, key) == 0 && nth-- == 0) return f;
+    }
+    return NULL;
+}
+
 char *ts_shared(const char *rel)
 {
     const char *env = getenv("UNMARK_SHARED");

@@ -26,6 +26,10 @@ int ts_scan(const uint8_t *p, size_t n, const char *name, struct um_file_result 
 size_t ts_count(const struct um_file_result *res, enum um_kind k);
 /* First finding of a kind, or NULL. */
 const struct um_finding *ts_find(const struct um_file_result *res, enum um_kind k);
+/* A committed fixture's bytes (testdata/rel); fails the test, naming it, if missing. */
+uint8_t *ts_load(const char *rel, size_t *n);
+/* The nth finding (from 0) whose key is `key`, or NULL. */
+const struct um_finding *ts_find_key(const struct um_file_result *res, const char *key, size_t nth);
 /* Path of a real-world fixture under <shared>/fixtures/ (UNMARK_SHARED, else
  * ../shared), or NULL after printing that the test is skipped. Caller frees. */
 char *ts_shared(const char *rel);

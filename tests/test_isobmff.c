@@ -101,15 +101,6 @@ static size_t count_removable(const struct um_file_result *r)
     return n;
 }
 
-static uint8_t *load(const char *rel, size_t *n)
-{
-    char *p = ts_testdata(rel);
-    uint8_t *d = ts_read(p, n);
-    if (!d) fail_msg("missing fixture %s (run testdata/gen_isobmff.sh)", p);
-    free(p);
-    return d;
-}
-
 /* Asserts a finding (where, key) of kind k with value v whose range starts at a box of
  * type `box` (NULL: do not check). */
 static const struct um_finding *expect(const struct um_file_result *r, const uint8_t *d,
@@ -186,7 +177,7 @@ static const char *const markers[] = {
 static void scrub_fixture(const char *rel, const char *name, bool decode)
 {
     size_t n, m;
-    uint8_t *d = load(rel, &n);
+    uint8_t *d = ts_load(rel, &n);
     char *dir = ts_mkdtemp();
     char *path = ts_write(dir, name, d, n);
     assert_non_null(path);
@@ -251,7 +242,7 @@ static void test_mov_udta(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("isobmff/clip.mov", &n);
+    uint8_t *d = ts_load("isobmff/clip.mov", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "clip.mov", &r), 0);
     assert_string_equal(r.format, "isobmff");
@@ -301,7 +292,7 @@ static void test_mp4_mdta_keys(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("isobmff/clip_mdta.mp4", &n);
+    uint8_t *d = ts_load("isobmff/clip_mdta.mp4", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "clip_mdta.mp4", &r), 0);
     const char *p = "moov/udta/meta/ilst/";
@@ -330,7 +321,7 @@ static void test_mp4_ilst_udta_xmp(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("isobmff/clip_ilst.mp4", &n);
+    uint8_t *d = ts_load("isobmff/clip_ilst.mp4", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "clip_ilst.mp4", &r), 0);
     expect(&r, d, "moov/udta/meta/ilst/\xc2\xa9" "ART", "\xc2\xa9" "ART", UM_K_PERSON, "LeakAuthor", "\xa9" "ART");
@@ -350,7 +341,7 @@ static void test_m4a(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("isobmff/clip.m4a", &n);
+    uint8_t *d = ts_load("isobmff/clip.m4a", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "clip.m4a", &r), 0);
     expect(&r, d, "moov/udta/meta/ilst/\xc2\xa9" "ART", "\xc2\xa9" "ART", UM_K_PERSON, "LeakAuthor", NULL);
@@ -363,7 +354,7 @@ static void test_camm_track(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("isobmff/camm.mp4", &n);
+    uint8_t *d = ts_load("isobmff/camm.mp4", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "camm.mp4", &r), 0);
     const struct um_finding *f = expect(&r, d, "moov/trak/mdia/minf/stbl/stsd/camm", "camm",
@@ -393,7 +384,7 @@ static void test_scrub_keeps_structure(void **state)
 {
     (void)state;
     size_t n, m;
-    uint8_t *d = load("isobmff/clip_ilst.mp4", &n);
+    uint8_t *d = ts_load("isobmff/clip_ilst.mp4", &n);
     char *dir = ts_mkdtemp();
     char *path = ts_write(dir, "c.mp4", d, n);
     struct um_file_result res;
@@ -746,7 +737,7 @@ static void test_truncated(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("isobmff/clip.mov", &n);
+    uint8_t *d = ts_load("isobmff/clip.mov", &n);
     struct um_file_result r;
     /* Cut inside mdat (which precedes moov in this file): a truncated file. */
     assert_int_equal(ts_scan(d, 1000, "t.mov", &r), UM_E_TRUNC);
@@ -1086,7 +1077,7 @@ static void test_heif_damaged(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("isobmff/image.heic", &n);
+    uint8_t *d = ts_load("isobmff/image.heic", &n);
     uint8_t *mdat = memmem(d, n, "mdat", 4);
     assert_non_null(mdat);
     mdat[3] = 0;
@@ -1103,7 +1094,7 @@ static void test_heif_fixtures(void **state)
                             "isobmff/image_exiftool.heic" };
     for (size_t i = 0; i < 3; i++) {
         size_t n;
-        uint8_t *d = load(names[i], &n);
+        uint8_t *d = ts_load(names[i], &n);
         struct um_file_result r;
         assert_int_equal(ts_scan(d, n, "image.heic", &r), 0);
         assert_string_equal(r.format, "isobmff");
@@ -1191,7 +1182,7 @@ static void test_mutations(void **state)
     size_t scanned = 0, refused = 0;
     for (size_t f = 0; f < sizeof names / sizeof *names; f++) {
         size_t n;
-        uint8_t *orig = load(names[f], &n);
+        uint8_t *orig = ts_load(names[f], &n);
         uint8_t *b = malloc(n);
         for (int it = 0; it < 300; it++) {
             memcpy(b, orig, n);

@@ -49,58 +49,40 @@ static int scrub_to(const char *path, const char *outdir, struct um_file_result 
     return err;
 }
 
-static uint8_t *load(const char *rel, size_t *n)
-{
-    char *path = ts_testdata(rel);
-    uint8_t *d = ts_read(path, n);
-    free(path);
-    assert_non_null(d);
-    return d;
-}
-
-static const struct um_finding *find_key(const struct um_file_result *r, const char *key, size_t nth)
-{
-    for (size_t i = 0; i < r->findings.len; i++) {
-        const struct um_finding *f = um_vec_at(&r->findings, i);
-        if (f->key && strcmp(f->key, key) == 0 && nth-- == 0) return f;
-    }
-    return NULL;
-}
-
 static void test_info(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/info.pdf", &n);
+    uint8_t *d = ts_load("docs/info.pdf", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "info.pdf", &r), 0);
     assert_string_equal(r.format, "pdf");
     assert_int_equal(r.findings.len, 12);
     /* XMP properties, classified like the XMP handler's. */
-    assert_string_equal(find_key(&r, "xmp:CreatorTool", 0)->value, "LeakWriter 2.1");
-    assert_int_equal(find_key(&r, "xmpMM:DocumentID", 0)->kind, UM_K_DOCUMENT_ID);
-    assert_int_equal(find_key(&r, "dc:creator", 0)->kind, UM_K_PERSON);
-    const struct um_finding *f = find_key(&r, "Author", 0);
+    assert_string_equal(ts_find_key(&r, "xmp:CreatorTool", 0)->value, "LeakWriter 2.1");
+    assert_int_equal(ts_find_key(&r, "xmpMM:DocumentID", 0)->kind, UM_K_DOCUMENT_ID);
+    assert_int_equal(ts_find_key(&r, "dc:creator", 0)->kind, UM_K_PERSON);
+    const struct um_finding *f = ts_find_key(&r, "Author", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_PERSON);
     assert_string_equal(f->value, "Kim Leak");
     assert_memory_equal(d + f->offset, "Kim Leak", 8);
-    f = find_key(&r, "DeviceSerial", 0);
+    f = ts_find_key(&r, "DeviceSerial", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DEVICE_ID);
     assert_string_equal(f->value, "SN-998877");
-    f = find_key(&r, "Title", 0);   /* UTF-16BE hex string */
+    f = ts_find_key(&r, "Title", 0);   /* UTF-16BE hex string */
     assert_non_null(f);
     assert_string_equal(f->value, "Leak");
-    f = find_key(&r, "ID", 1);
+    f = ts_find_key(&r, "ID", 1);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DOCUMENT_ID);
     assert_string_equal(f->value, "fedcba9876543210fedcba9876543210");
-    f = find_key(&r, "Metadata", 0);
+    f = ts_find_key(&r, "Metadata", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DOCUMENT_ID);
     assert_memory_equal(d + f->offset, "<?xpacket begin", 15);
-    assert_null(find_key(&r, "Trapped", 0));   /* a name, not a string: harmless */
+    assert_null(ts_find_key(&r, "Trapped", 0));   /* a name, not a string: harmless */
     assert_int_equal(ts_count(&r, UM_K_APPENDED_DATA), 0);
     for (size_t i = 0; i < r.findings.len; i++)
         assert_true(((const struct um_finding *)um_vec_at(&r.findings, i))->removable);
@@ -112,7 +94,7 @@ static void test_appended(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/appended.pdf", &n);
+    uint8_t *d = ts_load("docs/appended.pdf", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "appended.pdf", &r), 0);
     const struct um_finding *f = ts_find(&r, UM_K_APPENDED_DATA);
@@ -130,13 +112,13 @@ static void test_incremental(void **state)
     const char *files[] = { "docs/incremental.pdf", "docs/circular.pdf" };
     for (int k = 0; k < 2; k++) {
         size_t n;
-        uint8_t *d = load(files[k], &n);
+        uint8_t *d = ts_load(files[k], &n);
         struct um_file_result r;
         assert_int_equal(ts_scan(d, n, files[k], &r), 0);
-        assert_string_equal(find_key(&r, "Author", 0)->value, "Kim Leak");
-        assert_string_equal(find_key(&r, "Author", 1)->value, "Pak Second");
-        assert_non_null(find_key(&r, "ModDate", 0));
-        assert_non_null(find_key(&r, "ID", 3));
+        assert_string_equal(ts_find_key(&r, "Author", 0)->value, "Kim Leak");
+        assert_string_equal(ts_find_key(&r, "Author", 1)->value, "Pak Second");
+        assert_non_null(ts_find_key(&r, "ModDate", 0));
+        assert_non_null(ts_find_key(&r, "ID", 3));
         assert_int_equal(r.findings.len, 16);
         um_file_result_free(&r);
         free(d);
@@ -150,7 +132,7 @@ static void test_malformed(void **state)
     const char *files[] = { "docs/broken_xref.pdf", "docs/no_eof.pdf" };
     for (int k = 0; k < 2; k++) {
         size_t n;
-        uint8_t *d = load(files[k], &n);
+        uint8_t *d = ts_load(files[k], &n);
         struct um_file_result r;
         assert_int_equal(ts_scan(d, n, files[k], &r), 0);
         assert_int_equal(r.findings.len, 12);
@@ -160,7 +142,7 @@ static void test_malformed(void **state)
     }
     /* Every truncation of a real file parses without a crash or a hang. */
     size_t n;
-    uint8_t *d = load("docs/incremental.pdf", &n);
+    uint8_t *d = ts_load("docs/incremental.pdf", &n);
     for (size_t cut = 0; cut < n; cut += 7) {
         uint8_t *t = malloc(cut + 1);
         memcpy(t, d, cut);
@@ -190,18 +172,18 @@ static void test_compressed_and_encrypted(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/flate_xmp.pdf", &n);
+    uint8_t *d = ts_load("docs/flate_xmp.pdf", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "flate_xmp.pdf", &r), 0);
     /* A /FlateDecode XMP stream is read, and removable in place. */
-    const struct um_finding *f = find_key(&r, "Metadata", 0);
+    const struct um_finding *f = ts_find_key(&r, "Metadata", 0);
     assert_non_null(f);
     assert_true(f->removable);
-    assert_string_equal(find_key(&r, "xmp:CreatorTool", 0)->value, "LeakWriter 2.1");
+    assert_string_equal(ts_find_key(&r, "xmp:CreatorTool", 0)->value, "LeakWriter 2.1");
     um_file_result_free(&r);
     free(d);
 
-    d = load("docs/encrypted.pdf", &n);
+    d = ts_load("docs/encrypted.pdf", &n);
     assert_int_equal(ts_scan(d, n, "encrypted.pdf", &r), 0);
     assert_int_equal(r.findings.len, 9);
     assert_int_equal(r.edits.len, 0);   /* /ID is part of the key: nothing is touched */
@@ -260,16 +242,16 @@ static void test_objstm(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/objstm.pdf", &n);
+    uint8_t *d = ts_load("docs/objstm.pdf", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "objstm.pdf", &r), 0);
     assert_int_equal(r.findings.len, 12);
-    const struct um_finding *f = find_key(&r, "Author", 0);
+    const struct um_finding *f = ts_find_key(&r, "Author", 0);
     assert_non_null(f);
     assert_string_equal(f->value, "Kim Leak");
     assert_true(strncmp(f->where, "pdf/objstm[", 11) == 0);
     assert_true(f->removable);
-    assert_string_equal(find_key(&r, "DeviceSerial", 0)->value, "SN-998877");
+    assert_string_equal(ts_find_key(&r, "DeviceSerial", 0)->value, "SN-998877");
     um_file_result_free(&r);
     free(d);
     char *p = ts_testdata("docs/objstm.pdf");
@@ -282,7 +264,7 @@ static void test_image(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/image.pdf", &n);
+    uint8_t *d = ts_load("docs/image.pdf", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "image.pdf", &r), 0);
     const struct um_finding *f = ts_find(&r, UM_K_APPENDED_DATA);
@@ -304,16 +286,16 @@ static void test_annot(void **state)
     const char *files[] = { "docs/annot.pdf", "docs/annot_objstm.pdf" };
     for (int k = 0; k < 2; k++) {
         size_t n;
-        uint8_t *d = load(files[k], &n);
+        uint8_t *d = ts_load(files[k], &n);
         struct um_file_result r;
         assert_int_equal(ts_scan(d, n, files[k], &r), 0);
-        const struct um_finding *f = find_key(&r, "Annot.T", 0);
+        const struct um_finding *f = ts_find_key(&r, "Annot.T", 0);
         assert_non_null(f);
         assert_int_equal(f->kind, UM_K_PERSON);
         assert_string_equal(f->value, "Kim Annotator");
         assert_true(f->removable);
-        assert_int_equal(find_key(&r, "Annot.M", 0)->kind, UM_K_TIMESTAMP);
-        assert_null(find_key(&r, "Annot.Contents", 0));   /* the note itself is content */
+        assert_int_equal(ts_find_key(&r, "Annot.M", 0)->kind, UM_K_TIMESTAMP);
+        assert_null(ts_find_key(&r, "Annot.Contents", 0));   /* the note itself is content */
         um_file_result_free(&r);
         free(d);
         char *p = ts_testdata(files[k]);
@@ -349,12 +331,12 @@ static void test_real(void **state)
     /* Both revisions' Info (pdfTeX's, then the PDFeXpress certification), 4 /IDs, XMP
      * (with the XMP toolkit that wrote it). */
     assert_int_equal(r.findings.len, 24);
-    assert_string_equal(find_key(&r, "x:xmptk", 0)->value, "Adobe XMP Core 4.2.1-c041 52.342996, 2008/05/07-20:48:00");
-    assert_string_equal(find_key(&r, "Producer", 0)->value, "pdfTeX-1.40.14");
-    assert_non_null(find_key(&r, "xmpMM:InstanceID", 0));
-    assert_non_null(find_key(&r, "PTEX.Fullbanner", 1));
-    assert_non_null(find_key(&r, "Application", 0));
-    assert_non_null(find_key(&r, "Metadata", 0));
+    assert_string_equal(ts_find_key(&r, "x:xmptk", 0)->value, "Adobe XMP Core 4.2.1-c041 52.342996, 2008/05/07-20:48:00");
+    assert_string_equal(ts_find_key(&r, "Producer", 0)->value, "pdfTeX-1.40.14");
+    assert_non_null(ts_find_key(&r, "xmpMM:InstanceID", 0));
+    assert_non_null(ts_find_key(&r, "PTEX.Fullbanner", 1));
+    assert_non_null(ts_find_key(&r, "Application", 0));
+    assert_non_null(ts_find_key(&r, "Metadata", 0));
     um_file_result_free(&r);
     free(d);
     /* The fixture is read-only: scrub a writable copy. */

@@ -111,15 +111,6 @@ static bool have_tool(const char *t)
     return system(cmd) == 0;
 }
 
-static uint8_t *load(const char *rel, size_t *n)
-{
-    char *p = ts_testdata(rel);
-    uint8_t *d = ts_read(p, n);
-    assert_non_null(d);
-    free(p);
-    return d;
-}
-
 /* Scans, applies the plan, and checks the result re-scans clean of removable
  * findings (what the scrubber's verification demands). */
 static void check_clean_after(const struct um_file_result *res, const uint8_t *p, size_t n, const char *name)
@@ -143,7 +134,7 @@ static void test_avi(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *p = load("riff/clip.avi", &n);
+    uint8_t *p = ts_load("riff/clip.avi", &n);
     struct um_file_result res;
     assert_int_equal(ts_scan(p, n, "clip.avi", &res), 0);
     assert_string_equal(res.format, "riff");
@@ -177,7 +168,7 @@ static void test_wav_bext(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *p = load("riff/sound.wav", &n);
+    uint8_t *p = ts_load("riff/sound.wav", &n);
     struct um_file_result res;
     assert_int_equal(ts_scan(p, n, "sound.wav", &res), 0);
     const struct um_finding *f = find_value(&res, "bext.OriginatorReference", "SN4242LEAK");
@@ -195,7 +186,7 @@ static void test_wav_bext(void **state)
     um_file_result_free(&res);
     free(p);
 
-    p = load("riff/sound_rf64.wav", &n);
+    p = ts_load("riff/sound_rf64.wav", &n);
     assert_memory_equal(p, "RF64", 4);
     assert_int_equal(ts_scan(p, n, "sound_rf64.wav", &res), 0);
     assert_string_equal(res.format, "riff");
@@ -212,7 +203,7 @@ static void test_webp(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *p = load("riff/image.webp", &n);
+    uint8_t *p = ts_load("riff/image.webp", &n);
     struct um_file_result res;
     assert_int_equal(ts_scan(p, n, "image.webp", &res), 0);
     assert_string_equal(res.format, "riff");
@@ -248,7 +239,7 @@ static void test_cli_scrub(void **state)
         char rel[64];
         snprintf(rel, sizeof rel, "riff/%s", names[i]);
         size_t n;
-        uint8_t *p = load(rel, &n);
+        uint8_t *p = ts_load(rel, &n);
         char *dst = ts_write(dir, names[i], p, n);
         char *cmd, *out;
         assert_true(asprintf(&cmd, "'%s' scrub '%s' 2>&1", unmark_bin, dst) > 0);

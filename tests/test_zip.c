@@ -52,24 +52,6 @@ static int scrub_to(const char *path, const char *outdir, int only_kind, struct 
     return err;
 }
 
-static uint8_t *load(const char *rel, size_t *n)
-{
-    char *path = ts_testdata(rel);
-    uint8_t *d = ts_read(path, n);
-    free(path);
-    assert_non_null(d);
-    return d;
-}
-
-static const struct um_finding *find_key(const struct um_file_result *r, const char *key, size_t nth)
-{
-    for (size_t i = 0; i < r->findings.len; i++) {
-        const struct um_finding *f = um_vec_at(&r->findings, i);
-        if (f->key && strcmp(f->key, key) == 0 && nth-- == 0) return f;
-    }
-    return NULL;
-}
-
 /* Findings that a scrub should have removed (everything but informational notes). */
 static size_t count_identifying(const struct um_file_result *r)
 {
@@ -119,37 +101,37 @@ static void test_docx(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/props.docx", &n);
+    uint8_t *d = ts_load("docs/props.docx", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "props.docx", &r), 0);
     assert_string_equal(r.format, "zip");
     assert_int_equal(r.findings.len, 28);   /* with the members' dates */
-    const struct um_finding *f = find_key(&r, "rels:Target", 0);
+    const struct um_finding *f = ts_find_key(&r, "rels:Target", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_PERSON);
     assert_true(strstr(f->value, "kimleak") != NULL);
-    f = find_key(&r, "custom:DeviceSerial", 0);
+    f = ts_find_key(&r, "custom:DeviceSerial", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DEVICE_ID);
     assert_string_equal(f->value, "SN-998877");
     assert_string_equal(f->where, "zip/docProps/custom.xml");
     /* The range is the member: its local header is at the offset. */
     assert_memory_equal(d + f->offset, "PK\3\4", 4);
-    f = find_key(&r, "rsid", 0);
+    f = ts_find_key(&r, "rsid", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DEVICE_ID);
     assert_string_equal(f->where, "zip/word/document.xml");
     assert_true(strncmp(f->value, "4 rsid attributes", 17) == 0);
-    assert_string_equal(find_key(&r, "w:rsidRoot", 0)->value, "00A1B2C3");
-    assert_string_equal(find_key(&r, "w:author", 0)->value, "Kim Leak");
-    assert_string_equal(find_key(&r, "w:author", 1)->value, "Pak Reviewer");
-    assert_string_equal(find_key(&r, "w15:presenceInfo", 0)->value, "S::pak@example.kp");
-    assert_string_equal(find_key(&r, "dc:creator", 0)->value, "Kim Leak");
-    assert_string_equal(find_key(&r, "cp:lastPrinted", 0)->value, "2020-03-04T05:06:07Z");
-    assert_string_equal(find_key(&r, "Company", 0)->value, "Leak Corp");
-    assert_int_equal(find_key(&r, "w15:docId", 0)->kind, UM_K_DOCUMENT_ID);
-    assert_null(find_key(&r, "dc:language", 0));   /* not identifying */
-    f = find_key(&r, "ZipModifyDate", 0);
+    assert_string_equal(ts_find_key(&r, "w:rsidRoot", 0)->value, "00A1B2C3");
+    assert_string_equal(ts_find_key(&r, "w:author", 0)->value, "Kim Leak");
+    assert_string_equal(ts_find_key(&r, "w:author", 1)->value, "Pak Reviewer");
+    assert_string_equal(ts_find_key(&r, "w15:presenceInfo", 0)->value, "S::pak@example.kp");
+    assert_string_equal(ts_find_key(&r, "dc:creator", 0)->value, "Kim Leak");
+    assert_string_equal(ts_find_key(&r, "cp:lastPrinted", 0)->value, "2020-03-04T05:06:07Z");
+    assert_string_equal(ts_find_key(&r, "Company", 0)->value, "Leak Corp");
+    assert_int_equal(ts_find_key(&r, "w15:docId", 0)->kind, UM_K_DOCUMENT_ID);
+    assert_null(ts_find_key(&r, "dc:language", 0));   /* not identifying */
+    f = ts_find_key(&r, "ZipModifyDate", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_TIMESTAMP);
     assert_string_equal(f->value, "11 members dated (first: 2020-01-02 03:04:06)");
@@ -170,18 +152,18 @@ static void test_xlsx(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/book.xlsx", &n);
+    uint8_t *d = ts_load("docs/book.xlsx", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "book.xlsx", &r), 0);
-    const struct um_finding *f = find_key(&r, "x15ac:absPath", 0);
+    const struct um_finding *f = ts_find_key(&r, "x15ac:absPath", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_PERSON);
     assert_string_equal(f->value, "C:\\Users\\kimleak\\Documents\\");
-    f = find_key(&r, "author", 0);
+    f = ts_find_key(&r, "author", 0);
     assert_non_null(f);
     assert_string_equal(f->value, "Kim Leak");
     assert_string_equal(f->where, "zip/xl/comments1.xml");
-    assert_non_null(find_key(&r, "dc:creator", 0));
+    assert_non_null(ts_find_key(&r, "dc:creator", 0));
     um_file_result_free(&r);
     free(d);
     char *p = ts_testdata("docs/book.xlsx");
@@ -195,12 +177,12 @@ static void test_pptx(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/slides.pptx", &n);
+    uint8_t *d = ts_load("docs/slides.pptx", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "slides.pptx", &r), 0);
-    assert_string_equal(find_key(&r, "author", 0)->value, "Kim Presenter");
-    assert_string_equal(find_key(&r, "author", 1)->value, "KP");
-    const struct um_finding *f = find_key(&r, "w:date", 0);
+    assert_string_equal(ts_find_key(&r, "author", 0)->value, "Kim Presenter");
+    assert_string_equal(ts_find_key(&r, "author", 1)->value, "KP");
+    const struct um_finding *f = ts_find_key(&r, "w:date", 0);
     assert_non_null(f);
     assert_string_equal(f->where, "zip/ppt/comments/comment1.xml");
     um_file_result_free(&r);
@@ -216,11 +198,11 @@ static void test_odt(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/props.odt", &n);
+    uint8_t *d = ts_load("docs/props.odt", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "props.odt", &r), 0);
     assert_int_equal(r.findings.len, 13);
-    assert_string_equal(find_key(&r, "meta:initial-creator", 0)->value, "Kim Leak");
+    assert_string_equal(ts_find_key(&r, "meta:initial-creator", 0)->value, "Kim Leak");
     /* Tracked change and annotation authors and dates in content.xml. */
     const struct um_finding *c = NULL;
     for (size_t i = 0; i < r.findings.len; i++) {
@@ -229,10 +211,10 @@ static void test_odt(void **state)
     }
     assert_non_null(c);
     assert_int_equal(c->kind, UM_K_PERSON);
-    assert_string_equal(find_key(&r, "config:PrinterName", 0)->value, "HP-LaserJet-Office-3F");
-    assert_string_equal(find_key(&r, "meta:printed-by", 0)->value, "Printer Person");
-    assert_string_equal(find_key(&r, "meta:generator", 0)->value, "LeakOffice/1.0");
-    const struct um_finding *f = find_key(&r, "meta:user-defined:DeviceSerial", 0);
+    assert_string_equal(ts_find_key(&r, "config:PrinterName", 0)->value, "HP-LaserJet-Office-3F");
+    assert_string_equal(ts_find_key(&r, "meta:printed-by", 0)->value, "Printer Person");
+    assert_string_equal(ts_find_key(&r, "meta:generator", 0)->value, "LeakOffice/1.0");
+    const struct um_finding *f = ts_find_key(&r, "meta:user-defined:DeviceSerial", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DEVICE_ID);
     um_file_result_free(&r);
@@ -251,18 +233,18 @@ static void test_epub(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/book.epub", &n);
+    uint8_t *d = ts_load("docs/book.epub", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "book.epub", &r), 0);
     assert_int_equal(r.findings.len, 7);
-    assert_string_equal(find_key(&r, "dtb:uid", 0)->value, "urn:uuid:12345678-1234-1234-1234-123456789abc");
-    assert_non_null(find_key(&r, "calibre:timestamp", 0));
-    const struct um_finding *f = find_key(&r, "dc:identifier", 0);
+    assert_string_equal(ts_find_key(&r, "dtb:uid", 0)->value, "urn:uuid:12345678-1234-1234-1234-123456789abc");
+    assert_non_null(ts_find_key(&r, "calibre:timestamp", 0));
+    const struct um_finding *f = ts_find_key(&r, "dc:identifier", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_DOCUMENT_ID);
     assert_string_equal(f->value, "urn:uuid:12345678-1234-1234-1234-123456789abc");
-    assert_int_equal(find_key(&r, "dc:creator", 0)->kind, UM_K_PERSON);
-    assert_int_equal(find_key(&r, "dc:date", 0)->kind, UM_K_TIMESTAMP);
+    assert_int_equal(ts_find_key(&r, "dc:creator", 0)->kind, UM_K_PERSON);
+    assert_int_equal(ts_find_key(&r, "dc:date", 0)->kind, UM_K_TIMESTAMP);
     um_file_result_free(&r);
     free(d);
     char *p = ts_testdata("docs/book.epub");
@@ -278,19 +260,19 @@ static void test_malformed(void **state)
     size_t n;
     struct um_file_result r;
     /* A ZIP bomb is refused quickly with a clear limit error. */
-    uint8_t *d = load("docs/bomb.docx", &n);
+    uint8_t *d = ts_load("docs/bomb.docx", &n);
     clock_t t0 = clock();
     assert_int_equal(ts_scan(d, n, "bomb.docx", &r), UM_E_LIMIT);
     assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
     um_file_result_free(&r);
     free(d);
     /* A local header whose name runs past the end. */
-    d = load("docs/bad_local.docx", &n);
+    d = ts_load("docs/bad_local.docx", &n);
     assert_int_equal(ts_scan(d, n, "bad_local.docx", &r), UM_E_FORMAT);
     um_file_result_free(&r);
     free(d);
     /* An end record that claims 500 entries: the directory's bytes decide. */
-    d = load("docs/cd_lie.docx", &n);
+    d = ts_load("docs/cd_lie.docx", &n);
     assert_int_equal(ts_scan(d, n, "cd_lie.docx", &r), 0);
     assert_int_equal(r.findings.len, 4);
     um_file_result_free(&r);
@@ -301,17 +283,17 @@ static void test_malformed(void **state)
     free(b);
     free(p);
     /* Encrypted members are reported, never parsed. */
-    d = load("docs/encrypted.docx", &n);
+    d = ts_load("docs/encrypted.docx", &n);
     assert_int_equal(ts_scan(d, n, "encrypted.docx", &r), 0);
-    const struct um_finding *f = find_key(&r, "encrypted", 0);
+    const struct um_finding *f = ts_find_key(&r, "encrypted", 0);
     assert_non_null(f);
     assert_false(f->removable);
-    assert_null(find_key(&r, "dc:creator", 0));
+    assert_null(ts_find_key(&r, "dc:creator", 0));
     um_file_result_free(&r);
     free(d);
 
     /* Truncations and flipped bytes never crash, and ranges stay inside the file. */
-    d = load("docs/props.docx", &n);
+    d = ts_load("docs/props.docx", &n);
     for (size_t cut = 0; cut < n; cut += 13) {
         ts_scan(d, cut, "t.docx", &r);
         for (size_t i = 0; i < r.findings.len; i++) {
@@ -336,22 +318,22 @@ static void test_media(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/media.docx", &n);
+    uint8_t *d = ts_load("docs/media.docx", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "media.docx", &r), 0);
     /* The stored JPEG: its EXIF (with a GPS IFD), its comment, the bytes after EOI. */
-    const struct um_finding *f = find_key(&r, "APP1/Exif", 0);
+    const struct um_finding *f = ts_find_key(&r, "APP1/Exif", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_LOCATION);
     assert_string_equal(f->where, "zip/word/media/image1.jpg");
-    assert_string_equal(find_key(&r, "COM", 0)->value, "test");
-    assert_int_equal(find_key(&r, "after JPEG EOI", 0)->kind, UM_K_APPENDED_DATA);
+    assert_string_equal(ts_find_key(&r, "COM", 0)->value, "test");
+    assert_int_equal(ts_find_key(&r, "after JPEG EOI", 0)->kind, UM_K_APPENDED_DATA);
     /* The deflated PNG: its text and time chunks. */
-    f = find_key(&r, "Author", 0);
+    f = ts_find_key(&r, "Author", 0);
     assert_non_null(f);
     assert_int_equal(f->kind, UM_K_PERSON);
     assert_string_equal(f->value, "Kim Leak");
-    assert_string_equal(find_key(&r, "tIME", 0)->value, "2020-01-02 03:04:05");
+    assert_string_equal(ts_find_key(&r, "tIME", 0)->value, "2020-01-02 03:04:05");
     /* A GIF is not inspected: said so, not hidden. */
     f = ts_find(&r, UM_K_EMBEDDED_MEDIA);
     assert_non_null(f);
@@ -373,7 +355,7 @@ static void test_hidden(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/hidden.docx", &n);
+    uint8_t *d = ts_load("docs/hidden.docx", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "hidden.docx", &r), 0);
     assert_int_equal(ts_count(&r, UM_K_NONZERO_PADDING), 2);
@@ -390,7 +372,7 @@ static void test_hidden(void **state)
     free(d);
     /* A part with a DTD (entities that would expand a billion times) is reported as
      * unreadable, quickly. */
-    d = load("docs/dtd.docx", &n);
+    d = ts_load("docs/dtd.docx", &n);
     clock_t t0 = clock();
     assert_int_equal(ts_scan(d, n, "dtd.docx", &r), 0);
     assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
@@ -407,10 +389,10 @@ static void test_comments(void **state)
     const char *files[] = { "docs/commented.zip", "docs/commented.docx" };
     for (int k = 0; k < 2; k++) {
         size_t n;
-        uint8_t *d = load(files[k], &n);
+        uint8_t *d = ts_load(files[k], &n);
         struct um_file_result r;
         assert_int_equal(ts_scan(d, n, files[k], &r), 0);
-        const struct um_finding *f = find_key(&r, "comment", 0);
+        const struct um_finding *f = ts_find_key(&r, "comment", 0);
         assert_non_null(f);
         assert_string_equal(f->value, "packed on KIM-LAPTOP");
         assert_true(f->removable);
@@ -432,11 +414,11 @@ static void test_dates(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = load("docs/dated.zip", &n);
+    uint8_t *d = ts_load("docs/dated.zip", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "dated.zip", &r), 0);
     assert_int_equal(r.findings.len, 1);
-    const struct um_finding *f = find_key(&r, "ZipModifyDate", 0);
+    const struct um_finding *f = ts_find_key(&r, "ZipModifyDate", 0);
     assert_non_null(f);
     assert_string_equal(f->value, "2 members dated (first: 2021-05-06 07:08:10)");
     for (size_t i = 0; i < r.edits.len; i++)
@@ -470,8 +452,8 @@ static void test_redstar_love(void **state)
     assert_string_equal(json_string_value(json_object_get(f->extra, "placement")), "ooxml_padding");
     assert_string_equal(json_string_value(json_array_get(json_object_get(f->extra, "ids"), 0)),
                         "B48Z789B3AZ97");
-    assert_non_null(find_key(&r, "w:rsidRoot", 0));
-    assert_string_equal(find_key(&r, "Company", 0)->value, "Enno Rey Netzwerke");
+    assert_non_null(ts_find_key(&r, "w:rsidRoot", 0));
+    assert_string_equal(ts_find_key(&r, "Company", 0)->value, "Enno Rey Netzwerke");
     um_file_result_free(&r);
 
     char *dir = ts_mkdtemp();
@@ -538,8 +520,8 @@ static void test_real_office(void **state)
         struct um_file_result r;
         assert_int_equal(ts_scan(d, n, files[k], &r), 0);
         for (int j = 0; j < 4; j++) {
-            if (!find_key(&r, keys[k][j], 0)) print_message("%s: no %s\n", files[k], keys[k][j]);
-            assert_non_null(find_key(&r, keys[k][j], 0));
+            if (!ts_find_key(&r, keys[k][j], 0)) print_message("%s: no %s\n", files[k], keys[k][j]);
+            assert_non_null(ts_find_key(&r, keys[k][j], 0));
         }
         um_file_result_free(&r);
         char *copy = ts_write(dir, files[k], d, n);
