@@ -76,13 +76,7 @@ static int report_chain(struct um_scan_ctx *ctx, const uint8_t *marks, size_t co
         json_decref(ids);
         json_decref(forms);
         char preview[33];
-        static const char hex[] = "0123456789abcdef";
-        size_t m = len < 16 ? (size_t)len : 16;
-        for (size_t i = 0; i < m; i++) {
-            preview[2 * i] = hex[marks[i] >> 4];
-            preview[2 * i + 1] = hex[marks[i] & 15];
-        }
-        preview[2 * m] = 0;
+        um_hex_preview(marks, len, preview);
         struct um_finding_spec s = {
             .kind = miss_kind, .severity = UM_SEV_HIGH, .where = where,
             .offset = off, .length = len,

@@ -373,12 +373,3 @@ bool um_classify(const char *ns, const char *key, struct um_class *out)
     return true;
 }
 
-bool um_classify_row(unsigned i, const char **ns, const char **key, struct um_class *out)
-{
-    if (i >= sizeof rows / sizeof *rows) return false;
-    *ns = rows[i].ns;
-    *key = rows[i].key;
-    out->kind = rows[i].kind;
-    out->severity = rows[i].sev;
-    return true;
-}

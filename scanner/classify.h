@@ -17,7 +17,4 @@ struct um_class {
  * identify anything (it is then not reported). */
 bool um_classify(const char *ns, const char *key, struct um_class *out);
 
-/* Iterates the table (for `unmark formats` and tests): returns false past the end. */
-bool um_classify_row(unsigned i, const char **ns, const char **key, struct um_class *out);
-
 #endif

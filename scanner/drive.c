@@ -864,7 +864,7 @@ int um_drive_times_finish(struct um_drive_times *t, time_t now, const char *path
 
 /* ---- mount points ---- */
 
-static void unescape(char *s)
+void um_drive_unescape_mountinfo(char *s)
 {
     char *o = s;
     for (char *p = s; *p; p++) {
@@ -892,9 +892,9 @@ int um_drive_mount_source(const char *path, char *dev, size_t devsz, char *fstyp
         char *dash = strstr(line, " - ");
         if (!dash || sscanf(line, "%*u %*u %*s %*s %4095s", point) != 1) continue;
         if (sscanf(dash + 3, "%63s %4095s", fs, src) != 2) continue;
-        unescape(point);
+        um_drive_unescape_mountinfo(point);
         if (strcmp(point, real) != 0) continue;
-        unescape(src);
+        um_drive_unescape_mountinfo(src);
         snprintf(dev, devsz, "%s", src);
         snprintf(fstype, fssz, "%s", fs);
         r = 0;   /* the last matching line is the mount on top: keep reading */

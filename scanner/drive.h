@@ -82,5 +82,7 @@ void um_drive_times_free(struct um_drive_times *t);
 /* If `path` is a mount point: its source device into dev and its type into fstype
  * (returns 0); otherwise UM_E_UNSUPPORTED. */
 int um_drive_mount_source(const char *path, char *dev, size_t devsz, char *fstype, size_t fssz);
+/* Decodes the octal escapes (\040) of a /proc/self/mountinfo field in place. */
+void um_drive_unescape_mountinfo(char *s);
 
 #endif

@@ -83,7 +83,7 @@ static void free_edits(struct um_vec *v)
     um_vec_free(v);
 }
 
-void um_file_result_clear_findings(struct um_file_result *r)
+static void clear_findings(struct um_file_result *r)
 {
     for (size_t i = 0; i < r->findings.len; i++) {
         struct um_finding *f = um_vec_at(&r->findings, i);
@@ -101,11 +101,22 @@ void um_file_result_clear_findings(struct um_file_result *r)
 void um_file_result_free(struct um_file_result *r)
 {
     if (!r) return;
-    um_file_result_clear_findings(r);
+    clear_findings(r);
     free(r->path);
     free(r->mime);
     free(r->error_text);
     r->path = r->mime = r->error_text = NULL;
+}
+
+void um_hex_preview(const uint8_t *p, uint64_t n, char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t m = n < 16 ? (size_t)n : 16;
+    for (size_t i = 0; i < m; i++) {
+        out[2 * i] = hex[p[i] >> 4];
+        out[2 * i + 1] = hex[p[i] & 15];
+    }
+    out[2 * m] = 0;
 }
 
 /* Length of a valid UTF-8 sequence at p (1..4), or 0. */

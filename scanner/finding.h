@@ -117,8 +117,9 @@ const char *um_path_name(enum um_path p);
 
 void um_file_result_init(struct um_file_result *r);
 void um_file_result_free(struct um_file_result *r);
-/* Drops findings, edits and actions but keeps identity (for a re-scan). */
-void um_file_result_clear_findings(struct um_file_result *r);
+
+/* The first (at most 16) bytes of p as lowercase hex, for a finding's "preview". */
+void um_hex_preview(const uint8_t *p, uint64_t n, char out[33]);
 
 /* Sanitises a value for the report: valid UTF-8, control characters escaped,
  * at most UM_VALUE_MAX characters. Returns a new string or NULL on ENOMEM. */

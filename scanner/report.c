@@ -291,8 +291,6 @@ int um_report_file(struct um_report *r, const struct um_file_result *res)
     return ferror(r->out) ? -EIO : 0;
 }
 
-const struct um_summary *um_report_summary(const struct um_report *r) { return &r->sum; }
-
 int um_report_close(struct um_report *r, bool interrupted, struct um_summary *out)
 {
     struct timespec t1;

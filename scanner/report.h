@@ -30,7 +30,6 @@ struct um_report *um_report_open(const char *path, bool ndjson, const char *comm
 int um_report_file(struct um_report *r, const struct um_file_result *res);
 /* Ends the report (also after an interruption) and commits the file. */
 int um_report_close(struct um_report *r, bool interrupted, struct um_summary *out);
-const struct um_summary *um_report_summary(const struct um_report *r);
 
 /* The file's JSON object (exposed for tests and `merge`). */
 json_t *um_report_file_json(const struct um_file_result *res);

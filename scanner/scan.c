@@ -113,7 +113,8 @@ char *um_scanner_describe(struct um_scanner *sc, const uint8_t *p, size_t n)
     return magic_string(sc->describe, p, n < HEAD_MAX ? n : HEAD_MAX);
 }
 
-void um_extension(const char *name, char *out, size_t outsz)
+/* Lower-case extension of a file name (no dot) into out, or "". */
+static void extension_of(const char *name, char *out, size_t outsz)
 {
     out[0] = 0;
     if (!name || outsz < 2) return;
@@ -348,24 +349,13 @@ static char *guess_appended(struct um_scanner *sc, const uint8_t *p, uint64_t n)
     return strdup("unknown binary data");
 }
 
-static void hex_preview(const uint8_t *p, uint64_t n, char *out /* >= 33 */)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t m = n < 16 ? (size_t)n : 16;
-    for (size_t i = 0; i < m; i++) {
-        out[2 * i] = hex[p[i] >> 4];
-        out[2 * i + 1] = hex[p[i] & 15];
-    }
-    out[2 * m] = 0;
-}
-
 /* Reports [from, to) of the view as appended data and plans its removal. */
 static int report_appended(struct um_scan_ctx *ctx, uint64_t from, uint64_t to, const char *after)
 {
     /* Zeros after an embedded item are its container's padding, not hidden data. */
     if (ctx->depth > 0 && all_zero(ctx->data + from, to - from)) return 0;
     char preview[33];
-    hex_preview(ctx->data + from, to - from, preview);
+    um_hex_preview(ctx->data + from, to - from, preview);
     char *guess = guess_appended(ctx->sc, ctx->data + from, to - from);
     json_t *extra = json_pack("{s:s, s:s, s:s?}", "after", after, "preview", preview,
                               "guess", guess);
@@ -387,7 +377,7 @@ static int report_appended(struct um_scan_ctx *ctx, uint64_t from, uint64_t to, 
 static void type_check(struct um_scan_ctx *ctx, const struct um_format *fmt, const char *name)
 {
     char ext[16];
-    um_extension(name, ext, sizeof ext);
+    extension_of(name, ext, sizeof ext);
     if (!ext[0] || um_ext_in_list(fmt->extensions, ext)) return;
     const struct um_format *claimed = um_format_by_extension(ext);
     if (!claimed || claimed == fmt) return;
@@ -402,14 +392,9 @@ static void type_check(struct um_scan_ctx *ctx, const struct um_format *fmt, con
 }
 
 /* Runs the best handler over one view; declares appended data after its end. */
-static int scan_view(struct um_scan_ctx *ctx, const char *name, const struct um_format **out)
+/* Runs one handler over the view; what lies after the end it declares is appended. */
+static int run_handler(struct um_scan_ctx *ctx, const struct um_format *fmt)
 {
-    size_t head = ctx->size < HEAD_MAX ? (size_t)ctx->size : HEAD_MAX;
-    int score = 0;
-    const struct um_format *fmt = um_format_probe(ctx->data, head, ctx->size, &score);
-    if (out) *out = fmt;
-    if (!fmt) return 0;
-    if (ctx->depth == 0) type_check(ctx, fmt, name);
     ctx->end_set = false;
     int err = fmt->scan(ctx, ctx->data, ctx->size);
     if (err == 0 && ctx->end_set && ctx->end < ctx->size) {
@@ -418,6 +403,17 @@ static int scan_view(struct um_scan_ctx *ctx, const char *name, const struct um_
         err = report_appended(ctx, ctx->end, ctx->size, after);
     }
     return err;
+}
+
+static int scan_view(struct um_scan_ctx *ctx, const char *name, const struct um_format **out)
+{
+    size_t head = ctx->size < HEAD_MAX ? (size_t)ctx->size : HEAD_MAX;
+    int score = 0;
+    const struct um_format *fmt = um_format_probe(ctx->data, head, ctx->size, &score);
+    if (out) *out = fmt;
+    if (!fmt) return 0;
+    if (ctx->depth == 0) type_check(ctx, fmt, name);
+    return run_handler(ctx, fmt);
 }
 
 int um_scan_embedded(struct um_scan_ctx *ctx, uint64_t offset, uint64_t length, const char *where)
@@ -470,12 +466,7 @@ int um_scan_with_format(struct um_scanner *sc, const struct um_format *fmt, cons
     struct um_scan_ctx ctx = { .sc = sc, .res = res, .data = data, .size = size };
     res->size = size;
     res->format = fmt->name;
-    int err = fmt->scan(&ctx, data, size);
-    if (err == 0 && ctx.end_set && ctx.end < ctx.size) {
-        char after[48];
-        memcpy(after, ctx.after, sizeof after);
-        err = report_appended(&ctx, ctx.end, ctx.size, after);
-    }
+    int err = run_handler(&ctx, fmt);
     res->scanned = err == 0;
     res->error = err;
     return err;

@@ -44,7 +44,4 @@ char *um_scanner_mime(struct um_scanner *sc, const uint8_t *p, size_t n);
 /* libmagic's description of a buffer, for guessing what appended bytes are. */
 char *um_scanner_describe(struct um_scanner *sc, const uint8_t *p, size_t n);
 
-/* Lower-case extension of a file name (no dot) into out, or "" . */
-void um_extension(const char *name, char *out, size_t outsz);
-
 #endif

@@ -726,16 +726,6 @@ end:
     return err;
 }
 
-int um_essence_compare(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
-                       bool allow_last_prefix, uint64_t max_packets,
-                       enum um_verify_level *level, char **why)
-{
-    struct um_essence_options eo = {
-        .allow_last_prefix = allow_last_prefix, .max_packets = max_packets, .decode_check = true,
-    };
-    return um_essence_compare_ex(a, an, b, bn, &eo, level, why);
-}
-
 int um_verify(struct um_scanner *sc, const struct um_policy *policy,
               const struct um_verify_options *vo, const struct um_file_result *before,
               const uint8_t *orig, uint64_t orig_size, const uint8_t *result,

@@ -57,9 +57,5 @@ int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint6
                           const struct um_essence_options *eo, enum um_verify_level *level,
                           char **why);
 
-/* The same with decode_check on and remuxed off (byte edits). */
-int um_essence_compare(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
-                       bool allow_last_prefix, uint64_t max_packets,
-                       enum um_verify_level *level, char **why);
 
 #endif

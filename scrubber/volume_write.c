@@ -21,6 +21,7 @@
 
 #include "../common/bytes.h"
 #include "../common/error.h"
+#include "../scanner/drive.h"
 #include "volume_write.h"
 
 #define FIXED_FAT_DATE ((20u << 9) | (1u << 5) | 1u)   /* 2000-01-01 */
@@ -75,21 +76,6 @@ static int sync_fd(int fd) { return fsync(fd) == 0 ? 0 : -errno; }
 
 /* ---- the mounted check ---- */
 
-/* Decodes the octal escapes (\040) of a mountinfo field in place. */
-static void unescape(char *s)
-{
-    char *o = s;
-    for (char *p = s; *p; p++) {
-        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
-            *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-            p += 3;
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o = 0;
-}
-
 /* True when a file system with device number dev is mounted; its mount point into mp. */
 static bool dev_mounted(dev_t dev, char *mp, size_t n)
 {
@@ -103,7 +89,7 @@ static bool dev_mounted(dev_t dev, char *mp, size_t n)
         char point[4096];
         if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &min, point) != 3) continue;
         if (makedev(maj, min) == dev) {
-            unescape(point);
+            um_drive_unescape_mountinfo(point);
             snprintf(mp, n, "%.500s", point);
             found = true;
         }

@@ -6,7 +6,11 @@
 
 #include <nettle/des.h>
 
+#include <fcntl.h>
+#include <libgen.h>
+
 #include "../scrubber/plan.h"
+#include "../scrubber/scrub.h"
 #include "support.h"
 
 char *ts_mkdtemp(void)
@@ -114,6 +118,44 @@ const struct um_finding *ts_find_key(const struct um_file_result *res, const cha
         if (f->key && strcmp(f->key, key) == 0 && nth-- == 0) return f;
     }
     return NULL;
+}
+
+int ts_scrub_to(const char *path, const char *outdir, int only_kind, struct um_file_result *res)
+{
+    struct um_scan_options so;
+    um_scan_options_default(&so);
+    int err = 0;
+    struct um_scanner *sc = um_scanner_new(&so, &err);
+    assert_non_null(sc);
+    char *p1 = strdup(path), *p2 = strdup(path);
+    int dirfd = open(dirname(p1), O_RDONLY | O_DIRECTORY);
+    const char *name = basename(p2);
+    int fd = openat(dirfd, name, O_RDONLY);
+    assert_true(dirfd >= 0 && fd >= 0);
+    int out = open(outdir, O_RDONLY | O_DIRECTORY);
+    assert_true(out >= 0);
+    um_file_result_init(res);
+    res->path = strdup(path);
+    um_scan_fd(sc, fd, name, res);
+    struct um_scrub_options o;
+    um_scrub_options_default(&o);
+    if (only_kind >= 0)
+        for (int k = 0; k < UM_K_COUNT_; k++) o.policy.strip[k] = k == only_kind;
+    err = um_scrub_one(sc, &o, dirfd, name, fd, out, res);
+    close(fd);
+    close(out);
+    close(dirfd);
+    free(p1);
+    free(p2);
+    um_scanner_free(sc);
+    return err;
+}
+
+bool ts_have_tool(const char *name)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "command -v '%s' >/dev/null 2>&1", name);
+    return system(cmd) == 0;
 }
 
 char *ts_shared(const char *rel)

@@ -30,6 +30,11 @@ const struct um_finding *ts_find(const struct um_file_result *res, enum um_kind 
 uint8_t *ts_load(const char *rel, size_t *n);
 /* The nth finding (from 0) whose key is `key`, or NULL. */
 const struct um_finding *ts_find_key(const struct um_file_result *res, const char *key, size_t nth);
+/* Scans `path` and scrubs it into `outdir` the way `unmark scrub --out` does; with
+ * only_kind >= 0 the policy strips that kind alone. Returns um_scrub_one's result. */
+int ts_scrub_to(const char *path, const char *outdir, int only_kind, struct um_file_result *res);
+/* True when a command is on PATH (tests that need it skip, saying so, without it). */
+bool ts_have_tool(const char *name);
 /* Path of a real-world fixture under <shared>/fixtures/ (UNMARK_SHARED, else
  * ../shared), or NULL after printing that the test is skipped. Caller frees. */
 char *ts_shared(const char *rel);

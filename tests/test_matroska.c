@@ -152,13 +152,6 @@ static int run(const char *cmd, char **out)
     return rc;
 }
 
-static bool have_tool(const char *t)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", t);
-    return system(cmd) == 0;
-}
-
 /* ---- fixtures ---- */
 
 static void test_clip_findings(void **state)
@@ -271,11 +264,11 @@ static void test_webm_and_live(void **state)
 static void test_cli_scrub(void **state)
 {
     (void)state;
-    if (!have_tool("ffmpeg") || !have_tool("ffprobe") || access(unmark_bin, X_OK) != 0) {
+    if (!ts_have_tool("ffmpeg") || !ts_have_tool("ffprobe") || access(unmark_bin, X_OK) != 0) {
         fprintf(stderr, "skipped: ffmpeg/ffprobe or %s missing\n", unmark_bin);
         return;
     }
-    bool exiftool = have_tool("exiftool");
+    bool exiftool = ts_have_tool("exiftool");
     const char *names[] = { "clip.mkv", "clip.webm", "live.mkv" };
     char *dir = ts_mkdtemp();
     for (int i = 0; i < 3; i++) {

@@ -13,42 +13,6 @@
 #include "../scrubber/scrub.h"
 #include "support.h"
 
-static bool have_tool(const char *name)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-    return system(cmd) == 0;
-}
-
-/* Scans `path` and scrubs it into `outdir` the way `unmark scrub --out` does. */
-static int scrub_to(const char *path, const char *outdir, struct um_file_result *res)
-{
-    struct um_scan_options so;
-    um_scan_options_default(&so);
-    int err = 0;
-    struct um_scanner *sc = um_scanner_new(&so, &err);
-    assert_non_null(sc);
-    char *p1 = strdup(path), *p2 = strdup(path);
-    int dirfd = open(dirname(p1), O_RDONLY | O_DIRECTORY);
-    const char *name = basename(p2);
-    int fd = openat(dirfd, name, O_RDONLY);
-    assert_true(dirfd >= 0 && fd >= 0);
-    int out = open(outdir, O_RDONLY | O_DIRECTORY);
-    assert_true(out >= 0);
-    um_file_result_init(res);
-    res->path = strdup(path);
-    um_scan_fd(sc, fd, name, res);
-    struct um_scrub_options o;
-    um_scrub_options_default(&o);
-    err = um_scrub_one(sc, &o, dirfd, name, fd, out, res);
-    close(out);
-    close(dirfd);
-    free(p1);
-    free(p2);
-    um_scanner_free(sc);
-    return err;
-}
-
 static void test_info(void **state)
 {
     (void)state;
@@ -197,7 +161,7 @@ static void scrub_and_check(const char *in_path, size_t expect_removed_tail)
 {
     char *out = ts_mkdtemp();
     struct um_file_result r;
-    assert_int_equal(scrub_to(in_path, out, &r), 0);
+    assert_int_equal(ts_scrub_to(in_path, out, -1, &r), 0);
     assert_int_equal(r.status, UM_ST_SCRUBBED);
     size_t n, m;
     uint8_t *a = ts_read(in_path, &n);
@@ -221,7 +185,7 @@ static void scrub_and_check(const char *in_path, size_t expect_removed_tail)
     assert_int_equal(ts_scan(b, m, "x.pdf", &again), 0);
     assert_int_equal(again.findings.len, 0);
     um_file_result_free(&again);
-    if (have_tool("qpdf")) {
+    if (ts_have_tool("qpdf")) {
         char cmd[4200];
         snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1", outpath);
         int rc = system(cmd);

@@ -104,13 +104,6 @@ static int run(const char *cmd, char **out)
     return rc;
 }
 
-static bool have_tool(const char *t)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", t);
-    return system(cmd) == 0;
-}
-
 /* Scans, applies the plan, and checks the result re-scans clean of removable
  * findings (what the scrubber's verification demands). */
 static void check_clean_after(const struct um_file_result *res, const uint8_t *p, size_t n, const char *name)
@@ -228,11 +221,11 @@ static void test_webp(void **state)
 static void test_cli_scrub(void **state)
 {
     (void)state;
-    if (!have_tool("ffmpeg") || !have_tool("ffprobe") || access(unmark_bin, X_OK) != 0) {
+    if (!ts_have_tool("ffmpeg") || !ts_have_tool("ffprobe") || access(unmark_bin, X_OK) != 0) {
         fprintf(stderr, "skipped: ffmpeg/ffprobe or %s missing\n", unmark_bin);
         return;
     }
-    bool exiftool = have_tool("exiftool");
+    bool exiftool = ts_have_tool("exiftool");
     const char *names[] = { "clip.avi", "sound.wav", "sound_rf64.wav" };
     char *dir = ts_mkdtemp();
     for (int i = 0; i < 3; i++) {
@@ -295,7 +288,7 @@ static void test_shared_fixtures(void **state)
         assert_int_equal(ts_count(&res, UM_K_APPENDED_DATA), 0);
         check_clean_after(&res, p, n, cases[c].name);
         um_file_result_free(&res);
-        if (have_tool("exiftool") && access(unmark_bin, X_OK) == 0) {
+        if (ts_have_tool("exiftool") && access(unmark_bin, X_OK) == 0) {
             char *dst = ts_write(dir, cases[c].name, p, n), *cmd, *out;
             assert_true(asprintf(&cmd, "'%s' scrub '%s' >/dev/null 2>&1; exiftool -a -G1 -s -u '%s'",
                                  unmark_bin, dst, dst) > 0);

@@ -20,38 +20,6 @@
 
 static bool have_python(void) { return system("command -v python3 >/dev/null 2>&1") == 0; }
 
-/* Scans `path` and scrubs it into `outdir` the way `unmark scrub --out` does; with
- * only_kind >= 0 the policy strips that kind alone. */
-static int scrub_to(const char *path, const char *outdir, int only_kind, struct um_file_result *res)
-{
-    struct um_scan_options so;
-    um_scan_options_default(&so);
-    int err = 0;
-    struct um_scanner *sc = um_scanner_new(&so, &err);
-    assert_non_null(sc);
-    char *p1 = strdup(path), *p2 = strdup(path);
-    int dirfd = open(dirname(p1), O_RDONLY | O_DIRECTORY);
-    const char *name = basename(p2);
-    int fd = openat(dirfd, name, O_RDONLY);
-    assert_true(dirfd >= 0 && fd >= 0);
-    int out = open(outdir, O_RDONLY | O_DIRECTORY);
-    assert_true(out >= 0);
-    um_file_result_init(res);
-    res->path = strdup(path);
-    um_scan_fd(sc, fd, name, res);
-    struct um_scrub_options o;
-    um_scrub_options_default(&o);
-    if (only_kind >= 0)
-        for (int k = 0; k < UM_K_COUNT_; k++) o.policy.strip[k] = k == only_kind;
-    err = um_scrub_one(sc, &o, dirfd, name, fd, out, res);
-    close(out);
-    close(dirfd);
-    free(p1);
-    free(p2);
-    um_scanner_free(sc);
-    return err;
-}
-
 /* Findings that a scrub should have removed (everything but informational notes). */
 static size_t count_identifying(const struct um_file_result *r)
 {
@@ -69,7 +37,7 @@ static uint8_t *scrub_and_check(const char *in, size_t *out_n)
 {
     char *out = ts_mkdtemp();
     struct um_file_result r;
-    assert_int_equal(scrub_to(in, out, -1, &r), 0);
+    assert_int_equal(ts_scrub_to(in, out, -1, &r), 0);
     assert_int_equal(r.status, UM_ST_SCRUBBED);
     char *name = strdup(in);
     char outpath[4096];
@@ -460,7 +428,7 @@ static void test_redstar_love(void **state)
     char *copy = ts_write(dir, "love.docx", d, n);
     /* The watermark alone: exactly its 31 bytes are zeroed. */
     char *out = ts_mkdtemp();
-    assert_int_equal(scrub_to(copy, out, UM_K_REDSTAR_WATERMARK, &r), 0);
+    assert_int_equal(ts_scrub_to(copy, out, UM_K_REDSTAR_WATERMARK, &r), 0);
     assert_int_equal(r.status, UM_ST_SCRUBBED);
     char outpath[4200];
     snprintf(outpath, sizeof outpath, "%s/love.docx", out);
