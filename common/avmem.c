@@ -5,45 +5,10 @@
 #include <strings.h>
 #include <string.h>
 
-#include <libavutil/log.h>
-#include <libavutil/mem.h>
-
 #include "avmem.h"
 #include "error.h"
 
 #define IO_BUF 65536
-
-static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
-static void quiet(void) { av_log_set_level(AV_LOG_QUIET); }
-
-/* Copies data[pos, pos+n) into buf, with zeros where holes are. */
-static void copy_sparse(const struct um_av *av, uint8_t *buf, uint64_t pos, uint64_t n)
-{
-    /* The first hole that ends after pos (binary search). */
-    size_t lo = 0, hi = av->nholes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (av->holes[mid].off + av->holes[mid].len <= pos) lo = mid + 1;
-        else hi = mid;
-    }
-    uint64_t end = pos + n;
-    for (size_t i = lo; pos < end; i++) {
-        uint64_t h0 = i < av->nholes ? av->holes[i].off : end;
-        uint64_t h1 = i < av->nholes ? av->holes[i].off + av->holes[i].len : end;
-        if (h0 > end) h0 = end;
-        if (h1 > end) h1 = end;
-        if (h0 > pos) {
-            memcpy(buf, av->data + pos, (size_t)(h0 - pos));
-            buf += h0 - pos;
-            pos = h0;
-        }
-        if (h1 > pos) {
-            memset(buf, 0, (size_t)(h1 - pos));
-            buf += h1 - pos;
-            pos = h1;
-        }
-    }
-}
 
 static int read_cb(void *opaque, uint8_t *buf, int n)
 {
@@ -51,8 +16,7 @@ static int read_cb(void *opaque, uint8_t *buf, int n)
     if (av->pos >= av->size) return AVERROR_EOF;
     uint64_t left = av->size - av->pos;
     if ((uint64_t)n > left) n = (int)left;
-    if (av->nholes) copy_sparse(av, buf, av->pos, (uint64_t)n);
-    else memcpy(buf, av->data + av->pos, (size_t)n);
+    memcpy(buf, av->data + av->pos, (size_t)n);
     av->pos += (uint64_t)n;
     return n;
 }
@@ -84,18 +48,10 @@ static int refuse_open(struct AVFormatContext *s, AVIOContext **pb, const char *
 
 int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size)
 {
-    return um_av_open_sparse(av, data, size, NULL, 0);
-}
-
-int um_av_open_sparse(struct um_av *av, const uint8_t *data, uint64_t size,
-                      const struct um_range *holes, size_t nholes)
-{
-    pthread_once(&quiet_once, quiet);
     memset(av, 0, sizeof *av);
+    if (um_avlib_load() != 0) return UM_E_LIBAV;
     av->data = data;
     av->size = size;
-    av->holes = holes;
-    av->nholes = nholes;
     uint8_t *buf = av_malloc(IO_BUF);
     if (!buf) return -ENOMEM;
     av->io = avio_alloc_context(buf, IO_BUF, 0, av, read_cb, NULL, seek_cb);

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <libavformat/avformat.h>
+#include "avlib.h"
 
 /* A byte range [off, off+len). */
 struct um_range {
@@ -19,8 +19,6 @@ struct um_av {
     AVIOContext *io;
     const uint8_t *data;
     uint64_t size, pos;
-    const struct um_range *holes;   /* sorted, disjoint: read as zeros (sparse mode) */
-    size_t nholes;
 };
 
 /* Opens a demuxer over data[0, size) with bounded probing; returns 0 or an error.
@@ -32,12 +30,6 @@ int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size);
  * streams: AVFMTCTX_NOHEADER) reads ahead until it does (bounded by the probe size;
  * the packets read are buffered and still delivered). */
 int um_av_open_streams(struct um_av *av, const uint8_t *data, uint64_t size);
-/* Opens a demuxer that reads zeros instead of the bytes inside holes (sorted,
- * disjoint, borrowed until close): the packets of an index then come back with
- * their positions, sizes and timing without a byte of their data being read from
- * storage. */
-int um_av_open_sparse(struct um_av *av, const uint8_t *data, uint64_t size,
-                      const struct um_range *holes, size_t nholes);
 void um_av_close(struct um_av *av);
 
 /* True for a stream that carries sensor data rather than picture or sound: a data

@@ -16,9 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libavformat/avformat.h>
-#include <libavutil/mem.h>
-
 #include "../common/avmem.h"
 #include "format.h"
 
@@ -67,6 +64,9 @@ static int probe(const uint8_t *head, size_t n, uint64_t size)
 {
     (void)size;
     if (n < 16 || n > INT32_MAX - AVPROBE_PADDING_SIZE || looks_like_text(head, n)) return 0;
+    /* Without FFmpeg nothing can be said of the file: bid, so that the scan fails
+     * the file with an error instead of passing it over as unknown. */
+    if (um_avlib_load() != 0) return PROBE_FALLBACK;
     uint8_t *buf = av_malloc(n + AVPROBE_PADDING_SIZE);
     if (!buf) return 0;
     memcpy(buf, head, n);

@@ -19,18 +19,22 @@ static void hex_digest(struct sha256_ctx *c, char out[65])
     out[64] = 0;
 }
 
-int um_sha256_fd(int fd, uint64_t n, char out[65])
+int um_sha256_fd(int fd, uint64_t n, uint8_t *buf, size_t cap, char out[65])
 {
-    enum { CHUNK = 1 << 20 };
-    uint8_t *buf = malloc(CHUNK);
-    if (!buf) return -ENOMEM;
+    uint8_t *own = NULL;
+    if (!buf || cap == 0) {
+        cap = 1 << 20;
+        if (!(buf = own = malloc(cap))) return -ENOMEM;
+    }
     struct sha256_ctx c;
     sha256_init(&c);
+    /* Sequential read-ahead; the pages stay cached (a scrub or the parse reads them
+     * next, and evicting a preparer's cache is not this tool's business). */
     (void)posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
     uint64_t off = 0;
     int err = 0;
     while (off < n) {
-        size_t want = n - off > CHUNK ? CHUNK : (size_t)(n - off);
+        size_t want = n - off > cap ? cap : (size_t)(n - off);
         ssize_t got = pread(fd, buf, want, (off_t)off);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) {
@@ -38,11 +42,9 @@ int um_sha256_fd(int fd, uint64_t n, char out[65])
             break;
         }
         sha256_update(&c, (size_t)got, buf);
-        /* What was hashed is not needed again soon: let the cache drop it first. */
-        (void)posix_fadvise(fd, (off_t)off, got, POSIX_FADV_DONTNEED);
         off += (uint64_t)got;
     }
-    free(buf);
+    free(own);
     if (!err) hex_digest(&c, out);
     return err;
 }

@@ -391,7 +391,6 @@ static void type_check(struct um_scan_ctx *ctx, const struct um_format *fmt, con
     (void)um_report(ctx, &s);
 }
 
-/* Runs the best handler over one view; declares appended data after its end. */
 /* Runs one handler over the view; what lies after the end it declares is appended. */
 static int run_handler(struct um_scan_ctx *ctx, const struct um_format *fmt)
 {
@@ -529,7 +528,9 @@ int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_r
     sigjmp_buf jump;
     if (sigsetjmp(jump, 1) == 0) {
         bus_jump = &jump;
-        if (sc->opt.hash && (err = um_sha256_fd(fd, size, res->sha256)) == -EIO)
+        if (sc->opt.hash && !sc->small) sc->small = malloc(SMALL_FILE);  /* NULL: hashing allocates */
+        if (sc->opt.hash &&
+            (err = um_sha256_fd(fd, size, sc->small, sc->small ? SMALL_FILE : 0, res->sha256)) == -EIO)
             res->error_text = strdup("the file shrank while it was being read");
         if (!err) err = um_scan_buffer(sc, map, size, name, res);
     } else {

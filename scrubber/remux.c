@@ -14,9 +14,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <libavformat/avformat.h>
-#include <libavutil/mem.h>
-
 #include "../common/avmem.h"
 #include "../common/error.h"
 #include "remux.h"
@@ -209,6 +206,10 @@ int um_remux(const uint8_t *data, uint64_t size, int out_fd, uint64_t *out_size,
 
     *why = NULL;
     *out_size = 0;
+    if (um_avlib_load() != 0) {
+        *why = strdup(um_avlib_error());
+        return UM_E_LIBAV;
+    }
     if (um_av_open(&in, data, size) != 0) {
         *why = strdup("remux: the file does not open as media");
         return UM_E_UNSUPPORTED;

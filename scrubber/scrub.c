@@ -216,7 +216,7 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
     }
     /* The committed file, read back through a small buffer (a film's pages do not all
      * stay resident, as they would through the mapping). */
-    if (um_scanner_options(sc)->hash && um_sha256_fd(fd, plan->new_size, res->sha256_after) != 0)
+    if (um_scanner_options(sc)->hash && um_sha256_fd(fd, plan->new_size, NULL, 0, res->sha256_after) != 0)
         res->sha256_after[0] = 0;
     res->scrub_path = UM_PATH_IN_PLACE;
     res->status = UM_ST_SCRUBBED;
@@ -271,6 +271,9 @@ static int copy_range(int in, const uint8_t *map, uint64_t off, uint64_t len, in
             if (err) return err;
             n = (ssize_t)chunk;
         }
+        /* Start writing it back now, so that the fsync before the commit waits for
+         * the last chunk only, not for the whole film (cp leaves it all for later). */
+        (void)sync_file_range(out, (off64_t)*out_off, n, SYNC_FILE_RANGE_WRITE);
         off += (uint64_t)n, len -= (uint64_t)n, *out_off += (uint64_t)n;
     }
     return 0;
@@ -341,7 +344,6 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
     }
     have_tmp = true;
     err = produce(fd, orig, plan, tmp, o->interrupted, &new_size, &why);
-    if (!err) err = fsync_checked(tmp);
     if (err) {
         set_error(res, err, why ? why : "writing the cleaned copy failed");
         goto end;
@@ -364,8 +366,13 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
             goto end;
         }
     }
-    if (um_scanner_options(sc)->hash && um_sha256_fd(tmp, new_size, res->sha256_after) != 0)
+    if (um_scanner_options(sc)->hash && um_sha256_fd(tmp, new_size, NULL, 0, res->sha256_after) != 0)
         res->sha256_after[0] = 0;
+    /* Durable before it takes a name; verifying first let the writeback run meanwhile. */
+    if ((err = fsync_checked(tmp)) != 0) {
+        set_error(res, err, "writing the cleaned copy failed");
+        goto end;
+    }
     if (o->interrupted && *o->interrupted) {
         err = set_error(res, UM_E_INTERRUPTED, NULL);
         goto end;
