@@ -60,15 +60,15 @@ const char *um_path_name(enum um_path p)
     return (unsigned)p <= UM_PATH_DELETE ? n[p] : "none";
 }
 
-/* Caps: a hostile file must not make a report grow without bound. */
-#define MAX_FINDINGS 4096
+/* Caps: a hostile file must not make a report grow without bound. The findings cap
+ * is the default of --max-findings; a scan sets the option's value. */
 #define MAX_EDITS 65536
 
 void um_file_result_init(struct um_file_result *r)
 {
     memset(r, 0, sizeof *r);
     r->format = "unknown";
-    um_vec_init(&r->findings, sizeof(struct um_finding), MAX_FINDINGS);
+    um_vec_init(&r->findings, sizeof(struct um_finding), UM_MAX_FINDINGS_DEFAULT);
     um_vec_init(&r->edits, sizeof(struct um_edit), MAX_EDITS);
     um_vec_init(&r->actions, sizeof(struct um_edit), MAX_EDITS);
 }
