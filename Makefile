@@ -3,6 +3,7 @@
 #   make check      unit and end-to-end tests (cmocka)
 #   make check SAN=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fixtures-check  checks over ../shared/fixtures (skips, saying so, without it)
+#   make check-scale     a million empty files: all listed, bounded memory (minutes)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -35,7 +36,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(BUILD)/obj/tests/support.o
 
-.PHONY: volume-e2e hostile check-crash check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
+.PHONY: volume-e2e hostile check-crash check-scale check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
 all: $(BUILD)/unmark
 
 $(BUILD)/obj/%.o: %.c
@@ -75,6 +76,10 @@ hostile: $(BUILD)/unmark
 check-crash: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark python3 tests/intermediate.py
 	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/crash.sh
+
+# A million empty files: every one listed, exit 0, peak RSS bounded (a few minutes).
+check-scale: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/scale.sh
 
 check-valgrind: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/tests/valgrind_unmark.sh UNMARK_REAL=$(CURDIR)/$(BUILD)/unmark bash tests/e2e.sh
