@@ -295,9 +295,11 @@ static int after_scan_scrub(void *opaque, struct um_scanner *sc, struct um_walk_
     int out_dir = -1;
     if (c->out) {
         if (res->status == UM_ST_FAILED) {
-            /* Never carry a file we could not parse onto the clean drive. */
+            /* Never carry a file we could not parse onto the clean drive; keep why. */
+            char *why = NULL;
+            if (res->error_text && asprintf(&why, "%s; not copied to --out", res->error_text) < 0) why = NULL;
             free(res->error_text);
-            res->error_text = strdup("not copied to --out: it could not be parsed");
+            res->error_text = why ? why : strdup("not copied to --out: it could not be parsed");
             return 0;
         }
         out_dir = open_out_dir(c->out_fd, it->reldir);

@@ -122,6 +122,9 @@ const char *um_status_name(enum um_status s);
 const char *um_path_name(enum um_path p);
 
 void um_file_result_init(struct um_file_result *r);
+/* Fails a result whose findings hit the cap (findings_full): the report is incomplete
+ * and a scrub of what was listed would leave the rest. */
+void um_file_result_fail_full(struct um_file_result *r);
 void um_file_result_free(struct um_file_result *r);
 
 /* The first (at most 16) bytes of p as lowercase hex, for a finding's "preview". */

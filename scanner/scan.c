@@ -472,15 +472,9 @@ int um_scan_buffer(struct um_scanner *sc, const uint8_t *data, uint64_t size,
     }
 done:
     if (res->findings_full) {
-        /* Whatever else happened: the report is incomplete, and a scrub of what was
-         * listed would leave the rest in place. */
-        err = UM_E_LIMIT;
-        char text[128];
-        snprintf(text, sizeof text,
-                 "more than %zu findings in one file; the rest are not listed (raise --max-findings)",
-                 res->findings.max_len);
-        free(res->error_text);
-        res->error_text = strdup(text);
+        /* Whatever else happened: hidden findings must never look clean. */
+        um_file_result_fail_full(res);
+        return UM_E_LIMIT;
     }
     res->scanned = err == 0;
     if (err) res->error = err;

@@ -193,6 +193,22 @@ f=d['files'][0]['findings']
 assert $rc == 0 and [(x['kind'], x['severity'], x['where'], x['note']) for x in f] == \
   [('embedded_media', 'info', 'APP1/Exif', 'embedded item at depth 1 not inspected (--max-embed)')], ($rc, f)"
 
+mkdir -p "$T/xa"; printf 'hello\n' > "$T/xa/a.txt"
+if python3 -c "import os,sys; os.setxattr(sys.argv[1], 'user.a', b'1'); os.setxattr(sys.argv[1], 'user.b', b'2')" "$T/xa/a.txt" 2>/dev/null; then
+  "$UNMARK" scan -q --max-findings 1 --json "$T/xa.json" "$T/xa" 2>/dev/null; rc=$?
+  check "--max-findings 1: two extended attributes fail the file too" jq_py "$T/xa.json" "
+f=d['files'][0]
+assert $rc == 2 and f['status'] == 'failed' and len(f['findings']) == 1 and 'more than 1 findings' in f['error'], ($rc, f)"
+else
+  echo "skip extended attributes: not supported under $T"
+fi
+mkdir -p "$T/limout"
+"$UNMARK" scrub -q --max-findings 1 --out "$T/limout" --json "$T/limout.json" "$T/lim" 2>/dev/null; rc=$?
+check "--max-findings 1 with --out: not copied, and the report keeps why" jq_py "$T/limout.json" "
+f=d['files'][0]
+assert $rc == 2 and f['status'] == 'failed' and 'raise --max-findings' in f['error'] and 'not copied to --out' in f['error'], ($rc, f)
+import os; assert not os.listdir('$T/limout'), os.listdir('$T/limout')"
+
 # --- a file growing while it is scanned: a per-file error, never a crash ---
 mkdir -p "$T/grow"; head -c 600000 /dev/urandom > "$T/grow/f.bin"
 python3 -c "
