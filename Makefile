@@ -3,6 +3,7 @@
 #   make check      unit and end-to-end tests (cmocka)
 #   make check SAN=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fixtures-check  checks over ../shared/fixtures (skips, saying so, without it)
+#   make check-scale     a million empty files: all listed, bounded memory (minutes)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -40,7 +41,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(BUILD)/obj/tests/support.o
 
-.PHONY: volume-e2e hostile check-crash check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
+.PHONY: volume-e2e hostile check-crash check-scale check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
 all: $(BUILD)/unmark
 
 $(BUILD)/obj/%.o: %.c
@@ -60,7 +61,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT) $(BUILD)/libunmark.a
 	  $(if $(WRAP_$*),$(WRAP_$*))
 
 # Fault injection: the scrubber's system calls are wrapped at link time.
-WRAP_test_faults := -Wl,--wrap=pwrite64,--wrap=pwrite,--wrap=fsync,--wrap=renameat,--wrap=ftruncate,--wrap=ftruncate64,--wrap=mmap,--wrap=mmap64,--wrap=copy_file_range,--wrap=linkat,--wrap=openat,--wrap=openat64
+WRAP_test_faults := -Wl,--wrap=pwrite64,--wrap=pwrite,--wrap=fsync,--wrap=renameat,--wrap=ftruncate,--wrap=ftruncate64,--wrap=mmap,--wrap=mmap64,--wrap=copy_file_range,--wrap=linkat,--wrap=openat,--wrap=openat64,--wrap=pread,--wrap=pread64
 
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -80,6 +81,10 @@ hostile: $(BUILD)/unmark
 check-crash: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark python3 tests/intermediate.py
 	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/crash.sh
+
+# A million empty files: every one listed, exit 0, peak RSS bounded (a few minutes).
+check-scale: $(BUILD)/unmark
+	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/scale.sh
 
 check-valgrind: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/tests/valgrind_unmark.sh UNMARK_REAL=$(CURDIR)/$(BUILD)/unmark bash tests/e2e.sh

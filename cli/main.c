@@ -32,6 +32,8 @@
     X("redact", 0, 0, OPT_REDACT, "scan,scrub", "      replace found values with their length")       \
     X("max-filesize", 0, 1, OPT_MAX_FILESIZE, "scan,scrub", "SIZE  skip larger files (K, M, G suffixes)") \
     X("max-depth", 0, 1, OPT_MAX_DEPTH, "scan,scrub", "N     do not descend deeper (default 128)")    \
+    X("max-findings", 0, 1, OPT_MAX_FINDINGS, "scan,scrub", "N     findings kept per file; a file with more fails (default 4096)") \
+    X("max-embed", 0, 1, OPT_MAX_EMBED, "scan,scrub", "N     look into embedded media N levels deep (default 4)") \
     X("shard", 0, 1, OPT_SHARD, "scan,scrub", "K/N   only the K-th of N stable parts of the tree")    \
     X("out", 'o', 1, OPT_OUT, "scrub", "DIR   write cleaned copies of the tree under DIR")          \
     X("dry-run", 'n', 0, OPT_DRY_RUN, "scrub", "      show the plan, write nothing")                  \
@@ -122,6 +124,18 @@ static int parse_size(const char *s, uint64_t *out)
     }
     if (*end || v > UINT64_MAX / mul) return -1;
     *out = v * mul;
+    return 0;
+}
+
+/* A decimal number in [lo, hi], the whole argument (no sign games, no trailing text). */
+static int parse_count(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9') return -1;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < lo || v > hi) return -1;
+    *out = v;
     return 0;
 }
 
@@ -281,9 +295,11 @@ static int after_scan_scrub(void *opaque, struct um_scanner *sc, struct um_walk_
     int out_dir = -1;
     if (c->out) {
         if (res->status == UM_ST_FAILED) {
-            /* Never carry a file we could not parse onto the clean drive. */
+            /* Never carry a file we could not parse onto the clean drive; keep why. */
+            char *why = NULL;
+            if (res->error_text && asprintf(&why, "%s; not copied to --out", res->error_text) < 0) why = NULL;
             free(res->error_text);
-            res->error_text = strdup("not copied to --out: it could not be parsed");
+            res->error_text = why ? why : strdup("not copied to --out: it could not be parsed");
             return 0;
         }
         out_dir = open_out_dir(c->out_fd, it->reldir);
@@ -386,6 +402,24 @@ static int cmd_run(const char *command, int argc, char **argv)
                 return 2;
             }
             c.walk.max_depth = (int)v;
+            break;
+        }
+        case OPT_MAX_FINDINGS: {
+            long v;
+            if (parse_count(optarg, 1, UM_MAX_FINDINGS_LIMIT, &v)) {
+                fprintf(stderr, "unmark: --max-findings takes a number from 1 to %d\n", UM_MAX_FINDINGS_LIMIT);
+                return 2;
+            }
+            c.scan.max_findings = (uint32_t)v;
+            break;
+        }
+        case OPT_MAX_EMBED: {
+            long v;
+            if (parse_count(optarg, 0, UM_MAX_EMBED_LIMIT, &v)) {
+                fprintf(stderr, "unmark: --max-embed takes a number from 0 to %d\n", UM_MAX_EMBED_LIMIT);
+                return 2;
+            }
+            c.scan.max_embed_depth = (int)v;
             break;
         }
         case OPT_SHARD: {

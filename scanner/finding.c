@@ -1,7 +1,9 @@
 /* Names, lifetimes and value sanitising for findings and per-file results. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/error.h"
 #include "finding.h"
 
 static const char *const kind_names[UM_K_COUNT_] = {
@@ -60,17 +62,30 @@ const char *um_path_name(enum um_path p)
     return (unsigned)p <= UM_PATH_DELETE ? n[p] : "none";
 }
 
-/* Caps: a hostile file must not make a report grow without bound. */
-#define MAX_FINDINGS 4096
+/* Caps: a hostile file must not make a report grow without bound. The findings cap
+ * is the default of --max-findings; a scan sets the option's value. */
 #define MAX_EDITS 65536
 
 void um_file_result_init(struct um_file_result *r)
 {
     memset(r, 0, sizeof *r);
     r->format = "unknown";
-    um_vec_init(&r->findings, sizeof(struct um_finding), MAX_FINDINGS);
+    um_vec_init(&r->findings, sizeof(struct um_finding), UM_MAX_FINDINGS_DEFAULT);
     um_vec_init(&r->edits, sizeof(struct um_edit), MAX_EDITS);
     um_vec_init(&r->actions, sizeof(struct um_edit), MAX_EDITS);
+}
+
+void um_file_result_fail_full(struct um_file_result *r)
+{
+    char text[128];
+    snprintf(text, sizeof text,
+             "more than %zu findings in one file; the rest are not listed (raise --max-findings)",
+             r->findings.max_len);
+    free(r->error_text);
+    r->error_text = strdup(text);
+    r->error = UM_E_LIMIT;
+    r->status = UM_ST_FAILED;
+    r->scanned = false;
 }
 
 static void free_edits(struct um_vec *v)

@@ -88,6 +88,11 @@ enum um_path { UM_PATH_NONE, UM_PATH_IN_PLACE, UM_PATH_COPY, UM_PATH_REMUX, UM_P
 
 #define UM_VALUE_MAX 200
 
+/* Findings kept per file (--max-findings): a hostile file must not make a report grow
+ * without bound. A file with more fails, keeping the first ones. */
+#define UM_MAX_FINDINGS_DEFAULT 4096
+#define UM_MAX_FINDINGS_LIMIT 1000000
+
 struct um_file_result {
     char *path;          /* raw bytes as on disk (display path: root joined) */
     uint64_t size;
@@ -106,6 +111,7 @@ struct um_file_result {
     struct stat st;      /* identity at scan time, for the changed-since-scan check */
     uint64_t bytes_read; /* estimate of bytes the scan touched */
     bool scanned;        /* findings are complete (no error stopped the parse) */
+    bool findings_full;  /* a finding was dropped at the per-file cap */
 };
 
 const char *um_kind_name(enum um_kind k);
@@ -116,6 +122,9 @@ const char *um_status_name(enum um_status s);
 const char *um_path_name(enum um_path p);
 
 void um_file_result_init(struct um_file_result *r);
+/* Fails a result whose findings hit the cap (findings_full): the report is incomplete
+ * and a scrub of what was listed would leave the rest. */
+void um_file_result_fail_full(struct um_file_result *r);
 void um_file_result_free(struct um_file_result *r);
 
 /* The first (at most 16) bytes of p as lowercase hex, for a finding's "preview". */

@@ -57,7 +57,8 @@ void um_scan_options_default(struct um_scan_options *o)
     memset(o, 0, sizeof *o);
     o->hash = true;
     o->mime = true;
-    o->max_embed_depth = 4;
+    o->max_embed_depth = UM_MAX_EMBED_DEFAULT;
+    o->max_findings = UM_MAX_FINDINGS_DEFAULT;
 }
 
 static void install_sigbus(void);
@@ -163,6 +164,9 @@ int um_report(struct um_scan_ctx *ctx, const struct um_finding_spec *spec)
     }
     struct um_finding *f = um_vec_push(&ctx->res->findings, &err);
     if (!f) {
+        /* Remembered here, whatever the handler does with the error: an embedded scan
+         * swallows its errors, and hidden findings must never look clean. */
+        if (err == UM_E_LIMIT) ctx->res->findings_full = true;
         json_decref(spec->extra);
         return err;
     }
@@ -418,7 +422,19 @@ static int scan_view(struct um_scan_ctx *ctx, const char *name, const struct um_
 int um_scan_embedded(struct um_scan_ctx *ctx, uint64_t offset, uint64_t length, const char *where)
 {
     if (!um_range_ok(offset, length, ctx->size)) return UM_E_RANGE;
-    if (ctx->depth + 1 > ctx->sc->opt.max_embed_depth) return 0;
+    if (ctx->depth + 1 > ctx->sc->opt.max_embed_depth) {
+        /* Not looked into: said so (info, it does not change the exit status), since
+         * an item left unread may still hold tags. */
+        char note[96];
+        snprintf(note, sizeof note, "embedded item at depth %d not inspected (--max-embed)", ctx->depth + 1);
+        struct um_finding_spec s = {
+            .kind = UM_K_EMBEDDED_MEDIA, .severity = UM_SEV_INFO, .where = where,
+            .offset = offset, .length = length, .note = note,
+            .extra = json_pack("{s:i}", "depth", ctx->depth + 1),
+        };
+        int idx = um_report(ctx, &s);
+        return idx == -ENOMEM ? idx : 0;
+    }
     char *prefix = join_where(ctx->prefix, where);
     if (!prefix) return -ENOMEM;
     struct um_scan_ctx sub = {
@@ -439,6 +455,7 @@ int um_scan_buffer(struct um_scanner *sc, const uint8_t *data, uint64_t size,
     int err;
 
     res->size = size;
+    if (sc->opt.max_findings) res->findings.max_len = sc->opt.max_findings;
     /* Trailers first: they sit after every format's end, newest outermost. */
     uint64_t end = size;
     err = um_redstar_peel(&ctx, data, &end);
@@ -453,6 +470,11 @@ int um_scan_buffer(struct um_scanner *sc, const uint8_t *data, uint64_t size,
         res->mime = own ? strdup(own) : um_scanner_mime(sc, data, (size_t)(end < HEAD_MAX ? end : HEAD_MAX));
     }
 done:
+    if (res->findings_full) {
+        /* Whatever else happened: hidden findings must never look clean. */
+        um_file_result_fail_full(res);
+        return UM_E_LIMIT;
+    }
     res->scanned = err == 0;
     if (err) res->error = err;
     res->status = err ? UM_ST_FAILED : res->findings.len ? UM_ST_FOUND : UM_ST_CLEAN;
@@ -491,7 +513,41 @@ static void install_sigbus(void)
     sigaction(SIGBUS, &sa, NULL);
 }
 
+/* The scan covers the bytes the first fstat counted. A file that grew or was rewritten
+ * meanwhile (size or mtime moved) has a stale report: it fails and needs a rescan, and
+ * the scrubber, which never edits a failed scan, leaves it alone. Shrinking is caught
+ * on the way (a short read, or SIGBUS on the mapping) and keeps its own message. */
+static int check_unchanged(int fd, int err, struct um_file_result *res)
+{
+    struct stat now;
+    if (err == -EIO || err == -ENOMEM) return err;
+    if (fstat(fd, &now) != 0) {
+        err = -errno;
+    } else if (now.st_size == res->st.st_size && now.st_mtim.tv_sec == res->st.st_mtim.tv_sec &&
+               now.st_mtim.tv_nsec == res->st.st_mtim.tv_nsec) {
+        return err;
+    } else {
+        err = UM_E_CHANGED;
+        free(res->error_text);
+        res->error_text = strdup("the file changed while it was being read");
+        res->sha256[0] = 0;
+    }
+    res->error = err;
+    res->status = UM_ST_FAILED;
+    res->scanned = false;
+    return err;
+}
+
+static int scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_result *res);
+
 int um_scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_result *res)
+{
+    int err = scan_fd(sc, fd, name, res);
+    if (res->status == UM_ST_SKIPPED || !S_ISREG(res->st.st_mode)) return err;
+    return check_unchanged(fd, err, res);
+}
+
+static int scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_file_result *res)
 {
     if (fstat(fd, &res->st) != 0) return res->error = -errno;
     if (!S_ISREG(res->st.st_mode)) return res->error = UM_E_UNSUPPORTED;

@@ -13,8 +13,13 @@ struct um_scan_options {
     bool redact;             /* replace values with their length */
     bool mime;               /* ask libmagic for a MIME type */
     uint64_t max_filesize;   /* 0 = no limit; larger files are skipped */
-    int max_embed_depth;     /* recursion into embedded media */
+    int max_embed_depth;     /* recursion into embedded media; deeper items are reported
+                                as not inspected (info) */
+    uint32_t max_findings;   /* findings kept per file; more fail the file */
 };
+
+#define UM_MAX_EMBED_DEFAULT 4
+#define UM_MAX_EMBED_LIMIT 64
 
 void um_scan_options_default(struct um_scan_options *o);
 

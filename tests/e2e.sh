@@ -171,6 +171,64 @@ timeout 300 "$UNMARK" scan -q --max-depth 100000 --json "$T/deep2.json" "$T/deep
 check "10 000-deep tree with no depth limit: no crash, errors are per directory" jq_py "$T/deep2.json" "
 assert $rc in (0, 2), $rc"
 
+# --- limits: --max-findings, --max-embed ---
+mkdir -p "$T/lim"; cp "$ROOT/testdata/images/thumbed.jpg" "$T/lim/"
+"$UNMARK" scan -q --max-findings 1 --json "$T/lim.json" "$T/lim" 2>/dev/null; rc=$?
+check "--max-findings 1: a file with more fails (exit 2), keeps the first and says how to go on" jq_py "$T/lim.json" "
+f=d['files'][0]
+assert $rc == 2 and f['status'] == 'failed' and len(f['findings']) == 1, ($rc, f)
+assert 'more than 1 findings in one file; the rest are not listed (raise --max-findings)' in f['error'], f['error']"
+"$UNMARK" scrub -q --max-findings 1 "$T/lim" 2>/dev/null; rc=$?
+check "--max-findings 1: scrub leaves the file alone (exit 2)" \
+  bash -c "test $rc = 2 && cmp -s '$ROOT/testdata/images/thumbed.jpg' '$T/lim/thumbed.jpg'"
+for bad in 0 -3 1x 1000001 ''; do
+  "$UNMARK" scan -q --max-findings "$bad" "$T/lim" 2>"$T/lim.err"; rc=$?
+  check "--max-findings '$bad' is refused" bash -c "test $rc = 2 && grep -q 'max-findings takes a number from 1 to 1000000' '$T/lim.err'"
+done
+"$UNMARK" scan -q --max-embed 65 "$T/lim" 2>"$T/lim.err"; rc=$?
+check "--max-embed 65 is refused" bash -c "test $rc = 2 && grep -q 'max-embed takes a number from 0 to 64' '$T/lim.err'"
+"$UNMARK" scan -q --max-embed 0 --json "$T/emb.json" "$T/lim" 2>/dev/null; rc=$?
+check "--max-embed 0: the EXIF not opened is an info finding; info alone exits 0" jq_py "$T/emb.json" "
+f=d['files'][0]['findings']
+assert $rc == 0 and [(x['kind'], x['severity'], x['where'], x['note']) for x in f] == \
+  [('embedded_media', 'info', 'APP1/Exif', 'embedded item at depth 1 not inspected (--max-embed)')], ($rc, f)"
+
+mkdir -p "$T/xa"; printf 'hello\n' > "$T/xa/a.txt"
+if python3 -c "import os,sys; os.setxattr(sys.argv[1], 'user.a', b'1'); os.setxattr(sys.argv[1], 'user.b', b'2')" "$T/xa/a.txt" 2>/dev/null; then
+  "$UNMARK" scan -q --max-findings 1 --json "$T/xa.json" "$T/xa" 2>/dev/null; rc=$?
+  check "--max-findings 1: two extended attributes fail the file too" jq_py "$T/xa.json" "
+f=d['files'][0]
+assert $rc == 2 and f['status'] == 'failed' and len(f['findings']) == 1 and 'more than 1 findings' in f['error'], ($rc, f)"
+else
+  echo "skip extended attributes: not supported under $T"
+fi
+mkdir -p "$T/limout"
+"$UNMARK" scrub -q --max-findings 1 --out "$T/limout" --json "$T/limout.json" "$T/lim" 2>/dev/null; rc=$?
+check "--max-findings 1 with --out: not copied, and the report keeps why" jq_py "$T/limout.json" "
+f=d['files'][0]
+assert $rc == 2 and f['status'] == 'failed' and 'raise --max-findings' in f['error'] and 'not copied to --out' in f['error'], ($rc, f)
+import os; assert not os.listdir('$T/limout'), os.listdir('$T/limout')"
+
+# --- a file growing while it is scanned: a per-file error, never a crash ---
+mkdir -p "$T/grow"; head -c 600000 /dev/urandom > "$T/grow/f.bin"
+python3 -c "
+import os, sys, time
+p = sys.argv[1]
+while True:
+    with open(p, 'ab') as f: f.write(os.urandom(65536))
+    if os.path.getsize(p) > (4 << 20): os.truncate(p, 500000)
+    time.sleep(0.001)" "$T/grow/f.bin" & writer=$!
+grow_ok=0 grow_changed=0
+for i in $(seq "${GROW_RUNS:-20}"); do
+  "$UNMARK" scan -q --no-hash --json "$T/grow.json" "$T/grow" 2>/dev/null; rc=$?
+  if [ "$rc" -le 2 ] && python3 -m json.tool "$T/grow.json" >/dev/null 2>&1; then grow_ok=$((grow_ok + 1)); fi
+  grep -q 'changed while it was being read\|shrank while' "$T/grow.json" && grow_changed=$((grow_changed + 1))
+done
+kill "$writer"; wait "$writer" 2>/dev/null
+check "growing file: every scan exits 0, 1 or 2 with a valid JSON report ($grow_changed of them saw it change)" \
+  test "$grow_ok" = "${GROW_RUNS:-20}"
+check "growing file: the writer stopped" bash -c "! kill -0 $writer 2>/dev/null"
+
 # --- Ctrl-C leaves a complete report ---
 mkdir -p "$T/many"
 python3 -c "

@@ -3,7 +3,9 @@
  * scrub, that occurrence fails (ENOSPC, EIO, EINTR, or a short write), and then:
  * the file is either the untouched original (and the scrub says why, with an error)
  * or the complete cleaned result (the failure came after the commit point); no
- * temporary file is left. Also: a file that shrinks while mapped fails alone. */
+ * temporary file is left. Also: a file that shrinks while mapped fails alone, and one
+ * that grows or is rewritten while it is read (mapped, or read whole when small) fails
+ * with a stale report that the scrubber refuses to act on. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +29,40 @@ static struct {
     int target, nth, err, calls[F_COUNT];
     bool short_write, hit;
     int shrink_fd;   /* mmap of this fd truncates it afterwards (SIGBUS test) */
-} inj = { .shrink_fd = -1 };
+    int grow_fd;     /* the first mmap or pread of this fd appends to the file afterwards */
+    int touch_fd;    /* ... or moves its mtime, the size unchanged */
+    bool changed;
+} inj = { .shrink_fd = -1, .grow_fd = -1, .touch_fd = -1 };
+
+#define GROW_BYTES 4096
+
+/* Someone else appends to the file, or rewrites it in place, while it is being read. */
+static void change_behind(int fd)
+{
+    if (inj.changed || (fd != inj.grow_fd && fd != inj.touch_fd)) return;
+    inj.changed = true;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    if (fd == inj.grow_fd) {
+        static const uint8_t more[GROW_BYTES] = { 0x55 };
+        int w = open(path, O_WRONLY | O_APPEND);
+        assert_true(w >= 0);
+        assert_int_equal(write(w, more, sizeof more), (ssize_t)sizeof more);
+        close(w);
+    } else {
+        struct timespec t[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+        assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+    }
+}
+
+ssize_t __real_pread(int fd, void *b, size_t n, off_t off);
+ssize_t __wrap_pread(int fd, void *b, size_t n, off_t off)
+{
+    ssize_t r = __real_pread(fd, b, n, off);
+    change_behind(fd);
+    return r;
+}
+ssize_t __wrap_pread64(int fd, void *b, size_t n, off_t off) { return __wrap_pread(fd, b, n, off); }
 
 static bool fire(enum fn f)
 {
@@ -79,6 +114,7 @@ void *__wrap_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off)
 {
     if (fire(F_MMAP)) return errno = inj.err, MAP_FAILED;
     void *p = __real_mmap(a, n, prot, flags, fd, off);
+    if (p != MAP_FAILED) change_behind(fd);
     if (p != MAP_FAILED && fd == inj.shrink_fd) {
         char path[64];
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
@@ -286,12 +322,98 @@ static void file_shrinking_while_mapped_fails_alone(void **state)
     free(big);
 }
 
+/* The JPEG of make_file, with `fill` bytes appended before the trailer: above the
+ * size read whole, the file is mapped. */
+static uint8_t *make_sized(size_t fill, size_t *n)
+{
+    uint8_t small[128];
+    size_t k = make_file(small);
+    uint8_t *b = malloc(k + fill);
+    assert_non_null(b);
+    memcpy(b, small, 12);
+    memset(b + 12, 0xAB, 20 + fill);
+    memcpy(b + 32 + fill, small + 32, k - 32);
+    *n = k + fill;
+    return b;
+}
+
+static void file_changing_while_read_fails(void **state)
+{
+    (void)state;
+    char *dir = ts_mkdtemp();
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    int cases = 0;
+    for (int big = 0; big <= 1; big++)
+        for (int grow = 1; grow >= 0; grow--)
+            for (int hash = 1; hash >= 0; hash--) {
+                size_t n;
+                uint8_t *buf = make_sized(big ? 2u << 20 : 0, &n);
+                char *path = ts_write(dir, "g.jpg", buf, n);
+                struct um_scan_options so;
+                int e;
+                um_scan_options_default(&so);
+                so.mime = false;
+                so.hash = hash;
+                struct um_scanner *sc = um_scanner_new(&so, &e);
+                int fd = openat(dfd, "g.jpg", O_RDONLY);
+                struct um_file_result res;
+
+                /* Left alone, the file has findings and a plan. */
+                um_file_result_init(&res);
+                assert_int_equal(um_scan_fd(sc, fd, "g.jpg", &res), 0);
+                assert_int_equal(res.status, UM_ST_FOUND);
+                assert_true(res.edits.len > 0);
+                um_file_result_free(&res);
+
+                um_file_result_init(&res);
+                inj.changed = false;
+                *(grow ? &inj.grow_fd : &inj.touch_fd) = fd;
+                int rc = um_scan_fd(sc, fd, "g.jpg", &res);
+                inj.grow_fd = inj.touch_fd = -1;
+                assert_true(inj.changed);
+                assert_int_equal(rc, UM_E_CHANGED);
+                assert_int_equal(res.status, UM_ST_FAILED);
+                assert_int_equal(res.error, UM_E_CHANGED);
+                assert_false(res.scanned);
+                assert_string_equal(res.error_text, "the file changed while it was being read");
+                assert_string_equal(res.sha256, "");
+                assert_int_equal(res.size, n);   /* what was read: the size at the start */
+
+                /* The scrubber will not act on the stale report. */
+                struct um_scrub_options o;
+                um_scrub_options_default(&o);
+                assert_int_equal(um_scrub_one(sc, &o, dfd, "g.jpg", fd, -1, &res), 0);
+                assert_int_equal(res.status, UM_ST_FAILED);
+                assert_int_equal(res.error, UM_E_CHANGED);
+                assert_int_equal(res.actions.len, 0);
+                size_t m;
+                uint8_t *after = ts_read(path, &m);
+                assert_non_null(after);
+                assert_int_equal(m, grow ? n + GROW_BYTES : n);
+                assert_memory_equal(after, buf, n);
+                free(after);
+                cases++;
+
+                um_file_result_free(&res);
+                close(fd);
+                um_scanner_free(sc);
+                unlinkat(dfd, "g.jpg", 0);
+                free(path);
+                free(buf);
+            }
+    assert_int_equal(cases, 8);
+    close(dfd);
+    ts_rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_call_fails_safely),
         cmocka_unit_test(short_writes_are_completed),
         cmocka_unit_test(file_shrinking_while_mapped_fails_alone),
+        cmocka_unit_test(file_changing_while_read_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
