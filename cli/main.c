@@ -33,7 +33,7 @@
     X("max-filesize", 0, 1, OPT_MAX_FILESIZE, "scan,scrub", "SIZE  skip larger files (K, M, G suffixes)") \
     X("max-depth", 0, 1, OPT_MAX_DEPTH, "scan,scrub", "N     do not descend deeper (default 128)")    \
     X("max-findings", 0, 1, OPT_MAX_FINDINGS, "scan,scrub", "N     findings kept per file; a file with more fails (default 4096)") \
-    X("max-embed", 0, 1, OPT_MAX_EMBED, "scan,scrub", "N     look into embedded media N levels deep (default 4)") \
+    X("max-embed", 0, 1, OPT_MAX_EMBED, "scan,scrub", "N     look into embedded media N levels deep (default 8)") \
     X("shard", 0, 1, OPT_SHARD, "scan,scrub", "K/N   only the K-th of N stable parts of the tree")    \
     X("out", 'o', 1, OPT_OUT, "scrub", "DIR   write cleaned copies of the tree under DIR")          \
     X("dry-run", 'n', 0, OPT_DRY_RUN, "scrub", "      show the plan, write nothing")                  \
@@ -538,6 +538,8 @@ static int cmd_run(const char *command, int argc, char **argv)
         return 2;
     }
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
+    /* A scrub hashes each original together with its result, in one read. */
+    if (scrub) c.scan.hash_later = c.scan.hash;
     struct um_run_options ro = {
         .jobs = c.jobs, .scan = c.scan, .walk = c.walk, .stop = &stop_flag,
         .after_scan = scrub ? after_scan_scrub : NULL, .after_opaque = &c,

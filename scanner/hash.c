@@ -62,3 +62,75 @@ int um_sha256_hex(const uint8_t *p, uint64_t n, char out[65])
     hex_digest(&c, out);
     return 0;
 }
+
+static void update_zeros(struct sha256_ctx *c, uint64_t n)
+{
+    static const uint8_t zeros[4096];
+    for (; n; n -= n > sizeof zeros ? sizeof zeros : n)
+        sha256_update(c, (size_t)(n > sizeof zeros ? sizeof zeros : n), zeros);
+}
+
+static void update_with(struct sha256_ctx *c, const struct um_hash_change *ch)
+{
+    if (ch->with) sha256_update(c, (size_t)ch->with_len, ch->with);
+    else update_zeros(c, ch->with_len);
+}
+
+int um_sha256_fd_pair(int fd, uint64_t n, uint64_t keep, const struct um_hash_change *ch, size_t k,
+                      char before[65], char after[65])
+{
+    enum { CHUNK = 1 << 20 };
+    uint8_t *buf = malloc(CHUNK);
+    if (!buf) return -ENOMEM;
+    struct sha256_ctx a, b;
+    bool forked = false;   /* b shares a's state until the first byte that differs */
+    sha256_init(&a);
+    (void)posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
+    size_t next = 0;
+    uint64_t off = 0;
+    int err = 0;
+    if (keep > n) keep = n;
+    while (off < n && !err) {
+        size_t want = n - off > CHUNK ? CHUNK : (size_t)(n - off);
+        ssize_t got = pread(fd, buf, want, (off_t)off);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            err = got < 0 ? -errno : -EIO;
+            break;
+        }
+        uint64_t p = off, end = off + (uint64_t)got;
+        while (p < end) {
+            const uint8_t *at = buf + (p - off);
+            if (next < k && ch[next].off <= p) {
+                /* Inside change `next`: the original's bytes go to a only; b gets the
+                 * replacement once, where the change starts. */
+                if (!forked) b = a, forked = true;
+                if (p == ch[next].off) update_with(&b, &ch[next]);
+                uint64_t stop = ch[next].off + ch[next].len;
+                if (stop > end) stop = end;
+                sha256_update(&a, (size_t)(stop - p), at);
+                p = stop;
+                if (p >= ch[next].off + ch[next].len) next++;
+                continue;
+            }
+            uint64_t stop = next < k && ch[next].off < end ? ch[next].off : end;
+            if (p >= keep) {
+                if (!forked) b = a, forked = true;   /* the result ended: a only */
+            } else if (stop > keep) {
+                stop = keep;
+            }
+            sha256_update(&a, (size_t)(stop - p), at);
+            if (forked && p < keep) sha256_update(&b, (size_t)(stop - p), at);
+            p = stop;
+        }
+        off = end;
+    }
+    free(buf);
+    if (err) return err;
+    if (!forked) b = a;
+    for (; next < k; next++) update_with(&b, &ch[next]);   /* insertions at the very end */
+    hex_digest(&a, before);
+    hex_digest(&b, after);
+    return 0;
+}
+

@@ -2,6 +2,7 @@
 #ifndef UM_HASH_H
 #define UM_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,5 +15,19 @@ int um_sha256_hex(const uint8_t *p, uint64_t n, char out[65]);
  * reused buffer is not faulted in afresh for every file. Returns 0 or -errno (-EIO
  * when the file is shorter than n). */
 int um_sha256_fd(int fd, uint64_t n, uint8_t *buf, size_t cap, char out[65]);
+
+/* One difference between an original and a result made from it: the original's bytes
+ * [off, off+len) become with[0, with_len) (with NULL: with_len zero bytes). */
+struct um_hash_change {
+    uint64_t off, len;
+    const uint8_t *with;
+    uint64_t with_len;
+};
+/* In one read of fd: the SHA-256 of its first n bytes (before) and of the result of
+ * changes[0, k) (sorted, disjoint, all below keep) with only the original's first keep
+ * bytes kept (after). Both digests share their work up to the first difference.
+ * Returns 0 or -errno (-EIO when the file is shorter than n). */
+int um_sha256_fd_pair(int fd, uint64_t n, uint64_t keep, const struct um_hash_change *changes, size_t k,
+                      char before[65], char after[65]);
 
 #endif

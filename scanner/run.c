@@ -6,6 +6,7 @@
 
 #include "../common/error.h"
 #include "drive.h"
+#include "hash.h"
 #include "run.h"
 
 #define WINDOW 256          /* results that may wait for an earlier one */
@@ -91,6 +92,25 @@ static void *walker_main(void *arg)
     return NULL;
 }
 
+/* A deferred hash (hash_later) that the after-scan step did not take over: the
+ * original is still what was scanned (a scrub that changed it hashed it first). A file
+ * that changed or shrank while it was read gets no digest, as in the scan itself. */
+static void hash_if_left(struct um_scanner *sc, const struct um_walk_item *it, struct um_file_result *res)
+{
+    const struct um_scan_options *so = um_scanner_options(sc);
+    if (!so->hash || !so->hash_later || res->sha256[0] || res->status == UM_ST_SKIPPED ||
+        !S_ISREG(res->st.st_mode) || res->error == UM_E_CHANGED || res->error == -EIO)
+        return;
+    int err = um_sha256_fd(it->fd, (uint64_t)res->st.st_size, NULL, 0, res->sha256);
+    if (err && !res->error) {
+        res->sha256[0] = 0;
+        res->status = UM_ST_FAILED;
+        res->error = err;
+        free(res->error_text);
+        res->error_text = strdup("hashing failed");
+    }
+}
+
 static void process(const struct um_run_options *o, struct um_scanner *sc, struct um_walk_item *it,
                     struct um_file_result *res)
 {
@@ -139,6 +159,7 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
     if (um_drive_xattrs(it->fd, res) > 0 && um_scanner_options(sc)->redact) um_drive_redact(res, nf);
     if (res->findings_full && res->status != UM_ST_FAILED) um_file_result_fail_full(res);
     if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
+    hash_if_left(sc, it, res);
 }
 
 struct worker_arg {

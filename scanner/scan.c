@@ -584,8 +584,9 @@ static int scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_fi
     sigjmp_buf jump;
     if (sigsetjmp(jump, 1) == 0) {
         bus_jump = &jump;
-        if (sc->opt.hash && !sc->small) sc->small = malloc(SMALL_FILE);  /* NULL: hashing allocates */
-        if (sc->opt.hash &&
+        bool hash = sc->opt.hash && !sc->opt.hash_later;
+        if (hash && !sc->small) sc->small = malloc(SMALL_FILE);  /* NULL: hashing allocates */
+        if (hash &&
             (err = um_sha256_fd(fd, size, sc->small, sc->small ? SMALL_FILE : 0, res->sha256)) == -EIO)
             res->error_text = strdup("the file shrank while it was being read");
         if (!err) err = um_scan_buffer(sc, map, size, name, res);

@@ -10,6 +10,9 @@
 
 struct um_scan_options {
     bool hash;               /* SHA-256 of every file (reads every byte) */
+    bool hash_later;         /* with hash: files read through a mapping are hashed after
+                                the after-scan step (run.c), unless that step did it: a
+                                scrub hashes the original and its result in one read */
     bool redact;             /* replace values with their length */
     bool mime;               /* ask libmagic for a MIME type */
     uint64_t max_filesize;   /* 0 = no limit; larger files are skipped */
@@ -18,7 +21,7 @@ struct um_scan_options {
     uint32_t max_findings;   /* findings kept per file; more fail the file */
 };
 
-#define UM_MAX_EMBED_DEFAULT 4
+#define UM_MAX_EMBED_DEFAULT 8   /* a camera JPEG's thumbnail's thumbnail's EXIF is depth 5 */
 #define UM_MAX_EMBED_LIMIT 64
 
 void um_scan_options_default(struct um_scan_options *o);

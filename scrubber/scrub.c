@@ -127,6 +127,30 @@ static void rollback(int fd, struct saved_range *saved, size_t n, uint64_t old_s
     (void)fsync(fd);
 }
 
+/* The original's digest and the result's from one read of the original with the
+ * plan's changes overlaid (a byte plan's result is exactly that): when a scrub runs,
+ * the scan leaves large files unhashed (hash_later) so that a film is read once for
+ * both digests, not once for each. */
+static int hash_original_and_result(int fd, const struct um_plan *plan, struct um_file_result *res)
+{
+    struct um_hash_change *ch = calloc(plan->n + 1, sizeof *ch);
+    if (!ch) return -ENOMEM;
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct um_edit *e = &plan->ops[i];
+        ch[i].off = e->offset;
+        ch[i].len = e->length;
+        ch[i].with = e->op == UM_OP_REPLACE || e->op == UM_OP_SPLICE ? e->bytes : NULL;
+        ch[i].with_len = e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE ? e->length
+                         : e->op == UM_OP_SPLICE                       ? e->bytes_len
+                                                                       : 0;   /* CUT */
+    }
+    int err = um_sha256_fd_pair(fd, plan->old_size, plan->truncate_at, ch, plan->n, res->sha256,
+                                res->sha256_after);
+    free(ch);
+    if (err) res->sha256[0] = res->sha256_after[0] = 0;
+    return err;
+}
+
 static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *o, int dirfd,
                           const char *name, struct um_file_result *res, const struct um_plan *plan)
 {
@@ -183,6 +207,11 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
         set_error(res, err, why);
         goto end;
     }
+    bool pair = um_scanner_options(sc)->hash && !res->sha256[0];
+    if (pair && (err = hash_original_and_result(fd, plan, res)) != 0) {
+        set_error(res, err, err == -EIO ? "the file shrank while it was being read" : "reading the original failed");
+        goto end;
+    }
     if (o->interrupted && *o->interrupted) {
         err = set_error(res, UM_E_INTERRUPTED, NULL);
         goto end;
@@ -216,7 +245,7 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
     }
     /* The committed file, read back through a small buffer (a film's pages do not all
      * stay resident, as they would through the mapping). */
-    if (um_scanner_options(sc)->hash && um_sha256_fd(fd, plan->new_size, NULL, 0, res->sha256_after) != 0)
+    if (um_scanner_options(sc)->hash && !pair && um_sha256_fd(fd, plan->new_size, NULL, 0, res->sha256_after) != 0)
         res->sha256_after[0] = 0;
     res->scrub_path = UM_PATH_IN_PLACE;
     res->status = UM_ST_SCRUBBED;
@@ -366,8 +395,18 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
             goto end;
         }
     }
-    if (um_scanner_options(sc)->hash && um_sha256_fd(tmp, new_size, NULL, 0, res->sha256_after) != 0)
-        res->sha256_after[0] = 0;
+    if (um_scanner_options(sc)->hash) {
+        if (!res->sha256[0] && produce == produce_bytes) {
+            err = hash_original_and_result(fd, plan, res);
+        } else {
+            if (!res->sha256[0]) err = um_sha256_fd(fd, size, NULL, 0, res->sha256);   /* a remux */
+            if (!err && um_sha256_fd(tmp, new_size, NULL, 0, res->sha256_after) != 0) res->sha256_after[0] = 0;
+        }
+        if (err) {
+            set_error(res, err, err == -EIO ? "the file shrank while it was being read" : "reading the original failed");
+            goto end;
+        }
+    }
     /* Durable before it takes a name; verifying first let the writeback run meanwhile. */
     if ((err = fsync_checked(tmp)) != 0) {
         set_error(res, err, "writing the cleaned copy failed");

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Regenerates testdata/limits/ (ffmpeg, exiftool): nested.jpg is a JPEG whose EXIF
 # thumbnail is a JPEG whose EXIF thumbnail is a JPEG with EXIF of its own (Make
-# "DeepMake"): the innermost EXIF block sits at embedding depth 5, one past the
-# default --max-embed of 4.
+# "DeepMake"): the innermost EXIF block sits at embedding depth 5 (found by default;
+# --max-embed 4 stops one short of it).
 set -eu
 cd "$(dirname "$0")/limits"
 rm -f nested.jpg

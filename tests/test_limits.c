@@ -47,7 +47,7 @@ static void defaults(void **state)
     struct um_scan_options o;
     um_scan_options_default(&o);
     assert_int_equal(o.max_findings, 4096);
-    assert_int_equal(o.max_embed_depth, 4);
+    assert_int_equal(o.max_embed_depth, 8);
 }
 
 static void exactly_the_cap_is_fine(void **state)
@@ -244,8 +244,9 @@ static void embedding_depth_limit_is_reported(void **state)
 }
 
 /* nested.jpg (testdata/gen_limits.sh): EXIF -> thumbnail -> EXIF -> thumbnail -> EXIF,
- * the last at depth 5. The default depth of 4 stops there, and says so. */
-static void the_default_depth_stops_at_five(void **state)
+ * the last at depth 5, which real cameras' thumbnails can reach. The default depth
+ * finds the innermost Make; a depth of 4 stops there, and says so. */
+static void the_default_depth_reaches_a_thumbnails_thumbnail(void **state)
 {
     (void)state;
     size_t n;
@@ -253,24 +254,24 @@ static void the_default_depth_stops_at_five(void **state)
     static const char deep[] = "APP1/Exif/IFD1/Thumbnail/APP1/Exif/IFD1/Thumbnail/APP1/Exif";
     struct um_file_result r;
     assert_int_equal(ts_scan(p, n, "nested.jpg", &r), 0);
+    assert_null(not_inspected(&r));
+    assert_int_equal(ts_count(&r, UM_K_DEVICE_MODEL), 3);   /* OuterMake, MidMake, DeepMake */
+    const struct um_finding *f = find_where(&r, "APP1/Exif/IFD1/Thumbnail/APP1/Exif/IFD1/Thumbnail/APP1/Exif/IFD0/Make");
+    assert_non_null(f);
+    assert_string_equal(f->value, "DeepMake");
+    um_file_result_free(&r);
+
+    struct um_scanner *sc = scanner(0, 4);
+    um_file_result_init(&r);
+    assert_int_equal(um_scan_buffer(sc, p, n, "nested.jpg", &r), 0);
     assert_int_equal(r.status, UM_ST_FOUND);
     assert_int_equal(ts_count(&r, UM_K_DEVICE_MODEL), 2);   /* OuterMake, MidMake */
-    const struct um_finding *f = not_inspected(&r);
+    f = not_inspected(&r);
     assert_non_null(f);
     assert_string_equal(f->where, deep);
     assert_string_equal(f->note, "embedded item at depth 5 not inspected (--max-embed)");
     assert_int_equal(f->severity, UM_SEV_INFO);
     assert_memory_equal(p + f->offset, "MM\0*", 4);   /* the innermost TIFF header */
-    um_file_result_free(&r);
-
-    struct um_scanner *sc = scanner(0, 5);
-    um_file_result_init(&r);
-    assert_int_equal(um_scan_buffer(sc, p, n, "nested.jpg", &r), 0);
-    assert_null(not_inspected(&r));
-    assert_int_equal(ts_count(&r, UM_K_DEVICE_MODEL), 3);
-    f = find_where(&r, "APP1/Exif/IFD1/Thumbnail/APP1/Exif/IFD1/Thumbnail/APP1/Exif/IFD0/Make");
-    assert_non_null(f);
-    assert_string_equal(f->value, "DeepMake");
     um_file_result_free(&r);
     um_scanner_free(sc);
     free(p);
@@ -286,7 +287,7 @@ int main(void)
         cmocka_unit_test(the_cap_reached_inside_an_embedded_item),
         cmocka_unit_test(the_scrubber_leaves_a_capped_file_alone),
         cmocka_unit_test(embedding_depth_limit_is_reported),
-        cmocka_unit_test(the_default_depth_stops_at_five),
+        cmocka_unit_test(the_default_depth_reaches_a_thumbnails_thumbnail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
