@@ -242,5 +242,15 @@ check "SIGINT: exit 2" test "$rc" = 2
 check "SIGINT: the report is complete JSON marked interrupted" jq_py "$T/int.json" "
 assert d['run']['interrupted'] is True and len(d['files']) < 40000, len(d['files'])"
 
+# --- FFmpeg is loaded when a file needs it, not at start (common/avlib.c) ---
+if ldd "$UNMARK" >/dev/null 2>&1; then
+  check "FFmpeg is not linked into the program" bash -c "! ldd '$UNMARK' | grep -q libavcodec"
+  LD_DEBUG=libs "$UNMARK" scan -q --json /dev/null "$ROOT/testdata/sample-drive/Documents" 2>"$T/ld1.txt" >/dev/null
+  check "scanning documents does not load FFmpeg" bash -c "! grep -q 'calling init: .*libavformat' '$T/ld1.txt'"
+  cp "$ROOT/testdata/sample-drive/Films/clip.mp4" "$T/clip.mp4"
+  LD_DEBUG=libs "$UNMARK" scrub -q --json /dev/null "$T/clip.mp4" 2>"$T/ld2.txt" >/dev/null
+  check "scrubbing a film loads FFmpeg to verify it" grep -q 'calling init: .*libavformat' "$T/ld2.txt"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
