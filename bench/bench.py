@@ -416,6 +416,33 @@ def main():
         log("  %-11s format=%-8s files=%4d  marks right=%4d wrong=%d  failed=%d  findings=%d" % (
             b_, t["format"], t["files"], t["marks_ok"], t["marks_wrong"], t["failed"], t["findings"]))
 
+    # the whole small corpus cleaned into a new tree: every file scrubbed and proven, and
+    # a scan of the copy finds nothing identifying (exit 0)
+    SO = os.path.join(W, "small-out")
+    srep = os.path.join(W, "scrub-small.json")
+    so_rec = B.run("scan", "unmark scrub --out of the 2000 small files",
+                   (U + " scrub -q --out %s --json %s %s") % (Q(SO), Q(srep), Q(S)),
+                   runs=1, warmup=0, prepare="rm -rf %s; sync" % Q(SO), ok_rc=(0,))
+    with open(srep) as f:
+        sfiles = json.load(f)["files"]
+    bad = ["%s: %s %s" % (os.path.relpath(x["path"], S), x.get("status"), x.get("error", ""))
+           for x in sfiles if x.get("status") != "scrubbed"]
+    rrep = os.path.join(W, "rescan-small.json")
+    B.sh(U + " scan -q --json %s %s" % (Q(rrep), Q(SO)))
+    with open(rrep) as f:
+        left = [x for fr in json.load(f)["files"] for x in fr.get("findings", [])]
+    removable = [x for x in left if x.get("removable")]
+    kept = sorted(set("%s (%s)" % (x.get("where"), x.get("note", "")) for x in left if not x.get("removable")))
+    results["checks"]["scrub_small"] = {"files": len(sfiles), "not_scrubbed": bad[:50],
+                                        "left_removable": len(removable), "kept_on_purpose": kept[:20]}
+    target("scrub --out of the small corpus: every file scrubbed, nothing removable left in the copy",
+           not bad and not removable,
+           "%d files in %s, %d not scrubbed%s; the copy re-scanned: %d removable findings, %d kept on "
+           "purpose: %s" % (len(sfiles), fmt_s(so_rec["median_s"]) if so_rec else "?", len(bad),
+                            " (e.g. %s)" % bad[:2] if bad else "", len(removable), len(left) - len(removable),
+                            "; ".join(kept[:3]) or "none"))
+    B.sh("rm -rf %s" % Q(SO))
+
     # ---------------------------------------------------------------- 4. films
     F = os.path.join(C, "films")
     films = [e for e in ("mp4", "mkv", "avi") if os.path.exists(os.path.join(F, "film." + e))]

@@ -39,6 +39,10 @@ struct um_format {
     /* A fallback (the generic demuxer handler) is probed only when no other handler
      * bids: its probe runs every FFmpeg demuxer and is the costliest. */
     bool fallback;
+    /* Documents and metadata carry no audio, video or image stream of their own: the
+     * verifier does not ask FFmpeg about them (it takes a PDF that embeds a JPEG for
+     * an MJPEG stream, and the edited PDF for a different one). */
+    bool no_essence;
     /* What `unmark formats` says this handler finds and removes. */
     const char *finds;
     const char *removes;

@@ -1051,6 +1051,7 @@ const struct um_format um_format_pdf = {
     .long_name = "PDF document",
     .extensions = "pdf",
     .mime = "application/pdf",
+    .no_essence = true,
     .finds = "Info dictionaries of every revision (object streams too), trailer /ID, XMP streams, "
              "JPEG images' metadata, data after %%EOF",
     .removes = "Info strings (spaces), /ID (hex zeros), XMP (an empty packet; Flate streams "

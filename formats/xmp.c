@@ -25,6 +25,7 @@
 
 #include "../scanner/classify.h"
 #include "format.h"
+#include "xml.h"
 #include "images.h"
 
 #define MAX_PACKET (64u << 20)   /* larger "packets" are not parsed, only blanked */
@@ -267,6 +268,7 @@ static int scan_packet(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size,
     xmlDoc *doc = NULL;
     if (size <= MAX_PACKET) {
         /* libxml2 would print parse errors; a handler never prints. */
+        um_xml_ready();
         xmlSetGenericErrorFunc(NULL, silent);
         doc = xmlReadMemory((const char *)d, (int)size, "xmp.xml", NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
@@ -326,6 +328,7 @@ int um_xmp_report_detached(struct um_scan_ctx *ctx, const uint8_t *xml, size_t l
     if (!rlen || len > MAX_PACKET) return len > MAX_PACKET ? UM_E_LIMIT : 0;
     struct xmp x = { .ctx = ctx, .d = xml, .size = len, .owner = -1, .base = off, .prefix = prefix,
                      .detached = rlen, .found = found };
+    um_xml_ready();
     xmlSetGenericErrorFunc(NULL, silent);
     xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, "xmp.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
@@ -355,6 +358,7 @@ const struct um_format um_format_xmp = {
     .long_name = "XMP packet",
     .extensions = "xmp",
     .mime = "application/rdf+xml",
+    .no_essence = true,
     .finds = "XMP properties: make, model, serials, GPS, creator tools, people, dates, "
              "document and instance ids, titles and descriptions",
     .removes = "the whole packet (overwritten with spaces inside its xpacket wrapper)",

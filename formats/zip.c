@@ -1210,6 +1210,7 @@ const struct um_format um_format_zip = {
     .long_name = "ZIP archive (and OOXML, ODF, EPUB)",
     .extensions = "zip,docx,xlsx,pptx,docm,xlsm,pptm,odt,ods,odp,odg,epub,jar,apk,hwpx",
     .mime = "application/zip",
+    .no_essence = true,
     .finds = "Red Star mark at offset 80, data in growth-hint padding, data after the end record, "
              "document properties, rsids, authors, ODF and EPUB metadata, images' EXIF",
     .removes = "Red Star mark (zeroed in padding), padding data, data after the end record, "

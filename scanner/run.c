@@ -21,15 +21,16 @@ struct slot {
 struct pool {
     const struct um_run_options *o;
     pthread_mutex_t mu;
-    /* Targeted wake-ups: a broadcast per file costs more than scanning a small one. */
+    /* Targeted, batched wake-ups: a wake-up per file costs more than scanning a small
+     * one (a context switch each way). */
     pthread_cond_t not_empty;   /* workers: an item was queued, or the walk ended */
-    pthread_cond_t not_full;    /* walker: the queue or the window has room */
-    pthread_cond_t done;        /* emitter: the next result in walk order is ready */
+    pthread_cond_t not_full;    /* walker: the queue or the window has room again */
+    pthread_cond_t done;        /* um_run: everything was emitted, or a fatal error */
     struct um_walk_item **queue;
     size_t qcap, qhead, qlen;
     struct slot slots[WINDOW];
     uint64_t next_seq, next_emit;
-    bool walk_done;
+    bool walk_done, walker_waits, emitting;
     int fatal;
     int nroots;
     char **roots;
@@ -40,8 +41,11 @@ static int enqueue(void *opaque, struct um_walk_item *it)
     struct pool *p = opaque;
     pthread_mutex_lock(&p->mu);
     it->seq = p->next_seq;
-    while (!p->fatal && (p->qlen == p->qcap || it->seq >= p->next_emit + WINDOW))
+    while (!p->fatal && (p->qlen == p->qcap || it->seq >= p->next_emit + WINDOW)) {
+        p->walker_waits = true;
         pthread_cond_wait(&p->not_full, &p->mu);
+    }
+    p->walker_waits = false;
     if (p->fatal) {
         int e = p->fatal;
         pthread_mutex_unlock(&p->mu);
@@ -167,6 +171,34 @@ struct worker_arg {
     struct um_scanner *sc;
 };
 
+/* Emits, in walk order, every result that is ready from next_emit on. Called with the
+ * lock held by the worker that finished the next result in order; one emitter at a
+ * time (emitting), so the report is written as if by one thread, and no thread waits
+ * to be woken for each file. A result finished meanwhile by another worker is seen
+ * here: it is stored under the lock before that worker looks at emitting. */
+static void emit_ready(struct pool *p)
+{
+    const struct um_run_options *o = p->o;
+    p->emitting = true;
+    for (;;) {
+        struct slot *s = &p->slots[p->next_emit % WINDOW];
+        if (p->fatal || !s->ready) break;
+        struct slot got = *s;
+        s->ready = false;
+        pthread_mutex_unlock(&p->mu);
+        int e = o->emit ? o->emit(o->emit_opaque, got.item, got.res) : 0;
+        um_file_result_free(got.res);
+        free(got.res);
+        um_walk_item_free(got.item);
+        pthread_mutex_lock(&p->mu);
+        if (e && !p->fatal) p->fatal = e;
+        p->next_emit++;
+        if (p->walker_waits && p->next_seq < p->next_emit + WINDOW / 2) pthread_cond_signal(&p->not_full);
+    }
+    p->emitting = false;
+    if (p->fatal || (p->walk_done && p->next_emit == p->next_seq)) pthread_cond_signal(&p->done);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker_arg *wa = arg;
@@ -179,10 +211,10 @@ static void *worker_main(void *arg)
             return NULL;
         }
         struct um_walk_item *it = p->queue[p->qhead];
-        bool was_full = p->qlen == p->qcap;
         p->qhead = (p->qhead + 1) % p->qcap;
         p->qlen--;
-        if (was_full) pthread_cond_signal(&p->not_full);
+        /* Wake a waiting walker once half the queue is free, not for every item. */
+        if (p->walker_waits && p->qlen <= p->qcap / 2) pthread_cond_signal(&p->not_full);
         pthread_mutex_unlock(&p->mu);
 
         struct um_file_result *res = malloc(sizeof *res);
@@ -202,7 +234,8 @@ static void *worker_main(void *arg)
         s->item = it;
         s->res = res;
         s->ready = true;
-        if (it->seq == p->next_emit || p->fatal) pthread_cond_signal(&p->done);
+        if (p->fatal) pthread_cond_signal(&p->done);
+        else if (!p->emitting && it->seq == p->next_emit) emit_ready(p);
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -219,7 +252,7 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
     pthread_cond_init(&p.not_empty, NULL);
     pthread_cond_init(&p.not_full, NULL);
     pthread_cond_init(&p.done, NULL);
-    p.qcap = (size_t)jobs * 4;
+    p.qcap = (size_t)jobs * 16 < WINDOW ? (size_t)jobs * 16 : WINDOW;   /* each holds two descriptors */
     p.queue = calloc(p.qcap, sizeof *p.queue);
     if (!p.queue) return -ENOMEM;
     for (int i = 0; i < jobs; i++) {
@@ -248,26 +281,10 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
         pthread_mutex_unlock(&p.mu);
     }
 
-    /* Emit in walk order. */
+    /* The workers emit (emit_ready); wait until the last result is out. */
     pthread_mutex_lock(&p.mu);
-    for (;;) {
-        struct slot *s = &p.slots[p.next_emit % WINDOW];
-        while (!p.fatal && !s->ready && !(p.walk_done && p.next_emit == p.next_seq))
-            pthread_cond_wait(&p.done, &p.mu);
-        if (p.fatal || !s->ready) break;
-        struct slot got = *s;
-        s->ready = false;
-        pthread_mutex_unlock(&p.mu);
-        int e = o->emit ? o->emit(o->emit_opaque, got.item, got.res) : 0;
-        um_file_result_free(got.res);
-        free(got.res);
-        um_walk_item_free(got.item);
-        pthread_mutex_lock(&p.mu);
-        if (e && !p.fatal) p.fatal = e;
-        p.next_emit++;
-        /* The walker may wait for the window to move; only then is a wake-up due. */
-        if (p.next_seq >= p.next_emit + WINDOW - 1) pthread_cond_signal(&p.not_full);
-    }
+    while (!p.fatal && !(p.walk_done && p.next_emit == p.next_seq && !p.emitting))
+        pthread_cond_wait(&p.done, &p.mu);
     if (p.fatal) err = p.fatal;
     pthread_cond_broadcast(&p.not_full);
     pthread_cond_broadcast(&p.not_empty);

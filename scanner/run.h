@@ -18,7 +18,8 @@ struct um_run_options {
     int (*after_scan)(void *opaque, struct um_scanner *sc, struct um_walk_item *it,
                       struct um_file_result *res);
     void *after_opaque;
-    /* Each finished result, in walk order, on the calling thread. */
+    /* Each finished result, in walk order, one call at a time (made by whichever
+     * worker finished the next result in order). */
     int (*emit)(void *opaque, const struct um_walk_item *it, const struct um_file_result *res);
     void *emit_opaque;
 };

@@ -243,6 +243,45 @@ static void test_image(void **state)
     free(p);
 }
 
+/* A page image that FFmpeg decodes (a camera JPEG with EXIF) makes FFmpeg
+ * take the whole PDF for an MJPEG stream (probe score 12); the verifier must not ask
+ * it about a PDF, or every such PDF fails its scrub ("media data of stream 0
+ * differs"), as the benchmark corpus showed. */
+static void test_decodable_page_image(void **state)
+{
+    (void)state;
+    size_t jn;
+    uint8_t *jpeg = ts_load("images/camera.jpg", &jn);
+    char *pdf = malloc(jn + 4096);
+    size_t n = 0, off[6];
+    n += (size_t)sprintf(pdf + n, "%%PDF-1.4\n");
+    off[1] = n, n += (size_t)sprintf(pdf + n, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    off[2] = n, n += (size_t)sprintf(pdf + n, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+    off[3] = n, n += (size_t)sprintf(pdf + n, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 32 24] "
+                                            "/Resources << /XObject << /Im1 4 0 R >> >> >>\nendobj\n");
+    off[4] = n, n += (size_t)sprintf(pdf + n, "4 0 obj\n<< /Type /XObject /Subtype /Image /Width 32 /Height 24 "
+                                            "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode "
+                                            "/Length %zu >>\nstream\n", jn);
+    memcpy(pdf + n, jpeg, jn), n += jn;
+    n += (size_t)sprintf(pdf + n, "\nendstream\nendobj\n");
+    off[5] = n, n += (size_t)sprintf(pdf + n, "5 0 obj\n<< /Author (Kim Leak) /Producer (Red Star) >>\nendobj\n");
+    size_t xref = n;
+    n += (size_t)sprintf(pdf + n, "xref\n0 6\n0000000000 65535 f \n");
+    for (int i = 1; i <= 5; i++) n += (size_t)sprintf(pdf + n, "%010zu 00000 n \n", off[i]);
+    n += (size_t)sprintf(pdf + n, "trailer\n<< /Size 6 /Root 1 0 R /Info 5 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
+    char *dir = ts_mkdtemp();
+    char *path = ts_write(dir, "page.pdf", pdf, n);
+    char *out = ts_mkdtemp();
+    struct um_file_result r;
+    assert_int_equal(ts_scrub_to(path, out, -1, &r), 0);
+    assert_non_null(ts_find_key(&r, "Author", 0));
+    assert_int_equal(r.status, UM_ST_SCRUBBED);
+    assert_string_equal(r.verified, "structure");
+    um_file_result_free(&r);
+    ts_rmdir(out), ts_rmdir(dir);
+    free(out), free(dir), free(path), free(pdf), free(jpeg);
+}
+
 /* Annotations: the author (/T) and dates, plain and inside an object stream. */
 static void test_annot(void **state)
 {
@@ -325,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_objstm),
         cmocka_unit_test(test_compressed_and_encrypted),
         cmocka_unit_test(test_image),
+        cmocka_unit_test(test_decodable_page_image),
         cmocka_unit_test(test_annot),
         cmocka_unit_test(test_scrub),
         cmocka_unit_test(test_real),
