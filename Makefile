@@ -41,7 +41,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(BUILD)/obj/tests/support.o
 
-.PHONY: volume-e2e hostile check-crash check-scale check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
+.PHONY: check-tsan volume-e2e hostile check-crash check-scale check-valgrind all check unit e2e fixtures-check install clean sample bench fuzz schema-check golden
 all: $(BUILD)/unmark
 
 $(BUILD)/obj/%.o: %.c
@@ -86,6 +86,11 @@ check-crash: $(BUILD)/unmark
 check-scale: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/$(BUILD)/unmark bash tests/scale.sh
 
+# Data races: a ThreadSanitizer build scans and scrubs every fixture with -j 4.
+check-tsan:
+	$(MAKE) BUILD=build-tsan CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" build-tsan/unmark
+	UNMARK=$(CURDIR)/build-tsan/unmark bash tests/tsan.sh
+
 check-valgrind: $(BUILD)/unmark
 	UNMARK=$(CURDIR)/tests/valgrind_unmark.sh UNMARK_REAL=$(CURDIR)/$(BUILD)/unmark bash tests/e2e.sh
 
@@ -129,6 +134,6 @@ fuzz: build-fuzz/fuzz_scan $(addprefix build-fuzz/fuzz_,$(FUZZ_FORMATS))
 	bash fuzz/run.sh
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-tsan
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.d) $(FUZZ_LIB_OBJ:.o=.d)

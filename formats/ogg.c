@@ -11,6 +11,7 @@
  * packet also keeps a framing bit in its last byte). The CRC of
  * every page the packet touches is recomputed and replaced. Nothing moves. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +24,10 @@
 #define MAX_RUNS 4096
 
 static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
-static void crc_init(void)
+static void crc_init(void)   /* once per process (pthread_once): workers scan in parallel */
 {
-    if (crc_table[1]) return;
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i << 24;
         for (int k = 0; k < 8; k++) c = c & 0x80000000u ? (c << 1) ^ 0x04c11db7u : c << 1;
@@ -305,7 +306,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     unsigned pages = 0;
     int err = 0;
     size_t pending = 0;   /* streams whose comment packet is not complete yet */
-    crc_init();
+    pthread_once(&crc_once, crc_init);
     memset(st, 0, sizeof st);
     while (pos < size) {
         struct page pg;

@@ -23,6 +23,7 @@
  * thumbnail are not mirrored: that rare chunk keeps a stale CRC, which libpng treats
  * as a damaged ancillary chunk and FFmpeg ignores.) */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,17 +37,15 @@ static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
 static const uint8_t neutral_type[4] = { 'u', 'n', 'M', 'k' };
 
 static uint32_t crc_table[256];
-static bool crc_ready;
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
-static void crc_init(void)
+static void crc_init(void)   /* once per process (pthread_once): workers scan in parallel */
 {
-    /* Racy first use is harmless: every thread computes the same table. */
     for (uint32_t n = 0; n < 256; n++) {
         uint32_t c = n;
         for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
         crc_table[n] = c;
     }
-    crc_ready = true;
 }
 
 static uint32_t crc_update(uint32_t c, const uint8_t *p, uint64_t n)
@@ -155,7 +154,7 @@ static int text_chunk(struct um_scan_ctx *ctx, const uint8_t *d, const char *typ
 
 static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 {
-    if (!crc_ready) crc_init();
+    pthread_once(&crc_once, crc_init);
     if (size < 8 || memcmp(d, sig, 8) != 0) return UM_E_FORMAT;
     uint64_t pos = 8;
     for (unsigned count = 0; count < MAX_CHUNKS; count++) {

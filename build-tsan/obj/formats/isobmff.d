@@ -1,0 +1,10 @@
+build-tsan/obj/formats/isobmff.o: formats/isobmff.c formats/format.h \
+ formats/../common/bytes.h formats/../common/error.h \
+ formats/../common/error.h formats/../scanner/finding.h \
+ formats/../scanner/../common/vec.h
+formats/format.h:
+formats/../common/bytes.h:
+formats/../common/error.h:
+formats/../common/error.h:
+formats/../scanner/finding.h:
+formats/../scanner/../common/vec.h:
