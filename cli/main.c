@@ -128,13 +128,16 @@ static int parse_size(const char *s, uint64_t *out)
 }
 
 /* A decimal number in [lo, hi], the whole argument (no sign games, no trailing text). */
-static int parse_count(const char *s, long lo, long hi, long *out)
+/* A whole number from lo to hi for option `name`; says what it takes otherwise. */
+static int parse_count(const char *name, const char *s, long lo, long hi, long *out)
 {
     char *end;
-    if (*s < '0' || *s > '9') return -1;
     errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < lo || v > hi) return -1;
+    long v = *s >= '0' && *s <= '9' ? strtol(s, &end, 10) : -1;
+    if (v < 0 || errno || *end || v < lo || v > hi) {
+        fprintf(stderr, "unmark: --%s takes a number from %ld to %ld\n", name, lo, hi);
+        return -1;
+    }
     *out = v;
     return 0;
 }
@@ -375,12 +378,8 @@ static int cmd_run(const char *command, int argc, char **argv)
         switch (opt) {
         case 'q': case OPT_QUIET: c.quiet = true; break;
         case 'j': case OPT_JOBS: {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 64) {
-                fprintf(stderr, "unmark: --jobs takes a number from 1 to 64\n");
-                return 2;
-            }
+            long v;
+            if (parse_count("jobs", optarg, 1, 64, &v)) return 2;
             c.jobs = (int)v;
             break;
         }
@@ -395,30 +394,20 @@ static int cmd_run(const char *command, int argc, char **argv)
             }
             break;
         case OPT_MAX_DEPTH: {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 100000) {
-                fprintf(stderr, "unmark: --max-depth takes a number from 0 to 100000\n");
-                return 2;
-            }
+            long v;
+            if (parse_count("max-depth", optarg, 0, 100000, &v)) return 2;
             c.walk.max_depth = (int)v;
             break;
         }
         case OPT_MAX_FINDINGS: {
             long v;
-            if (parse_count(optarg, 1, UM_MAX_FINDINGS_LIMIT, &v)) {
-                fprintf(stderr, "unmark: --max-findings takes a number from 1 to %d\n", UM_MAX_FINDINGS_LIMIT);
-                return 2;
-            }
+            if (parse_count("max-findings", optarg, 1, UM_MAX_FINDINGS_LIMIT, &v)) return 2;
             c.scan.max_findings = (uint32_t)v;
             break;
         }
         case OPT_MAX_EMBED: {
             long v;
-            if (parse_count(optarg, 0, UM_MAX_EMBED_LIMIT, &v)) {
-                fprintf(stderr, "unmark: --max-embed takes a number from 0 to %d\n", UM_MAX_EMBED_LIMIT);
-                return 2;
-            }
+            if (parse_count("max-embed", optarg, 0, UM_MAX_EMBED_LIMIT, &v)) return 2;
             c.scan.max_embed_depth = (int)v;
             break;
         }

@@ -19,6 +19,18 @@ static void hex_digest(struct sha256_ctx *c, char out[65])
     out[64] = 0;
 }
 
+/* The next piece of fd at off, at most cap bytes and not past n: bytes read (> 0), or
+ * -errno (-EIO at an end before n: the file shrank). */
+static ssize_t read_piece(int fd, uint8_t *buf, uint64_t off, uint64_t n, size_t cap)
+{
+    size_t want = n - off > cap ? cap : (size_t)(n - off);
+    for (;;) {
+        ssize_t got = pread(fd, buf, want, (off_t)off);
+        if (got < 0 && errno == EINTR) continue;
+        return got > 0 ? got : got < 0 ? -errno : -EIO;
+    }
+}
+
 int um_sha256_fd(int fd, uint64_t n, uint8_t *buf, size_t cap, char out[65])
 {
     uint8_t *own = NULL;
@@ -34,11 +46,9 @@ int um_sha256_fd(int fd, uint64_t n, uint8_t *buf, size_t cap, char out[65])
     uint64_t off = 0;
     int err = 0;
     while (off < n) {
-        size_t want = n - off > cap ? cap : (size_t)(n - off);
-        ssize_t got = pread(fd, buf, want, (off_t)off);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            err = got < 0 ? -errno : -EIO;
+        ssize_t got = read_piece(fd, buf, off, n, cap);
+        if (got < 0) {
+            err = (int)got;
             break;
         }
         sha256_update(&c, (size_t)got, buf);
@@ -91,11 +101,9 @@ int um_sha256_fd_pair(int fd, uint64_t n, uint64_t keep, const struct um_hash_ch
     int err = 0;
     if (keep > n) keep = n;
     while (off < n && !err) {
-        size_t want = n - off > CHUNK ? CHUNK : (size_t)(n - off);
-        ssize_t got = pread(fd, buf, want, (off_t)off);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            err = got < 0 ? -errno : -EIO;
+        ssize_t got = read_piece(fd, buf, off, n, CHUNK);
+        if (got < 0) {
+            err = (int)got;
             break;
         }
         uint64_t p = off, end = off + (uint64_t)got;

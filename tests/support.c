@@ -209,3 +209,21 @@ void ts_make_mark(const char *id, uint8_t out[24])
     des_set_key(&des, key);
     des_encrypt(&des, 24, out, plain);
 }
+
+void ts_assert_scrub_refused(struct um_scanner *sc, int dfd, const char *name, int fd,
+                             struct um_file_result *res, int err, const char *path,
+                             const uint8_t *orig, size_t n, size_t expect_size)
+{
+    struct um_scrub_options o;
+    um_scrub_options_default(&o);
+    assert_int_equal(um_scrub_one(sc, &o, dfd, name, fd, -1, res), 0);
+    assert_int_equal(res->status, UM_ST_FAILED);
+    assert_int_equal(res->error, err);
+    assert_int_equal(res->actions.len, 0);
+    size_t m;
+    uint8_t *after = ts_read(path, &m);
+    assert_non_null(after);
+    assert_int_equal(m, expect_size);
+    assert_memory_equal(after, orig, n);
+    free(after);
+}

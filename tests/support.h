@@ -35,6 +35,12 @@ const struct um_finding *ts_find_key(const struct um_file_result *res, const cha
 int ts_scrub_to(const char *path, const char *outdir, int only_kind, struct um_file_result *res);
 /* True when a command is on PATH (tests that need it skip, saying so, without it). */
 bool ts_have_tool(const char *name);
+/* After a scan that failed with err: scrubbing name (fd, in directory dfd) must refuse
+ * (status failed, the same error, no action) and leave the file at path with
+ * expect_size bytes, the first n of them orig's. */
+void ts_assert_scrub_refused(struct um_scanner *sc, int dfd, const char *name, int fd,
+                             struct um_file_result *res, int err, const char *path,
+                             const uint8_t *orig, size_t n, size_t expect_size);
 /* Path of a real-world fixture under <shared>/fixtures/ (UNMARK_SHARED, else
  * ../shared), or NULL after printing that the test is skipped. Caller frees. */
 char *ts_shared(const char *rel);
