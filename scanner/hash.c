@@ -1,4 +1,7 @@
 #include <errno.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -142,3 +145,14 @@ int um_sha256_fd_pair(int fd, uint64_t n, uint64_t keep, const struct um_hash_ch
     return 0;
 }
 
+const char *um_sha256_implementation(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a, b, c, d;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1))
+        return "SHA-256 (nettle, with the CPU's SHA extensions)";
+    return "SHA-256 (nettle, portable code: this CPU has no SHA extensions)";
+#else
+    return "SHA-256 (nettle, with the CPU's SHA extensions where nettle has code for them)";
+#endif
+}

@@ -16,6 +16,10 @@ int um_sha256_hex(const uint8_t *p, uint64_t n, char out[65]);
  * when the file is shorter than n). */
 int um_sha256_fd(int fd, uint64_t n, uint8_t *buf, size_t cap, char out[65]);
 
+/* How SHA-256 is computed here, for the report: nettle picks the CPU's SHA extensions
+ * at run time where it has code for them (x86-64: checked with CPUID, as nettle does). */
+const char *um_sha256_implementation(void);
+
 /* One difference between an original and a result made from it: the original's bytes
  * [off, off+len) become with[0, with_len) (with NULL: with_len zero bytes). */
 struct um_hash_change {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../common/error.h"
+#include "hash.h"
 #include "report.h"
 #include "version.h"
 
@@ -203,6 +204,7 @@ struct um_report *um_report_open(const char *path, bool ndjson, const char *comm
     }
     r->run = json_pack("{s:s, s:o, s:s, s:o, s:b, s:b}", "command", command, "argv", av,
                        "started", started, "roots", rs, "interrupted", 0, "hashed", hashing);
+    if (r->run && hashing) json_object_set_new(r->run, "hash", json_string(um_sha256_implementation()));
     if (path && strcmp(path, "-") == 0) {
         r->out = stdout;
         r->direct = true;

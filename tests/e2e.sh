@@ -242,6 +242,15 @@ check "SIGINT: exit 2" test "$rc" = 2
 check "SIGINT: the report is complete JSON marked interrupted" jq_py "$T/int.json" "
 assert d['run']['interrupted'] is True and len(d['files']) < 40000, len(d['files'])"
 
+# --- the run says how it hashed: the CPU's SHA extensions exactly when /proc/cpuinfo has them ---
+"$UNMARK" scan -q --json "$T/h1.json" "$ROOT/testdata/sample-drive/Films" 2>/dev/null
+"$UNMARK" scan -q --no-hash --json "$T/h0.json" "$ROOT/testdata/sample-drive/Films" 2>/dev/null
+if grep -qw sha_ni /proc/cpuinfo; then want="with the CPU's SHA extensions"; else want="portable code"; fi
+check "the run header names the SHA-256 implementation" jq_py "$T/h1.json" "
+assert d['run']['hashed'] is True and \"$want\" in d['run']['hash'], d['run']"
+check "with --no-hash the run header has no hash" jq_py "$T/h0.json" "
+assert d['run']['hashed'] is False and 'hash' not in d['run'], d['run']"
+
 # --- FFmpeg is loaded when a file needs it, not at start (common/avlib.c) ---
 if ldd "$UNMARK" >/dev/null 2>&1; then
   check "FFmpeg is not linked into the program" bash -c "! ldd '$UNMARK' | grep -q libavcodec"
