@@ -127,8 +127,8 @@ static int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
-/* A decimal number in [lo, hi], the whole argument (no sign games, no trailing text). */
-/* A whole number from lo to hi for option `name`; says what it takes otherwise. */
+/* A whole decimal number from lo to hi for option `name` (no sign, no trailing text);
+ * says what it takes otherwise. */
 static int parse_count(const char *name, const char *s, long lo, long hi, long *out)
 {
     char *end;

@@ -1,7 +1,6 @@
 /* libavformat over memory: an AVIOContext whose reads and seeks are bounds-checked
  * copies from the view, and the shared stream rules (see avmem.h). */
 #include <errno.h>
-#include <pthread.h>
 #include <strings.h>
 #include <string.h>
 

@@ -15,6 +15,7 @@ void um_vec_init(struct um_vec *v, size_t item_size, size_t max_len)
 void *um_vec_push(struct um_vec *v, int *err)
 {
     if (v->len >= v->max_len) {
+        v->overflowed = true;   /* kept whatever the caller does with the error */
         *err = UM_E_LIMIT;
         return NULL;
     }

@@ -2,11 +2,13 @@
 #ifndef UM_VEC_H
 #define UM_VEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct um_vec {
     void *items;
     size_t len, cap, item_size, max_len;
+    bool overflowed;   /* a push was refused at max_len: the array is not the whole set */
 };
 
 void um_vec_init(struct um_vec *v, size_t item_size, size_t max_len);

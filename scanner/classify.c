@@ -355,17 +355,17 @@ bool um_classify(const char *ns, const char *key, struct um_class *out)
     const struct row *pattern = NULL;
     for (size_t sct = 0; sct < nsections; sct++) {
         if (strcmp(sections[sct].ns, ns) != 0) continue;
-    for (size_t i = sections[sct].from; i < sections[sct].to; i++) {
-        if (!strchr(rows[i].key, '*')) {
-            if (strcasecmp(rows[i].key, key) == 0) {
-                out->kind = rows[i].kind;
-                out->severity = rows[i].sev;
-                return true;
+        for (size_t i = sections[sct].from; i < sections[sct].to; i++) {
+            if (!strchr(rows[i].key, '*')) {
+                if (strcasecmp(rows[i].key, key) == 0) {
+                    out->kind = rows[i].kind;
+                    out->severity = rows[i].sev;
+                    return true;
+                }
+            } else if (!pattern && match(rows[i].key, key)) {
+                pattern = &rows[i];
             }
-        } else if (!pattern && match(rows[i].key, key)) {
-            pattern = &rows[i];
         }
-    }
     }
     if (!pattern) return false;
     out->kind = pattern->kind;

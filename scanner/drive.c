@@ -134,10 +134,7 @@ int um_drive_add_finding(struct um_file_result *res, enum um_kind kind, enum um_
 {
     int err = 0;
     struct um_finding *f = um_vec_push(&res->findings, &err);
-    if (!f) {
-        if (err == UM_E_LIMIT) res->findings_full = true;
-        return err;
-    }
+    if (!f) return err;
     f->kind = kind;
     f->severity = sev;
     f->offset = offset;

@@ -111,7 +111,6 @@ struct um_file_result {
     struct stat st;      /* identity at scan time, for the changed-since-scan check */
     uint64_t bytes_read; /* estimate of bytes the scan touched */
     bool scanned;        /* findings are complete (no error stopped the parse) */
-    bool findings_full;  /* a finding was dropped at the per-file cap */
 };
 
 const char *um_kind_name(enum um_kind k);
@@ -122,7 +121,7 @@ const char *um_status_name(enum um_status s);
 const char *um_path_name(enum um_path p);
 
 void um_file_result_init(struct um_file_result *r);
-/* Fails a result whose findings hit the cap (findings_full): the report is incomplete
+/* Fails a result whose findings hit the cap (findings.overflowed): the report is incomplete
  * and a scrub of what was listed would leave the rest. */
 void um_file_result_fail_full(struct um_file_result *r);
 void um_file_result_free(struct um_file_result *r);

@@ -8,6 +8,8 @@
 
 #include <nettle/sha2.h>
 
+#include "../common/error.h"
+#include "../common/io.h"
 #include "hash.h"
 
 static void hex_digest(struct sha256_ctx *c, char out[65])
@@ -22,16 +24,13 @@ static void hex_digest(struct sha256_ctx *c, char out[65])
     out[64] = 0;
 }
 
-/* The next piece of fd at off, at most cap bytes and not past n: bytes read (> 0), or
+/* The next piece of fd at off, at most cap bytes and not past n: its length, or
  * -errno (-EIO at an end before n: the file shrank). */
 static ssize_t read_piece(int fd, uint8_t *buf, uint64_t off, uint64_t n, size_t cap)
 {
     size_t want = n - off > cap ? cap : (size_t)(n - off);
-    for (;;) {
-        ssize_t got = pread(fd, buf, want, (off_t)off);
-        if (got < 0 && errno == EINTR) continue;
-        return got > 0 ? got : got < 0 ? -errno : -EIO;
-    }
+    int err = um_pread_all(fd, buf, want, off);
+    return err ? (err == UM_E_TRUNC ? -EIO : err) : (ssize_t)want;
 }
 
 int um_sha256_fd(int fd, uint64_t n, uint8_t *buf, size_t cap, char out[65])

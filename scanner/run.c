@@ -161,7 +161,7 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
 
     size_t nf = res->findings.len;        /* drive hygiene: extended attributes */
     if (um_drive_xattrs(it->fd, res) > 0 && um_scanner_options(sc)->redact) um_drive_redact(res, nf);
-    if (res->findings_full && res->status != UM_ST_FAILED) um_file_result_fail_full(res);
+    if (res->findings.overflowed && res->status != UM_ST_FAILED) um_file_result_fail_full(res);
     if (o->after_scan) o->after_scan(o->after_opaque, sc, it, res);
     hash_if_left(sc, it, res);
 }

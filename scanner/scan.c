@@ -18,6 +18,7 @@
 
 #include <magic.h>
 
+#include "../common/io.h"
 #include "../formats/format.h"
 #include "../formats/redstar.h"
 #include "classify.h"
@@ -164,9 +165,9 @@ int um_report(struct um_scan_ctx *ctx, const struct um_finding_spec *spec)
     }
     struct um_finding *f = um_vec_push(&ctx->res->findings, &err);
     if (!f) {
-        /* Remembered here, whatever the handler does with the error: an embedded scan
-         * swallows its errors, and hidden findings must never look clean. */
-        if (err == UM_E_LIMIT) ctx->res->findings_full = true;
+        /* A refused finding is remembered by the array itself (findings.overflowed),
+         * whatever the handler does with the error: an embedded scan swallows its
+         * errors, and hidden findings must never look clean. */
         json_decref(spec->extra);
         return err;
     }
@@ -448,6 +449,20 @@ int um_scan_embedded(struct um_scan_ctx *ctx, uint64_t offset, uint64_t length, 
     return err == -ENOMEM ? err : 0;
 }
 
+/* The outcome of a scan, the same for every entry point. */
+static int finish(struct um_file_result *res, int err)
+{
+    if (res->findings.overflowed) {
+        /* Whatever else happened: hidden findings must never look clean. */
+        um_file_result_fail_full(res);
+        return UM_E_LIMIT;
+    }
+    res->scanned = err == 0;
+    if (err) res->error = err;
+    res->status = err ? UM_ST_FAILED : res->findings.len ? UM_ST_FOUND : UM_ST_CLEAN;
+    return err;
+}
+
 int um_scan_buffer(struct um_scanner *sc, const uint8_t *data, uint64_t size,
                    const char *name, struct um_file_result *res)
 {
@@ -470,15 +485,7 @@ int um_scan_buffer(struct um_scanner *sc, const uint8_t *data, uint64_t size,
         res->mime = own ? strdup(own) : um_scanner_mime(sc, data, (size_t)(end < HEAD_MAX ? end : HEAD_MAX));
     }
 done:
-    if (res->findings_full) {
-        /* Whatever else happened: hidden findings must never look clean. */
-        um_file_result_fail_full(res);
-        return UM_E_LIMIT;
-    }
-    res->scanned = err == 0;
-    if (err) res->error = err;
-    res->status = err ? UM_ST_FAILED : res->findings.len ? UM_ST_FOUND : UM_ST_CLEAN;
-    return err;
+    return finish(res, err);
 }
 
 int um_scan_with_format(struct um_scanner *sc, const struct um_format *fmt, const uint8_t *data,
@@ -487,10 +494,8 @@ int um_scan_with_format(struct um_scanner *sc, const struct um_format *fmt, cons
     struct um_scan_ctx ctx = { .sc = sc, .res = res, .data = data, .size = size };
     res->size = size;
     res->format = fmt->name;
-    int err = run_handler(&ctx, fmt);
-    res->scanned = err == 0;
-    res->error = err;
-    return err;
+    if (sc->opt.max_findings) res->findings.max_len = sc->opt.max_findings;
+    return finish(res, run_handler(&ctx, fmt));
 }
 
 /* A file truncated by someone else while it is mapped raises SIGBUS on the next touch
@@ -562,16 +567,11 @@ static int scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_fi
     if (size > SIZE_MAX) return res->error = UM_E_RANGE;
     if (size <= SMALL_FILE) {
         if (!sc->small && !(sc->small = malloc(SMALL_FILE))) return res->error = -ENOMEM;
-        uint64_t got = 0;
-        while (got < size) {
-            ssize_t n = pread(fd, sc->small + got, (size_t)(size - got), (off_t)got);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                res->status = UM_ST_FAILED;
-                res->error_text = strdup(n == 0 ? "the file shrank while it was being read" : "read failed");
-                return res->error = n == 0 ? -EIO : -errno;
-            }
-            got += (uint64_t)n;
+        int err = um_pread_all(fd, sc->small, (size_t)size, 0);
+        if (err) {
+            res->status = UM_ST_FAILED;
+            res->error_text = strdup(err == UM_E_TRUNC ? "the file shrank while it was being read" : "read failed");
+            return res->error = err == UM_E_TRUNC ? -EIO : err;
         }
         if (sc->opt.hash) um_sha256_hex(sc->small, size, res->sha256);
         return um_scan_buffer(sc, sc->small, size, name, res);

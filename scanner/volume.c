@@ -19,6 +19,7 @@
 
 #include "../common/bytes.h"
 #include "../common/error.h"
+#include "../common/io.h"
 #include "drive.h"
 #include "volume.h"
 
@@ -334,26 +335,11 @@ uint32_t um_exfat_boot_checksum(const uint8_t *region, uint32_t sector_size)
     return sum;
 }
 
-static int pread_all(int fd, void *buf, size_t n, uint64_t off)
-{
-    uint8_t *p = buf;
-    while (n) {
-        ssize_t r = pread(fd, p, n, (off_t)off);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            return -errno;
-        }
-        if (r == 0) return UM_E_TRUNC;
-        p += r, n -= (size_t)r, off += (uint64_t)r;
-    }
-    return 0;
-}
-
 /* Next cluster in a FAT32/exFAT chain, or 0 at the end or on anything odd. */
 static uint32_t next_cluster(int fd, const struct um_volume *v, uint32_t c)
 {
     uint8_t b[4];
-    if (pread_all(fd, b, 4, v->fat_off + 4ull * c)) return 0;
+    if (um_pread_all(fd, b, 4, v->fat_off + 4ull * c)) return 0;
     uint32_t nx = ld_u32le(b);
     if (v->type == UM_VOL_FAT32) nx &= 0x0FFFFFFF;
     if (nx < 2 || nx - 2 >= v->cluster_count) return 0;
@@ -363,14 +349,14 @@ static uint32_t next_cluster(int fd, const struct um_volume *v, uint32_t c)
 int um_volume_read(int fd, struct um_volume *v)
 {
     uint8_t s0[MAX_SECTOR];
-    int err = pread_all(fd, s0, 512, 0);
+    int err = um_pread_all(fd, s0, 512, 0);
     if (err) return err;
     if ((err = um_volume_parse_boot(s0, 512, v))) return err;
     uint8_t *buf = NULL;
     /* The backup boot sector: an older serial there is still a trace. */
     if (v->backup_off && v->serial_len) {
         uint8_t bk[512];
-        if (!pread_all(fd, bk, 512, v->backup_off) && bk[510] == 0x55 && bk[511] == 0xAA &&
+        if (!um_pread_all(fd, bk, 512, v->backup_off) && bk[510] == 0x55 && bk[511] == 0xAA &&
             !memcmp(bk + 3, s0 + 3, 8)) {
             uint64_t bs = v->serial_len == 8 ? ld_u64le(bk + v->serial_off) : ld_u32le(bk + v->serial_off);
             v->backup_serial = bs;
@@ -380,7 +366,7 @@ int um_volume_read(int fd, struct um_volume *v)
     if (v->type == UM_VOL_NTFS) {
         buf = malloc(v->mft_record_size);
         if (!buf) return -ENOMEM;
-        if (!pread_all(fd, buf, v->mft_record_size, v->root_off))
+        if (!um_pread_all(fd, buf, v->mft_record_size, v->root_off))
             (void)um_volume_parse_ntfs_volume_record(v, buf, v->mft_record_size, v->root_off);
         free(buf);
         return 0;
@@ -389,7 +375,7 @@ int um_volume_read(int fd, struct um_volume *v)
         uint64_t len = v->root_len > MAX_ROOT_BYTES ? MAX_ROOT_BYTES : v->root_len;
         buf = malloc(len ? len : 1);
         if (!buf) return -ENOMEM;
-        if (!pread_all(fd, buf, len, v->root_off)) um_volume_parse_root(v, buf, len, v->root_off);
+        if (!um_pread_all(fd, buf, len, v->root_off)) um_volume_parse_root(v, buf, len, v->root_off);
         free(buf);
         return 0;
     }
@@ -401,7 +387,7 @@ int um_volume_read(int fd, struct um_volume *v)
     uint32_t c = v->root_cluster;
     for (uint64_t read = 0; c && read < MAX_ROOT_BYTES; read += chunk) {
         uint64_t off = v->heap_off + (uint64_t)(c - 2) * v->cluster_size;
-        if (pread_all(fd, buf, chunk, off)) break;
+        if (um_pread_all(fd, buf, chunk, off)) break;
         if (um_volume_parse_root(v, buf, chunk, off)) break;
         c = next_cluster(fd, v, c);
     }
@@ -568,12 +554,12 @@ static uint32_t fat_next(int fd, const struct um_volume *v, uint32_t c)
     uint32_t nx;
     switch (v->type) {
     case UM_VOL_FAT12:
-        if (pread_all(fd, b, 2, v->fat_off + c + c / 2)) return 0;
+        if (um_pread_all(fd, b, 2, v->fat_off + c + c / 2)) return 0;
         nx = ld_u16le(b);
         nx = (c & 1) ? nx >> 4 : nx & 0xFFF;
         break;
     case UM_VOL_FAT16:
-        if (pread_all(fd, b, 2, v->fat_off + 2ull * c)) return 0;
+        if (um_pread_all(fd, b, 2, v->fat_off + 2ull * c)) return 0;
         nx = ld_u16le(b);
         break;
     case UM_VOL_FAT32:
@@ -625,7 +611,7 @@ static int read_dir(int fd, const struct um_volume *v, const struct pending *d, 
     *len = 0, *nseg = 0;
     if (fixed_root) {
         size_t n = v->root_len > MAX_DIR_BYTES ? MAX_DIR_BYTES : (size_t)v->root_len;
-        int err = pread_all(fd, buf, n, v->root_off);
+        int err = um_pread_all(fd, buf, n, v->root_off);
         if (err) return err;
         segs[0] = (struct seg){ v->root_off, n };
         *len = n, *nseg = 1;
@@ -637,7 +623,7 @@ static int read_dir(int fd, const struct um_volume *v, const struct pending *d, 
     while (c && *len + chunk <= MAX_DIR_BYTES && *nseg < maxseg && want > 0) {
         if (c - 2 >= v->cluster_count) break;
         uint64_t off = v->heap_off + (uint64_t)(c - 2) * v->cluster_size;
-        int err = pread_all(fd, buf + *len, chunk, off);
+        int err = um_pread_all(fd, buf + *len, chunk, off);
         if (err) return *len ? 0 : err;
         segs[(*nseg)++] = (struct seg){ off, chunk };
         *len += chunk;

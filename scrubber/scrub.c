@@ -24,6 +24,7 @@
 
 #include "drive_clean.h"
 #include "../common/error.h"
+#include "../common/io.h"
 #include "../scanner/hash.h"
 #include "remux.h"
 #include "scrub.h"
@@ -54,34 +55,17 @@ static int set_error(struct um_file_result *res, int err, const char *text)
     return err;
 }
 
-static int write_all(int fd, const void *buf, size_t n, uint64_t off)
-{
-    const uint8_t *p = buf;
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -errno;
-        }
-        if (w == 0) return -EIO;
-        p += w, n -= (size_t)w, off += (uint64_t)w;
-    }
-    return 0;
-}
-
 static int write_zeros(int fd, uint64_t off, uint64_t len)
 {
     static const uint8_t zeros[ZERO_CHUNK];
     while (len) {
         size_t n = len > ZERO_CHUNK ? ZERO_CHUNK : (size_t)len;
-        int err = write_all(fd, zeros, n, off);
+        int err = um_pwrite_all(fd, zeros, n, off);
         if (err) return err;
         off += n, len -= n;
     }
     return 0;
 }
-
-static int fsync_checked(int fd) { return fsync(fd) == 0 ? 0 : -errno; }
 
 static void record_actions(struct um_file_result *res, const struct um_plan *plan)
 {
@@ -123,7 +107,7 @@ static void rollback(int fd, struct saved_range *saved, size_t n, uint64_t old_s
     /* Best effort: restore the size first, then every range's original bytes. */
     (void)ftruncate(fd, (off_t)old_size);
     for (size_t i = 0; i < n; i++)
-        if (saved[i].bytes) (void)write_all(fd, saved[i].bytes, (size_t)saved[i].len, saved[i].off);
+        if (saved[i].bytes) (void)um_pwrite_all(fd, saved[i].bytes, (size_t)saved[i].len, saved[i].off);
     (void)fsync(fd);
 }
 
@@ -227,16 +211,16 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
             const struct um_edit *e = &plan->ops[i];
             if (e->stage != stage) continue;
             any = true;
-            err = e->op == UM_OP_REPLACE ? write_all(fd, e->bytes, (size_t)e->length, e->offset)
+            err = e->op == UM_OP_REPLACE ? um_pwrite_all(fd, e->bytes, (size_t)e->length, e->offset)
                                          : write_zeros(fd, e->offset, e->length);
         }
-        if (!err && any) err = fsync_checked(fd);
+        if (!err && any) err = um_fsync(fd);
     }
     if (!err && plan->truncate) {
         err = write_zeros(fd, tpoint, size - tpoint);
-        if (!err) err = fsync_checked(fd);
+        if (!err) err = um_fsync(fd);
         if (!err && ftruncate(fd, (off_t)tpoint) != 0) err = -errno;
-        if (!err) err = fsync_checked(fd);
+        if (!err) err = um_fsync(fd);
     }
     if (err) {
         rollback(fd, saved, nsaved, size);
@@ -296,7 +280,7 @@ static int copy_range(int in, const uint8_t *map, uint64_t off, uint64_t len, in
             if (n < 0) return -errno;
             if (n == 0) return -EIO;   /* the source shrank underneath us */
         } else {
-            int err = write_all(out, map + off, chunk, *out_off);
+            int err = um_pwrite_all(out, map + off, chunk, *out_off);
             if (err) return err;
             n = (ssize_t)chunk;
         }
@@ -318,8 +302,8 @@ static int write_plan(int in, const uint8_t *map, const struct um_plan *plan, in
         err = copy_range(in, map, pos, e->offset - pos, out, &out_off, interrupted);
         if (err) break;
         if (e->op == UM_OP_ZERO) err = write_zeros(out, out_off, e->length), out_off += e->length;
-        else if (e->op == UM_OP_REPLACE) err = write_all(out, e->bytes, (size_t)e->length, out_off), out_off += e->length;
-        else if (e->op == UM_OP_SPLICE) err = write_all(out, e->bytes, (size_t)e->bytes_len, out_off), out_off += e->bytes_len;
+        else if (e->op == UM_OP_REPLACE) err = um_pwrite_all(out, e->bytes, (size_t)e->length, out_off), out_off += e->length;
+        else if (e->op == UM_OP_SPLICE) err = um_pwrite_all(out, e->bytes, (size_t)e->bytes_len, out_off), out_off += e->bytes_len;
         pos = e->offset + e->length;
     }
     if (!err) err = copy_range(in, map, pos, end - pos, out, &out_off, interrupted);
@@ -408,7 +392,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         }
     }
     /* Durable before it takes a name; verifying first let the writeback run meanwhile. */
-    if ((err = fsync_checked(tmp)) != 0) {
+    if ((err = um_fsync(tmp)) != 0) {
         set_error(res, err, "writing the cleaned copy failed");
         goto end;
     }
@@ -448,7 +432,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         goto end;
     }
     have_tmp = false;
-    err = fsync_checked(dest);
+    err = um_fsync(dest);
     if (err) {
         if (have_backup && renameat(dirfd, backup, dirfd, name) == 0) {
             have_backup = false;

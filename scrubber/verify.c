@@ -228,7 +228,6 @@ static bool same_digest(const struct sha256_ctx *x, const struct sha256_ctx *y)
     return memcmp(dx, dy, sizeof dx) == 0;
 }
 
-/* Reads up to max packets (0 = all) of one file into the per-stream digests. */
 /* Head mode (large files, PACKETS_HEAD): the first max packets of each file, but no
  * more than this many bytes of them (a high-bitrate film's first 256 packets can be
  * hundreds of MiB). Where the ranges proof already showed every packet's bytes and
@@ -236,6 +235,8 @@ static bool same_digest(const struct sha256_ctx *x, const struct sha256_ctx *y)
 #define HEAD_BYTES (16ull << 20)
 #define HEAD_BYTES_PROVEN (1ull << 20)
 
+/* Reads up to max packets (0 = all; in head mode at most max_bytes of them) of one
+ * file into the per-stream digests. */
 static int read_side(AVFormatContext *f, struct stream_cmp *sc, unsigned ns, bool result,
                      const int *rev, uint64_t max, uint64_t max_bytes, bool *eof, int *last_stream)
 {
@@ -586,46 +587,37 @@ static bool same_index(const AVFormatContext *a, const AVFormatContext *b, unsig
 }
 
 /* Same-length edits of an MP4/MOV whose sample tables the demuxer reads whole: no
- * edit touches a byte of any sample, and the result's demuxer builds the same index
+ * edit touches a byte of any sample, and the result's demuxer built the same index
  * with the same codec parameters, so every packet's data and position are the
  * original's without reading either film. (Presentation times come from the same
- * tables; the first packets are also compared in full, timing included.) */
-static int prove_by_ranges(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
+ * tables; the first packets are also compared in full, timing included.) Works on
+ * the two demuxers the caller opened (header and index only: no packet is read, so
+ * the packet comparison that follows starts from the beginning). */
+static int prove_by_ranges(AVFormatContext *fa, AVFormatContext *fb, uint64_t an,
                            const struct um_essence_options *eo, char **why)
 {
-    struct um_av va, vb;
     struct um_range *r = NULL;
     size_t nr = 0;
-    if (um_av_open(&va, a, an) != 0) return UM_E_UNSUPPORTED;
-    bool mov = strncmp(va.fmt->iformat->name, "mov,", 4) == 0 && !(va.fmt->ctx_flags & AVFMTCTX_NOHEADER);
-    int err = mov ? index_ranges(va.fmt, an, &r, &nr) : UM_E_UNSUPPORTED;
-    if (err) goto end_a;
+    bool mov = strncmp(fa->iformat->name, "mov,", 4) == 0 && !(fa->ctx_flags & AVFMTCTX_NOHEADER);
+    int err = mov ? index_ranges(fa, an, &r, &nr) : UM_E_UNSUPPORTED;
+    if (err) return err;
+    err = UM_E_VERIFY;
     for (size_t i = 0; i <= eo->nedits; i++) {
         uint64_t off = i < eo->nedits ? eo->edits[i].offset : eo->kept_end;
         uint64_t len = i < eo->nedits ? eo->edits[i].length : an - eo->kept_end;
         if (len && find_range(r, nr, off, len, false)) {
             *why = strdup("an edit touches the bytes of a media packet");
-            err = UM_E_VERIFY;
-            goto end_a;
+            goto end;
         }
     }
-    if (um_av_open(&vb, b, bn) != 0) {
-        *why = strdup("the result no longer opens as media");
-        err = UM_E_VERIFY;
-        goto end_a;
-    }
-    unsigned ns = va.fmt->nb_streams, bad = 0;
-    err = UM_E_VERIFY;
-    if (vb.fmt->nb_streams != ns || strcmp(va.fmt->iformat->name, vb.fmt->iformat->name) != 0) {
-        *why = strdup("the result's streams differ");
-        goto end;
-    }
-    for (unsigned i = 0; i < ns; i++)
-        if (proof_stream(va.fmt->streams[i]) && !same_params(va.fmt->streams[i], vb.fmt->streams[i])) {
+    /* Same container and stream count: checked by the caller before it maps streams. */
+    for (unsigned i = 0; i < fa->nb_streams; i++)
+        if (proof_stream(fa->streams[i]) && !same_params(fa->streams[i], fb->streams[i])) {
             *why = strdup("a stream's codec parameters differ");
             goto end;
         }
-    if (!same_index(va.fmt, vb.fmt, &bad)) {
+    unsigned bad = 0;
+    if (!same_index(fa, fb, &bad)) {
         char buf[128];
         snprintf(buf, sizeof buf, "the position or timing of stream %u's packets differs", bad);
         *why = strdup(buf);
@@ -633,9 +625,6 @@ static int prove_by_ranges(const uint8_t *a, uint64_t an, const uint8_t *b, uint
     }
     err = 0;
 end:
-    um_av_close(&vb);
-end_a:
-    um_av_close(&va);
     free(r);
     return err;
 }
@@ -698,7 +687,7 @@ int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint6
         if (eo->max_packets && eo->ranges && !eo->remuxed) {
             /* Large and edited in place: prove it by packet ranges where the format
              * allows, on top of comparing the first packets in full. */
-            err = prove_by_ranges(a, an, b, bn, eo, why);
+            err = prove_by_ranges(va.fmt, vb.fmt, an, eo, why);
             if (err && err != UM_E_UNSUPPORTED) goto end;
             if (!err) *level = UM_VERIFY_RANGES;
         }

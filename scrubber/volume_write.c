@@ -21,6 +21,7 @@
 
 #include "../common/bytes.h"
 #include "../common/error.h"
+#include "../common/io.h"
 #include "../scanner/drive.h"
 #include "volume_write.h"
 
@@ -45,34 +46,6 @@ int um_volume_parse_serial(const char *s, struct um_volume_change *c)
     }
     return digits ? 0 : UM_E_FORMAT;
 }
-
-static int pread_all(int fd, void *buf, size_t n, uint64_t off)
-{
-    uint8_t *p = buf;
-    while (n) {
-        ssize_t r = pread(fd, p, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return -errno;
-        if (r == 0) return UM_E_TRUNC;
-        p += r, n -= (size_t)r, off += (uint64_t)r;
-    }
-    return 0;
-}
-
-static int pwrite_all(int fd, const void *buf, size_t n, uint64_t off)
-{
-    const uint8_t *p = buf;
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return -errno;
-        if (w == 0) return -EIO;
-        p += w, n -= (size_t)w, off += (uint64_t)w;
-    }
-    return 0;
-}
-
-static int sync_fd(int fd) { return fsync(fd) == 0 ? 0 : -errno; }
 
 /* ---- the mounted check ---- */
 
@@ -229,21 +202,21 @@ static int rewrite_fat(int fd, const struct um_volume *v, const struct um_volume
         }
         lbl = label;
     }
-    if ((err = pread_all(fd, s0, ss, 0))) return err;
+    if ((err = um_pread_all(fd, s0, ss, 0))) return err;
     if (v->backup_off) {
         /* FAT32 backup boot sector: written and synced before the primary. */
-        if ((err = pread_all(fd, bk, ss, v->backup_off))) return err;
+        if ((err = um_pread_all(fd, bk, ss, v->backup_off))) return err;
         if (bk[510] == 0x55 && bk[511] == 0xAA && !memcmp(bk + 3, s0 + 3, 8)) {
             patch_boot(bk, v, serial, c->set_serial, lbl);
-            if ((err = pwrite_all(fd, bk, ss, v->backup_off)) || (err = sync_fd(fd))) return err;
+            if ((err = um_pwrite_all(fd, bk, ss, v->backup_off)) || (err = um_fsync(fd))) return err;
         }
     }
     patch_boot(s0, v, serial, c->set_serial, lbl);
-    if ((err = pwrite_all(fd, s0, ss, 0)) || (err = sync_fd(fd))) return err;
+    if ((err = um_pwrite_all(fd, s0, ss, 0)) || (err = um_fsync(fd))) return err;
 
     /* The root directory's label entry: new name, and the format date neutralised. */
     if (v->has_root_label) {
-        if ((err = pread_all(fd, e, 32, v->root_label_off))) return err;
+        if ((err = um_pread_all(fd, e, 32, v->root_label_off))) return err;
         if (c->set_label && !c->label[0]) {
             memset(e, 0, 32);
             e[0] = 0xE5;   /* deleted; the old name is not left behind */
@@ -254,7 +227,7 @@ static int rewrite_fat(int fd, const struct um_volume *v, const struct um_volume
             e[24] = (uint8_t)FIXED_FAT_DATE;
             e[25] = (uint8_t)(FIXED_FAT_DATE >> 8);
         }
-        if ((err = pwrite_all(fd, e, 32, v->root_label_off)) || (err = sync_fd(fd))) return err;
+        if ((err = um_pwrite_all(fd, e, 32, v->root_label_off)) || (err = um_fsync(fd))) return err;
     } else if (lbl && c->label[0]) {
         if (!v->free_entry_off) {
             snprintf(why, n, "no free root directory entry for the label (boot sector label written)");
@@ -265,7 +238,7 @@ static int rewrite_fat(int fd, const struct um_volume *v, const struct um_volume
         e[11] = 0x08;
         e[24] = (uint8_t)FIXED_FAT_DATE;
         e[25] = (uint8_t)(FIXED_FAT_DATE >> 8);
-        if ((err = pwrite_all(fd, e, 32, v->free_entry_off)) || (err = sync_fd(fd))) return err;
+        if ((err = um_pwrite_all(fd, e, 32, v->free_entry_off)) || (err = um_fsync(fd))) return err;
     }
     return 0;
 }
@@ -278,15 +251,15 @@ static int rewrite_exfat_region(int fd, const struct um_volume *v, uint64_t base
     size_t len = 12u * ss;
     uint8_t *r = malloc(len);
     if (!r) return -ENOMEM;
-    int err = pread_all(fd, r, len, base);
+    int err = um_pread_all(fd, r, len, base);
     if (!err && check_oem && memcmp(r + 3, "EXFAT   ", 8)) err = UM_E_FORMAT;
     if (!err) {
         for (int i = 0; i < 4; i++) r[100 + i] = (uint8_t)(serial >> (8 * i));
         uint32_t sum = um_exfat_boot_checksum(r, ss);
         for (uint32_t i = 0; i < ss; i += 4)
             for (int k = 0; k < 4; k++) r[11u * ss + i + k] = (uint8_t)(sum >> (8 * k));
-        err = pwrite_all(fd, r, len, base);
-        if (!err) err = sync_fd(fd);
+        err = um_pwrite_all(fd, r, len, base);
+        if (!err) err = um_fsync(fd);
     }
     free(r);
     return err;
@@ -315,7 +288,7 @@ static int rewrite_exfat(int fd, const struct um_volume *v, const struct um_volu
         }
         if ((err = rewrite_exfat_region(fd, v, 0, serial, true))) return err;
         if (v->has_guid) {
-            if ((err = pread_all(fd, e, 32, v->guid_off))) return err;
+            if ((err = um_pread_all(fd, e, 32, v->guid_off))) return err;
             if (e[0] == 0xA0 && e[1] == 0) {
                 for (int i = 0; i < 16; i += 8) {
                     uint64_t r = c->random_serial ? random_u64() : 0;
@@ -324,7 +297,7 @@ static int rewrite_exfat(int fd, const struct um_volume *v, const struct um_volu
                 uint16_t sum = entry_set_checksum(e, 32);
                 e[2] = (uint8_t)sum;
                 e[3] = (uint8_t)(sum >> 8);
-                if ((err = pwrite_all(fd, e, 32, v->guid_off)) || (err = sync_fd(fd))) return err;
+                if ((err = um_pwrite_all(fd, e, 32, v->guid_off)) || (err = um_fsync(fd))) return err;
             }
         }
     }
@@ -342,7 +315,7 @@ static int rewrite_exfat(int fd, const struct um_volume *v, const struct um_volu
         }
         e[0] = k ? 0x83 : 0x03;
         e[1] = (uint8_t)k;
-        if ((err = pwrite_all(fd, e, 32, off)) || (err = sync_fd(fd))) return err;
+        if ((err = um_pwrite_all(fd, e, 32, off)) || (err = um_fsync(fd))) return err;
     }
     return 0;
 }
@@ -358,7 +331,7 @@ static int ntfs_set_label_at(int fd, const struct um_volume *v, uint64_t off, co
     uint32_t rs = v->mft_record_size;
     uint8_t *rec = malloc(rs);
     if (!rec) return -ENOMEM;
-    int err = pread_all(fd, rec, rs, off);
+    int err = um_pread_all(fd, rec, rs, off);
     if (err) goto end;
     err = UM_E_FORMAT;
     snprintf(why, n, "the $Volume record is not as expected; label not changed");
@@ -405,8 +378,8 @@ static int ntfs_set_label_at(int fd, const struct um_volume *v, uint64_t off, co
             memcpy(rec + i * 512 - 2, rec + usa_off, 2);
         }
         why[0] = 0;
-        err = pwrite_all(fd, rec, rs, off);
-        if (!err) err = sync_fd(fd);
+        err = um_pwrite_all(fd, rec, rs, off);
+        if (!err) err = um_fsync(fd);
         goto end;
     }
 end:
@@ -417,7 +390,7 @@ end:
 static int rewrite_ntfs_label(int fd, const struct um_volume *v, const char *label, char *why, size_t n)
 {
     uint8_t s0[512], name[256];
-    int err = pread_all(fd, s0, 512, 0);
+    int err = um_pread_all(fd, s0, 512, 0);
     if (err) return err;
     int units = utf16_label(label, name, 128);
     if (units < 0) {
@@ -440,19 +413,19 @@ static int rewrite_ntfs(int fd, const struct um_volume *v, const struct um_volum
     int err;
     if (c->set_label && (err = rewrite_ntfs_label(fd, v, c->label, why, n))) return err;
     if (!c->set_serial) return 0;
-    if ((err = pread_all(fd, s0, ss, 0))) return err;
+    if ((err = um_pread_all(fd, s0, ss, 0))) return err;
     if (v->backup_off) {
-        if ((err = pread_all(fd, bk, ss, v->backup_off))) {
+        if ((err = um_pread_all(fd, bk, ss, v->backup_off))) {
             snprintf(why, n, "cannot read the backup boot sector (image shorter than the volume?)");
             return err;
         }
         if (!memcmp(bk + 3, "NTFS    ", 8)) {
             patch_boot(bk, v, serial, true, NULL);
-            if ((err = pwrite_all(fd, bk, ss, v->backup_off)) || (err = sync_fd(fd))) return err;
+            if ((err = um_pwrite_all(fd, bk, ss, v->backup_off)) || (err = um_fsync(fd))) return err;
         }
     }
     patch_boot(s0, v, serial, true, NULL);
-    if ((err = pwrite_all(fd, s0, ss, 0)) || (err = sync_fd(fd))) return err;
+    if ((err = um_pwrite_all(fd, s0, ss, 0)) || (err = um_fsync(fd))) return err;
     return 0;
 }
 
@@ -486,7 +459,7 @@ int um_volume_rewrite(int fd, const struct um_volume *v, const struct um_volume_
 
 static int write_dir_bytes(void *opaque, uint64_t off, const uint8_t *p, size_t n)
 {
-    return pwrite_all(*(int *)opaque, p, n, off);
+    return um_pwrite_all(*(int *)opaque, p, n, off);
 }
 
 int um_volume_fix_dirs(int fd, struct um_volume *v, const struct um_volume_dirfix *fix,
@@ -496,7 +469,7 @@ int um_volume_fix_dirs(int fd, struct um_volume *v, const struct um_volume_dirfi
     int err = um_volume_check_unmounted(fd, why, n);
     if (err) return err;
     err = um_volume_walk_dirs(fd, v, fix, write_dir_bytes, &fd, st);
-    if (!err) err = sync_fd(fd);
+    if (!err) err = um_fsync(fd);
     else snprintf(why, n, "rewriting directory entries failed");
     return err;
 }
