@@ -289,20 +289,22 @@ end:
     return err;
 }
 
-static int deflate_bytes(const uint8_t *in, size_t n, uint8_t **out, size_t *outlen)
+/* Raw deflate of in[0..n) into a new buffer, after `reserve` bytes left for the
+ * caller (the local header), so that the member is built without a second copy. */
+static int deflate_bytes(const uint8_t *in, size_t n, size_t reserve, uint8_t **out, size_t *outlen)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
     if (deflateInit2(&z, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -ENOMEM;
     size_t cap = deflateBound(&z, (uLong)n);
-    uint8_t *buf = malloc(cap ? cap : 1);
+    uint8_t *buf = malloc(reserve + cap);
     if (!buf) {
         deflateEnd(&z);
         return -ENOMEM;
     }
     z.next_in = (Bytef *)in;
     z.avail_in = (uInt)n;
-    z.next_out = buf;
+    z.next_out = buf + reserve;
     z.avail_out = (uInt)cap;
     int r = deflate(&z, Z_FINISH);
     *outlen = cap - z.avail_out;
@@ -419,34 +421,28 @@ static int plan_norm(struct zscan *z, int idx, uint64_t off, uint64_t hl, bool c
 /* The rebuilt local header and data of member m from its cleaned bytes. */
 static int rebuild_member(struct zscan *z, struct member *m, const uint8_t *clean, size_t n)
 {
-    uint8_t *comp = NULL;
-    size_t clen = 0;
-    /* A stored member stays stored (an EPUB's or ODF's layout may rely on it). */
-    bool store = m->method == 0;
-    int err = 0;
-    if (store) {
-        comp = malloc(n ? n : 1);
-        if (!comp) return -ENOMEM;
-        memcpy(comp, clean, n);
-        clen = n;
-    } else {
-        err = deflate_bytes(clean, n, &comp, &clen);
-    }
-    if (err) return err;
     const uint8_t *lh = z->d + m->local_off;
     uint64_t nl = ld_u16le(lh + 26), el = ld_u16le(lh + 28);
     /* The first header keeps its extra field (the growth-hint padding the Red Star
      * check and zeroing rely on); others drop theirs (they may hold timestamps). */
     uint64_t keep_extra = m->local_off == 0 ? el : 0;
     uint64_t hl = 30 + nl + keep_extra;
-    if (clen > UINT32_MAX || n > UINT32_MAX) {
-        free(comp);
-        return UM_E_LIMIT;
-    }
-    uint8_t *b = malloc(hl + clen);
-    if (!b) {
-        free(comp);
-        return -ENOMEM;
+    if (n > UINT32_MAX) return UM_E_LIMIT;
+    /* A stored member stays stored (an EPUB's or ODF's layout may rely on it). */
+    bool store = m->method == 0;
+    uint8_t *b;
+    size_t clen;
+    if (store) {
+        if (!(b = malloc(hl + n))) return -ENOMEM;
+        memcpy(b + hl, clean, n);
+        clen = n;
+    } else {
+        int err = deflate_bytes(clean, n, hl, &b, &clen);
+        if (err) return err;
+        if (clen > UINT32_MAX) {
+            free(b);
+            return UM_E_LIMIT;
+        }
     }
     memcpy(b, lh, 30 + nl + keep_extra);
     uint16_t flags = (uint16_t)(ld_u16le(lh + 6) & 0x0800);   /* keep only "UTF-8 name" */
@@ -463,8 +459,6 @@ static int rebuild_member(struct zscan *z, struct member *m, const uint8_t *clea
     }
     h[28] = (uint8_t)keep_extra, h[29] = (uint8_t)(keep_extra >> 8);
     norm_times(b, hl, false);
-    memcpy(b + hl, comp, clen);
-    free(comp);
     m->new_lh = b;
     m->new_len = hl + clen;
     m->new_crc = crc;

@@ -15,7 +15,16 @@
 struct slot {
     struct um_walk_item *item;
     struct um_file_result *res;
+    int owner;                  /* the worker that made res */
     bool ready;
+};
+
+/* Emitted results go back to the worker that allocated them to be freed: a free()
+ * into another thread's malloc arena takes that arena's lock, and with one worker
+ * emitting what the other made, the two fought over it for every file. */
+struct returned {
+    struct slot *v;             /* WINDOW entries at most: results in flight */
+    size_t n;
 };
 
 struct pool {
@@ -34,7 +43,27 @@ struct pool {
     int fatal;
     int nroots;
     char **roots;
+    struct returned returned[64];
 };
+
+static void free_result(struct slot *s)
+{
+    um_file_result_free(s->res);
+    free(s->res);
+    um_walk_item_free(s->item);
+}
+
+/* Whether a waiting walker has room to go on: half the queue free and half the window
+ * (so it is woken once per half, not once per file). Called with the lock held; a
+ * woken walker is marked as no longer waiting so that later calls do not wake it
+ * again before it has run. */
+static void wake_walker_if_room(struct pool *p)
+{
+    if (p->walker_waits && p->qlen <= p->qcap / 2 && p->next_seq < p->next_emit + WINDOW / 2) {
+        p->walker_waits = false;
+        pthread_cond_signal(&p->not_full);
+    }
+}
 
 static int enqueue(void *opaque, struct um_walk_item *it)
 {
@@ -169,6 +198,8 @@ static void process(const struct um_run_options *o, struct um_scanner *sc, struc
 struct worker_arg {
     struct pool *p;
     struct um_scanner *sc;
+    int self;
+    struct slot *to_free;       /* WINDOW entries: this worker's returned results */
 };
 
 /* Emits, in walk order, every result that is ready from next_emit on. Called with the
@@ -176,7 +207,7 @@ struct worker_arg {
  * time (emitting), so the report is written as if by one thread, and no thread waits
  * to be woken for each file. A result finished meanwhile by another worker is seen
  * here: it is stored under the lock before that worker looks at emitting. */
-static void emit_ready(struct pool *p)
+static void emit_ready(struct pool *p, int self)
 {
     const struct um_run_options *o = p->o;
     p->emitting = true;
@@ -187,13 +218,15 @@ static void emit_ready(struct pool *p)
         s->ready = false;
         pthread_mutex_unlock(&p->mu);
         int e = o->emit ? o->emit(o->emit_opaque, got.item, got.res) : 0;
-        um_file_result_free(got.res);
-        free(got.res);
-        um_walk_item_free(got.item);
+        if (got.owner == self) free_result(&got);
         pthread_mutex_lock(&p->mu);
+        if (got.owner != self) {
+            struct returned *r = &p->returned[got.owner];
+            r->v[r->n++] = got;
+        }
         if (e && !p->fatal) p->fatal = e;
         p->next_emit++;
-        if (p->walker_waits && p->next_seq < p->next_emit + WINDOW / 2) pthread_cond_signal(&p->not_full);
+        wake_walker_if_room(p);
     }
     p->emitting = false;
     if (p->fatal || (p->walk_done && p->next_emit == p->next_seq)) pthread_cond_signal(&p->done);
@@ -205,6 +238,15 @@ static void *worker_main(void *arg)
     struct pool *p = wa->p;
     for (;;) {
         pthread_mutex_lock(&p->mu);
+        struct returned *r = &p->returned[wa->self];
+        size_t nfree = r->n;
+        memcpy(wa->to_free, r->v, nfree * sizeof *r->v);
+        r->n = 0;
+        if (nfree) {
+            pthread_mutex_unlock(&p->mu);
+            for (size_t i = 0; i < nfree; i++) free_result(&wa->to_free[i]);
+            pthread_mutex_lock(&p->mu);
+        }
         while (p->qlen == 0 && !p->walk_done && !p->fatal) pthread_cond_wait(&p->not_empty, &p->mu);
         if (p->qlen == 0 || p->fatal) {
             pthread_mutex_unlock(&p->mu);
@@ -213,8 +255,7 @@ static void *worker_main(void *arg)
         struct um_walk_item *it = p->queue[p->qhead];
         p->qhead = (p->qhead + 1) % p->qcap;
         p->qlen--;
-        /* Wake a waiting walker once half the queue is free, not for every item. */
-        if (p->walker_waits && p->qlen <= p->qcap / 2) pthread_cond_signal(&p->not_full);
+        wake_walker_if_room(p);
         pthread_mutex_unlock(&p->mu);
 
         struct um_file_result *res = malloc(sizeof *res);
@@ -233,9 +274,10 @@ static void *worker_main(void *arg)
         struct slot *s = &p->slots[it->seq % WINDOW];
         s->item = it;
         s->res = res;
+        s->owner = wa->self;
         s->ready = true;
         if (p->fatal) pthread_cond_signal(&p->done);
-        else if (!p->emitting && it->seq == p->next_emit) emit_ready(p);
+        else if (!p->emitting && it->seq == p->next_emit) emit_ready(p, wa->self);
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -252,13 +294,18 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
     pthread_cond_init(&p.not_empty, NULL);
     pthread_cond_init(&p.not_full, NULL);
     pthread_cond_init(&p.done, NULL);
-    p.qcap = (size_t)jobs * 16 < WINDOW ? (size_t)jobs * 16 : WINDOW;   /* each holds two descriptors */
+    /* Each queued item holds two descriptors: at most 128 items (256 descriptors). */
+    p.qcap = (size_t)jobs * 32 < WINDOW / 2 ? (size_t)jobs * 32 : WINDOW / 2;
     p.queue = calloc(p.qcap, sizeof *p.queue);
     if (!p.queue) return -ENOMEM;
     for (int i = 0; i < jobs; i++) {
         args[i].p = &p;
+        args[i].self = i;
         args[i].sc = um_scanner_new(&o->scan, &err);
-        if (!args[i].sc) goto cleanup;
+        args[i].to_free = malloc(WINDOW * sizeof *args[i].to_free);
+        p.returned[i].v = malloc(WINDOW * sizeof *p.returned[i].v);
+        if (!args[i].to_free || !p.returned[i].v) err = -ENOMEM;
+        if (!args[i].sc || err) goto cleanup;
     }
     /* The walk recurses once per directory level: its thread gets a stack that a
      * deep tree (--max-depth up to 100 000) cannot overflow. Only the pages a walk
@@ -294,13 +341,15 @@ int um_run(const struct um_run_options *o, int nroots, char **roots)
     /* Anything still queued or finished but not emitted (after a fatal error). */
     for (size_t i = 0; i < p.qlen; i++) um_walk_item_free(p.queue[(p.qhead + i) % p.qcap]);
     for (int i = 0; i < WINDOW; i++)
-        if (p.slots[i].ready) {
-            um_file_result_free(p.slots[i].res);
-            free(p.slots[i].res);
-            um_walk_item_free(p.slots[i].item);
-        }
+        if (p.slots[i].ready) free_result(&p.slots[i]);
+    for (int i = 0; i < started; i++)
+        for (size_t k = 0; k < p.returned[i].n; k++) free_result(&p.returned[i].v[k]);
 cleanup:
-    for (int i = 0; i < jobs; i++) um_scanner_free(args[i].sc);
+    for (int i = 0; i < jobs; i++) {
+        um_scanner_free(args[i].sc);
+        free(args[i].to_free);
+        free(p.returned[i].v);
+    }
     free(p.queue);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.not_empty);
