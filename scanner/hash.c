@@ -3,6 +3,7 @@
 #include <cpuid.h>
 #endif
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -88,59 +89,79 @@ static void update_with(struct sha256_ctx *c, const struct um_hash_change *ch)
     else update_zeros(c, ch->with_len);
 }
 
-int um_sha256_fd_pair(int fd, uint64_t n, uint64_t keep, const struct um_hash_change *ch, size_t k,
-                      char before[65], char after[65])
+/* Feeds c the original's bytes [from, to) of fd, read through buf. */
+static int update_from_fd(struct sha256_ctx *c, int fd, uint64_t from, uint64_t to, uint8_t *buf, size_t cap)
 {
-    enum { CHUNK = 1 << 20 };
-    uint8_t *buf = malloc(CHUNK);
-    if (!buf) return -ENOMEM;
-    struct sha256_ctx a, b;
-    bool forked = false;   /* b shares a's state until the first byte that differs */
-    sha256_init(&a);
-    (void)posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
-    size_t next = 0;
-    uint64_t off = 0;
-    int err = 0;
-    if (keep > n) keep = n;
-    while (off < n && !err) {
-        ssize_t got = read_piece(fd, buf, off, n, CHUNK);
-        if (got < 0) {
-            err = (int)got;
-            break;
-        }
-        uint64_t p = off, end = off + (uint64_t)got;
-        while (p < end) {
-            const uint8_t *at = buf + (p - off);
-            if (next < k && ch[next].off <= p) {
-                /* Inside change `next`: the original's bytes go to a only; b gets the
-                 * replacement once, where the change starts. */
-                if (!forked) b = a, forked = true;
-                if (p == ch[next].off) update_with(&b, &ch[next]);
-                uint64_t stop = ch[next].off + ch[next].len;
-                if (stop > end) stop = end;
-                sha256_update(&a, (size_t)(stop - p), at);
-                p = stop;
-                if (p >= ch[next].off + ch[next].len) next++;
-                continue;
-            }
-            uint64_t stop = next < k && ch[next].off < end ? ch[next].off : end;
-            if (p >= keep) {
-                if (!forked) b = a, forked = true;   /* the result ended: a only */
-            } else if (stop > keep) {
-                stop = keep;
-            }
-            sha256_update(&a, (size_t)(stop - p), at);
-            if (forked && p < keep) sha256_update(&b, (size_t)(stop - p), at);
-            p = stop;
-        }
-        off = end;
+    while (from < to) {
+        ssize_t got = read_piece(fd, buf, from, to, cap);
+        if (got < 0) return (int)got;
+        sha256_update(c, (size_t)got, buf);
+        from += (uint64_t)got;
     }
+    return 0;
+}
+
+enum { PAIR_CHUNK = 1 << 20 };
+
+/* One of the two digests of a pair, from the first byte where they differ on. */
+struct pair_half {
+    int fd;
+    struct sha256_ctx c;
+    uint64_t from, to;                    /* the original's bytes still to hash */
+    const struct um_hash_change *ch;      /* the result's changes (NULL: the original) */
+    size_t k;
+    int err;
+};
+
+static void *hash_half(void *arg)
+{
+    struct pair_half *h = arg;
+    uint8_t *buf = malloc(PAIR_CHUNK);
+    if (!buf) {
+        h->err = -ENOMEM;
+        return NULL;
+    }
+    uint64_t p = h->from;
+    size_t i = 0;
+    /* The result: the original's bytes between changes, each change's replacement
+     * where it starts; changes at the very end (insertions at keep) come last. */
+    for (; i < h->k && h->ch[i].off < h->to && !h->err; i++) {
+        h->err = update_from_fd(&h->c, h->fd, p, h->ch[i].off, buf, PAIR_CHUNK);
+        update_with(&h->c, &h->ch[i]);
+        p = h->ch[i].off + h->ch[i].len;
+    }
+    if (!h->err) h->err = update_from_fd(&h->c, h->fd, p, h->to, buf, PAIR_CHUNK);
+    for (; i < h->k && !h->err; i++) update_with(&h->c, &h->ch[i]);
+    free(buf);
+    return NULL;
+}
+
+int um_sha256_fd_pair(int fd, uint64_t n, uint64_t keep, const struct um_hash_change *ch, size_t k,
+                      bool two_threads, char before[65], char after[65])
+{
+    if (keep > n) keep = n;
+    /* Both digests share the bytes before the first difference; they are hashed once. */
+    uint64_t same = k && ch[0].off < keep ? ch[0].off : keep;
+    struct pair_half a = { .fd = fd, .from = same, .to = n };
+    struct pair_half b = { .fd = fd, .from = same, .to = keep, .ch = ch, .k = k };
+    uint8_t *buf = malloc(PAIR_CHUNK);
+    if (!buf) return -ENOMEM;
+    sha256_init(&a.c);
+    (void)posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
+    int err = update_from_fd(&a.c, fd, 0, same, buf, PAIR_CHUNK);
     free(buf);
     if (err) return err;
-    if (!forked) b = a;
-    for (; next < k; next++) update_with(&b, &ch[next]);   /* insertions at the very end */
-    hex_digest(&a, before);
-    hex_digest(&b, after);
+    b.c = a.c;
+    /* The rest: two threads when asked (a large file: each digest is a second a GiB),
+     * both reading the same cached pages; one after the other otherwise. */
+    pthread_t t;
+    bool threaded = two_threads && pthread_create(&t, NULL, hash_half, &b) == 0;
+    hash_half(&a);
+    if (threaded) pthread_join(t, NULL);
+    else hash_half(&b);
+    if (a.err || b.err) return a.err ? a.err : b.err;
+    hex_digest(&a.c, before);
+    hex_digest(&b.c, after);
     return 0;
 }
 

@@ -27,11 +27,13 @@ struct um_hash_change {
     const uint8_t *with;
     uint64_t with_len;
 };
-/* In one read of fd: the SHA-256 of its first n bytes (before) and of the result of
- * changes[0, k) (sorted, disjoint, all below keep) with only the original's first keep
- * bytes kept (after). Both digests share their work up to the first difference.
- * Returns 0 or -errno (-EIO when the file is shorter than n). */
+/* The SHA-256 of fd's first n bytes (before) and of the result of changes[0, k)
+ * (sorted, disjoint, at or below keep) with only the original's first keep bytes kept
+ * (after). The bytes before the first difference are read and hashed once; from there
+ * the two digests go on in two threads when two_threads is set (worth it for large
+ * files), one after the other otherwise. Returns 0 or -errno (-EIO when the file is
+ * shorter than n). */
 int um_sha256_fd_pair(int fd, uint64_t n, uint64_t keep, const struct um_hash_change *changes, size_t k,
-                      char before[65], char after[65]);
+                      bool two_threads, char before[65], char after[65]);
 
 #endif

@@ -105,16 +105,22 @@ static void pair_matches_the_result_hashed_alone(void **state)
         uint8_t *res = apply(orig, keep, ch, used, &rn);
         um_sha256_hex(res, rn, want_after);
         free(res);
-        assert_int_equal(um_sha256_fd_pair(fd, N, keep, ch, used, before, after), 0);
-        assert_string_equal(before, want_before);
-        assert_string_equal(after, want_after);
+        for (int threads = 0; threads < 2; threads++) {
+            assert_int_equal(um_sha256_fd_pair(fd, N, keep, ch, used, threads, before, after), 0);
+            assert_string_equal(before, want_before);
+            assert_string_equal(after, want_after);
+        }
     }
     /* No change at all: both digests are the original's. */
-    assert_int_equal(um_sha256_fd_pair(fd, N, N, NULL, 0, before, after), 0);
+    assert_int_equal(um_sha256_fd_pair(fd, N, N, NULL, 0, true, before, after), 0);
     assert_string_equal(before, want_before);
     assert_string_equal(after, want_before);
     /* A file that is shorter than announced is an error, not a digest. */
-    assert_int_equal(um_sha256_fd_pair(fd, N + 1, N, NULL, 0, before, after), -EIO);
+    assert_int_equal(um_sha256_fd_pair(fd, N + 1, N, NULL, 0, false, before, after), -EIO);
+    /* ... past the first difference too: in both halves, and in the original's only. */
+    struct um_hash_change cut = { .off = 10, .len = 5 };
+    assert_int_equal(um_sha256_fd_pair(fd, N + 7, N + 7, &cut, 1, true, before, after), -EIO);
+    assert_int_equal(um_sha256_fd_pair(fd, N + 9, N, &cut, 1, true, before, after), -EIO);
     close(fd);
     free(orig);
 }
