@@ -34,10 +34,7 @@ struct um_scanner {
     uint8_t *small;          /* reused read buffer for small files */
 };
 
-/* Files up to this size are read into a buffer instead of mapped: a map, its page
- * faults and its unmapping (a TLB shootdown across threads) cost more than reading a
- * small file whole, which the hash does anyway. */
-#define SMALL_FILE (1u << 20)
+#define SMALL_FILE UM_SCAN_READ_WHOLE
 
 struct um_scan_ctx {
     struct um_scanner *sc;

@@ -21,6 +21,11 @@ struct um_scan_options {
     uint32_t max_findings;   /* findings kept per file; more fail the file */
 };
 
+/* Files up to this size are read whole into a buffer instead of mapped: a map, its
+ * page faults and its unmapping (a TLB shootdown across threads) cost more than
+ * reading a small file, which the hash does anyway. */
+#define UM_SCAN_READ_WHOLE (1u << 20)
+
 #define UM_MAX_EMBED_DEFAULT 8   /* a camera JPEG's thumbnail's thumbnail's EXIF is depth 5 */
 #define UM_MAX_EMBED_LIMIT 64
 
