@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../common/error.h"
+#include "../common/json_out.h"
 #include "hash.h"
 #include "report.h"
 #include "version.h"
@@ -22,6 +23,7 @@ struct um_report {
     struct um_summary sum;
     struct timespec t0;
     uint64_t io_read0;
+    struct um_json_out record;   /* the current file's record, reused */
 };
 
 static uint64_t proc_read_bytes(void)
@@ -98,65 +100,113 @@ static char *hex_of(const char *raw)
     return s;
 }
 
-json_t *um_report_file_json(const struct um_file_result *res)
+/* Members of a finding that its extra object may not replace (json_object_update_missing
+ * semantics: the extra adds, never overwrites). */
+static bool finding_has(const struct um_finding *f, const char *k)
+{
+    static const char *const always[] = { "kind", "severity", "where", "offset", "length", "removable" };
+    for (size_t i = 0; i < sizeof always / sizeof *always; i++)
+        if (!strcmp(k, always[i])) return true;
+    return (f->key && !strcmp(k, "key")) || (f->value && !strcmp(k, "value")) || (f->note && !strcmp(k, "note"));
+}
+
+/* One file's record, written straight to o (no tree per file: see json_out.h). */
+static void write_file_record(struct um_json_out *o, const struct um_file_result *res, bool ndjson)
 {
     bool exact;
     char *text = um_path_text(res->path ? res->path : "", &exact);
-    json_t *o = json_object();
-    json_object_set_new(o, "path", json_string(text ? text : ""));
+    um_json_begin_object(o);
+    um_json_key(o, "path");
+    um_json_string(o, text ? text : "");
     free(text);
     if (!exact) {
         char *hex = hex_of(res->path);
-        json_object_set_new(o, "path_hex", json_string(hex ? hex : ""));
+        um_json_key(o, "path_hex");
+        um_json_string(o, hex ? hex : "");
         free(hex);
     }
-    json_object_set_new(o, "size", json_integer((json_int_t)res->size));
-    if (res->mime) json_object_set_new(o, "mime", json_string(res->mime));
-    json_object_set_new(o, "format", json_string(res->format));
-    if (res->sha256[0]) json_object_set_new(o, "sha256", json_string(res->sha256));
-    json_object_set_new(o, "status", json_string(um_status_name(res->status)));
+    um_json_key(o, "size");
+    um_json_int(o, (int64_t)res->size);
+    if (res->mime) um_json_key(o, "mime"), um_json_string(o, res->mime);
+    um_json_key(o, "format");
+    um_json_string(o, res->format);
+    if (res->sha256[0]) um_json_key(o, "sha256"), um_json_string(o, res->sha256);
+    um_json_key(o, "status");
+    um_json_string(o, um_status_name(res->status));
     if (res->error) {
         char buf[512];
         if (res->error_text)
             snprintf(buf, sizeof buf, "%s: %s", um_strerror(res->error), res->error_text);
         else
             snprintf(buf, sizeof buf, "%s", um_strerror(res->error));
-        json_object_set_new(o, res->status == UM_ST_SKIPPED ? "reason" : "error", json_string(buf));
+        um_json_key(o, res->status == UM_ST_SKIPPED ? "reason" : "error");
+        um_json_string(o, buf);
     } else if (res->error_text) {
-        json_object_set_new(o, res->status == UM_ST_SKIPPED ? "reason" : "note", json_string(res->error_text));
+        um_json_key(o, res->status == UM_ST_SKIPPED ? "reason" : "note");
+        um_json_string(o, res->error_text);
     }
-    json_t *fs = json_array();
+    um_json_key(o, "findings");
+    um_json_begin_array(o);
     for (size_t i = 0; i < res->findings.len; i++) {
         const struct um_finding *f = um_vec_at(&res->findings, i);
-        json_t *j = json_object();
-        json_object_set_new(j, "kind", json_string(um_kind_name(f->kind)));
-        json_object_set_new(j, "severity", json_string(um_severity_name(f->severity)));
-        json_object_set_new(j, "where", json_string(f->where ? f->where : ""));
-        if (f->key) json_object_set_new(j, "key", json_string(f->key));
-        if (f->value) json_object_set_new(j, "value", json_string(f->value));
-        json_object_set_new(j, "offset", json_integer((json_int_t)f->offset));
-        json_object_set_new(j, "length", json_integer((json_int_t)f->length));
-        json_object_set_new(j, "removable", json_boolean(f->removable));
-        if (f->note) json_object_set_new(j, "note", json_string(f->note));
-        if (f->extra) json_object_update_missing(j, f->extra);
-        json_array_append_new(fs, j);
+        um_json_begin_object(o);
+        um_json_key(o, "kind");
+        um_json_string(o, um_kind_name(f->kind));
+        um_json_key(o, "severity");
+        um_json_string(o, um_severity_name(f->severity));
+        um_json_key(o, "where");
+        um_json_string(o, f->where ? f->where : "");
+        if (f->key) um_json_key(o, "key"), um_json_string(o, f->key);
+        if (f->value) um_json_key(o, "value"), um_json_string(o, f->value);
+        um_json_key(o, "offset");
+        um_json_int(o, (int64_t)f->offset);
+        um_json_key(o, "length");
+        um_json_int(o, (int64_t)f->length);
+        um_json_key(o, "removable");
+        um_json_bool(o, f->removable);
+        if (f->note) um_json_key(o, "note"), um_json_string(o, f->note);
+        if (json_is_object(f->extra)) {
+            const char *k;
+            json_t *v;
+            json_object_foreach(f->extra, k, v) {
+                if (finding_has(f, k)) continue;
+                um_json_key(o, k);
+                um_json_value(o, v);
+            }
+        }
+        um_json_end_object(o);
     }
-    json_object_set_new(o, "findings", fs);
-    json_t *as = json_array();
+    um_json_end_array(o);
+    um_json_key(o, "actions");
+    um_json_begin_array(o);
     for (size_t i = 0; i < res->actions.len; i++) {
         const struct um_edit *e = um_vec_at(&res->actions, i);
-        json_t *a = json_pack("{s:s, s:I, s:I}", "op", um_op_name(e->op), "offset", (json_int_t)e->offset,
-                              "length", (json_int_t)e->length);
+        um_json_begin_object(o);
+        um_json_key(o, "op");
+        um_json_string(o, um_op_name(e->op));
+        um_json_key(o, "offset");
+        um_json_int(o, (int64_t)e->offset);
+        um_json_key(o, "length");
+        um_json_int(o, (int64_t)e->length);
         if (res->scrub_path == UM_PATH_IN_PLACE && (e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE))
-            json_object_set_new(a, "stage", json_integer(e->stage));
-        json_array_append_new(as, a);
+            um_json_key(o, "stage"), um_json_int(o, e->stage);
+        um_json_end_object(o);
     }
-    json_object_set_new(o, "actions", as);
-    if (res->scrub_path != UM_PATH_NONE)
-        json_object_set_new(o, "scrub_path", json_string(um_path_name(res->scrub_path)));
-    if (res->verified) json_object_set_new(o, "verified", json_string(res->verified));
-    if (res->sha256_after[0]) json_object_set_new(o, "sha256_after", json_string(res->sha256_after));
-    return o;
+    um_json_end_array(o);
+    if (res->scrub_path != UM_PATH_NONE) um_json_key(o, "scrub_path"), um_json_string(o, um_path_name(res->scrub_path));
+    if (res->verified) um_json_key(o, "verified"), um_json_string(o, res->verified);
+    if (res->sha256_after[0]) um_json_key(o, "sha256_after"), um_json_string(o, res->sha256_after);
+    if (ndjson) um_json_key(o, "record"), um_json_string(o, "file");
+    um_json_end_object(o);
+}
+
+json_t *um_report_file_json(const struct um_file_result *res)
+{
+    struct um_json_out o = { 0 };
+    write_file_record(&o, res, false);
+    json_t *j = o.oom ? NULL : json_loads(o.buf, 0, NULL);
+    um_json_free(&o);
+    return j;
 }
 
 static int write_json(struct um_report *r, json_t *j, size_t flags)
@@ -278,19 +328,13 @@ int um_report_file(struct um_report *r, const struct um_file_result *res)
 {
     count(&r->sum, res);
     if (!r->out) return 0;
-    json_t *o = um_report_file_json(res);
-    if (!o) return -ENOMEM;
-    if (r->ndjson) {
-        json_object_set_new(o, "record", json_string("file"));
-        write_json(r, o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        fputc('\n', r->out);
-    } else {
-        fputs(r->first ? "\n  " : ",\n  ", r->out);
-        write_json(r, o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    }
+    um_json_reset(&r->record);
+    if (!r->ndjson) um_json_raw(&r->record, r->first ? "\n  " : ",\n  ");
+    write_file_record(&r->record, res, r->ndjson);
+    if (r->ndjson) um_json_raw(&r->record, "\n");
+    if (r->record.oom) return -ENOMEM;
     r->first = false;
-    json_decref(o);
-    return ferror(r->out) ? -EIO : 0;
+    return fwrite(r->record.buf, 1, r->record.len, r->out) == r->record.len && !ferror(r->out) ? 0 : -EIO;
 }
 
 int um_report_close(struct um_report *r, bool interrupted, struct um_summary *out)
@@ -341,6 +385,7 @@ int um_report_close(struct um_report *r, bool interrupted, struct um_summary *ou
     if (out) *out = r->sum;
     json_decref(sum);
     json_decref(r->run);
+    um_json_free(&r->record);
     free(r->path);
     free(r->tmp);
     free(r);

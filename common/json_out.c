@@ -1,0 +1,208 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_out.h"
+
+static void put(struct um_json_out *o, const char *s, size_t n)
+{
+    if (o->oom) return;
+    if (o->len + n + 1 > o->cap) {
+        size_t cap = o->cap ? o->cap : 4096;
+        while (o->len + n + 1 > cap) cap *= 2;
+        char *b = realloc(o->buf, cap);
+        if (!b) {
+            o->oom = true;
+            return;
+        }
+        o->buf = b, o->cap = cap;
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    o->buf[o->len] = 0;
+}
+
+static void putc_(struct um_json_out *o, char c) { put(o, &c, 1); }
+
+void um_json_reset(struct um_json_out *o)
+{
+    o->len = 0;
+    if (o->buf) o->buf[0] = 0;
+    o->oom = false;
+    o->depth = 0;
+    o->after_key = false;
+}
+
+void um_json_free(struct um_json_out *o)
+{
+    free(o->buf);
+    memset(o, 0, sizeof *o);
+}
+
+/* Before a value or a key: the comma that separates it from the previous item. */
+static void item(struct um_json_out *o)
+{
+    if (o->after_key) {
+        o->after_key = false;
+        return;
+    }
+    if (o->depth > 0) {
+        if (o->need_comma[o->depth - 1]) putc_(o, ',');
+        o->need_comma[o->depth - 1] = true;
+    }
+}
+
+static void open_(struct um_json_out *o, char c)
+{
+    item(o);
+    putc_(o, c);
+    if (o->depth < UM_JSON_MAX_DEPTH) o->need_comma[o->depth] = false;
+    else o->oom = true;   /* deeper than any record goes: refuse rather than misplace commas */
+    o->depth++;
+}
+
+static void close_(struct um_json_out *o, char c)
+{
+    if (o->depth > 0) o->depth--;
+    putc_(o, c);
+}
+
+void um_json_begin_object(struct um_json_out *o) { open_(o, '{'); }
+void um_json_end_object(struct um_json_out *o) { close_(o, '}'); }
+void um_json_begin_array(struct um_json_out *o) { open_(o, '['); }
+void um_json_end_array(struct um_json_out *o) { close_(o, ']'); }
+
+/* Length of a valid UTF-8 sequence at p (1..4), or 0 (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    if (c < 0x80) return 1;
+    size_t l = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!l || l > n) return 0;
+    for (size_t i = 1; i < l; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0;
+    if (c == 0xED && p[1] > 0x9F) return 0;
+    if (c == 0xF0 && p[1] < 0x90) return 0;
+    if (c == 0xF4 && p[1] > 0x8F) return 0;
+    return l;
+}
+
+static void quoted(struct um_json_out *o, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    putc_(o, '"');
+    size_t run = 0;   /* bytes copied as they are, written in one go */
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        const char *esc = NULL;
+        char u[8];
+        size_t l = 1;
+        if (c == '"') esc = "\\\"";
+        else if (c == '\\') esc = "\\\\";
+        else if (c == '\n') esc = "\\n";
+        else if (c == '\r') esc = "\\r";
+        else if (c == '\t') esc = "\\t";
+        else if (c == '\b') esc = "\\b";
+        else if (c == '\f') esc = "\\f";
+        else if (c < 0x20) snprintf(u, sizeof u, "\\u%04X", c), esc = u;
+        else if (c >= 0x80 && !(l = utf8_len(p + i, n - i))) esc = "\xEF\xBF\xBD", l = 1;
+        if (!esc) {
+            run += l, i += l;
+            continue;
+        }
+        put(o, s + i - run, run);
+        run = 0;
+        put(o, esc, strlen(esc));
+        i += l;
+    }
+    put(o, s + n - run, run);
+    putc_(o, '"');
+}
+
+void um_json_key(struct um_json_out *o, const char *key)
+{
+    item(o);
+    quoted(o, key, strlen(key));
+    putc_(o, ':');
+    o->after_key = true;
+}
+
+void um_json_string(struct um_json_out *o, const char *s)
+{
+    item(o);
+    quoted(o, s ? s : "", s ? strlen(s) : 0);
+}
+
+void um_json_int(struct um_json_out *o, int64_t v)
+{
+    char b[24];
+    item(o);
+    put(o, b, (size_t)snprintf(b, sizeof b, "%" PRId64, v));
+}
+
+void um_json_raw(struct um_json_out *o, const char *text) { put(o, text, strlen(text)); }
+
+void um_json_bool(struct um_json_out *o, bool v)
+{
+    item(o);
+    put(o, v ? "true" : "false", v ? 4 : 5);
+}
+
+void um_json_value(struct um_json_out *o, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *k;
+        json_t *m;
+        um_json_begin_object(o);
+        json_object_foreach((json_t *)v, k, m) {
+            um_json_key(o, k);
+            um_json_value(o, m);
+        }
+        um_json_end_object(o);
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *m;
+        um_json_begin_array(o);
+        json_array_foreach(v, i, m) um_json_value(o, m);
+        um_json_end_array(o);
+        break;
+    }
+    case JSON_STRING:
+        item(o);
+        quoted(o, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        um_json_int(o, (int64_t)json_integer_value(v));
+        break;
+    case JSON_REAL: {
+        /* As jansson writes a real: 17 significant digits, always with a point or an
+         * exponent so that it reads back as a real. */
+        char b[40];
+        int n = snprintf(b, sizeof b, "%.17g", json_real_value(v));
+        if (n > 0 && !strpbrk(b, ".eEni")) strcat(b, ".0");
+        char *e = strchr(b, 'e');
+        if (e) {   /* and its exponent without a '+' or leading zeros: 1e300, 1e-7 */
+            char *d = e + 1 + (e[1] == '-'), *z = d + (*d == '+');
+            while (z[0] == '0' && z[1]) z++;
+            memmove(d, z, strlen(z) + 1);
+        }
+        item(o);
+        put(o, b, strlen(b));
+        break;
+    }
+    case JSON_TRUE:
+    case JSON_FALSE:
+        um_json_bool(o, json_is_true(v));
+        break;
+    case JSON_NULL:
+        item(o);
+        put(o, "null", 4);
+        break;
+    }
+}
