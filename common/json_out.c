@@ -1,4 +1,3 @@
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,11 +93,16 @@ static void quoted(struct um_json_out *o, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     putc_(o, '"');
-    size_t run = 0;   /* bytes copied as they are, written in one go */
-    for (size_t i = 0; i < n;) {
+    size_t i = 0;
+    while (i < n) {
+        /* Printable ASCII other than '"' and '\\' goes out as it is, a run at a time. */
+        size_t start = i;
+        while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\') i++;
+        if (i > start) put(o, s + start, i - start);
+        if (i == n) break;
         unsigned char c = p[i];
-        const char *esc = NULL;
         char u[8];
+        const char *esc = u;
         size_t l = 1;
         if (c == '"') esc = "\\\"";
         else if (c == '\\') esc = "\\\\";
@@ -107,18 +111,13 @@ static void quoted(struct um_json_out *o, const char *s, size_t n)
         else if (c == '\t') esc = "\\t";
         else if (c == '\b') esc = "\\b";
         else if (c == '\f') esc = "\\f";
-        else if (c < 0x20) snprintf(u, sizeof u, "\\u%04X", c), esc = u;
-        else if (c >= 0x80 && !(l = utf8_len(p + i, n - i))) esc = "\xEF\xBF\xBD", l = 1;
-        if (!esc) {
-            run += l, i += l;
-            continue;
-        }
-        put(o, s + i - run, run);
-        run = 0;
-        put(o, esc, strlen(esc));
+        else if (c < 0x20) snprintf(u, sizeof u, "\\u%04X", c);
+        else if ((l = utf8_len(p + i, n - i)) != 0) esc = NULL;   /* a valid sequence, as it is */
+        else esc = "\xEF\xBF\xBD", l = 1;
+        if (esc) put(o, esc, strlen(esc));
+        else put(o, s + i, l);
         i += l;
     }
-    put(o, s + n - run, run);
     putc_(o, '"');
 }
 
@@ -138,9 +137,13 @@ void um_json_string(struct um_json_out *o, const char *s)
 
 void um_json_int(struct um_json_out *o, int64_t v)
 {
-    char b[24];
+    char b[24], *e = b + sizeof b, *q = e;   /* digits from the right; no printf per number */
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do *--q = (char)('0' + m % 10);
+    while (m /= 10);
+    if (v < 0) *--q = '-';
     item(o);
-    put(o, b, (size_t)snprintf(b, sizeof b, "%" PRId64, v));
+    put(o, q, (size_t)(e - q));
 }
 
 void um_json_raw(struct um_json_out *o, const char *text) { put(o, text, strlen(text)); }

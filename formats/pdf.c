@@ -59,6 +59,8 @@ struct pdf {
     uint64_t end;
     struct obj *objs;
     size_t nobjs;
+    uint64_t *trailers;     /* where each "trailer" keyword is (found once, used twice) */
+    size_t ntrailers;
     bool encrypted;
     /* Inside an inflated object stream: d is this copy, edits go into it and the
      * findings (reported with the stream's range) are collected. */
@@ -894,15 +896,33 @@ static int trailer(struct pdf *p, const struct val *dict, const char *where, str
     return 0;
 }
 
+/* Finds every "trailer" keyword, once: the trailers are read in two passes. */
+static int index_trailers(struct pdf *p)
+{
+    size_t cap = 0;
+    for (uint64_t i = 0; i + 7 <= p->end;) {
+        const uint8_t *hit = memmem(p->d + i, p->end - i, "trailer", 7);
+        if (!hit) break;
+        if (p->ntrailers == cap) {
+            if (cap >= MAX_OBJECTS) return UM_E_LIMIT;
+            size_t ncap = cap ? cap * 2 : 8;
+            uint64_t *n = realloc(p->trailers, ncap * sizeof *n);
+            if (!n) return -ENOMEM;
+            p->trailers = n;
+            cap = ncap;
+        }
+        p->trailers[p->ntrailers++] = (uint64_t)(hit - p->d);
+        i = (uint64_t)(hit - p->d) + 7;
+    }
+    return 0;
+}
+
 /* Calls trailer() on every trailer dictionary. */
 static int each_trailer(struct pdf *p, struct trailer_refs *t, bool ids)
 {
     int err;
-    for (uint64_t i = 0; i + 7 <= p->end;) {
-        const uint8_t *hit = memmem(p->d + i, p->end - i, "trailer", 7);
-        if (!hit) break;
-        uint64_t at = (uint64_t)(hit - p->d), j = at + 7;
-        i = j;
+    for (size_t k = 0; k < p->ntrailers; k++) {
+        uint64_t at = p->trailers[k], j = at + 7;
         struct val dict;
         if (parse_value(p, &j, 0, &dict) || dict.t != V_DICT) continue;
         char where[64];
@@ -959,7 +979,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
         um_set_end(ctx, eof, "PDF %%EOF");
         p.end = eof;
     }
-    if ((err = index_objects(&p))) goto end;
+    if ((err = index_objects(&p)) || (err = index_trailers(&p))) goto end;
     t = calloc(1, sizeof *t);
     if (!t) {
         err = -ENOMEM;
@@ -1043,6 +1063,7 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
 end:
     free(t);
     free(p.objs);
+    free(p.trailers);
     return err;
 }
 
