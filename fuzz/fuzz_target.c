@@ -1,12 +1,14 @@
 /* libFuzzer targets. Built once per handler with -DUM_FUZZ_FORMAT="name" (that parser
  * alone, probes skipped, so random input reaches it), and once without (the whole scan
  * of one file: Red Star peeling, probing, the handler, appended data, then the plan
- * built and applied in memory and the result scanned again, as a scrub would). */
+ * built and applied in memory and the result scanned again, as a scrub would). Both
+ * write the report's record of the result and read it back. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../formats/format.h"
+#include "../scanner/report.h"
 #include "../scanner/scan.h"
 #include "../scrubber/plan.h"
 
@@ -74,6 +76,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct um_edit *e = um_vec_at(&res.edits, i);
         if (e->offset > size || e->length > size - e->offset) abort();
     }
+    /* The report's record of whatever was found is JSON that reads back (the writer
+     * escapes every value the file put there). */
+    if (!res.path) res.path = strdup("fuzz");
+    json_t *record = um_report_file_json(&res);
+    if (!record) abort();
+    json_decref(record);
     um_file_result_free(&res);
     return 0;
 }
