@@ -3,16 +3,17 @@
 #include <string.h>
 
 #include "json_out.h"
+#include "utf8.h"
 
 static void put(struct um_json_out *o, const char *s, size_t n)
 {
-    if (o->oom) return;
+    if (o->failed) return;
     if (o->len + n + 1 > o->cap) {
         size_t cap = o->cap ? o->cap : 4096;
         while (o->len + n + 1 > cap) cap *= 2;
         char *b = realloc(o->buf, cap);
         if (!b) {
-            o->oom = true;
+            o->failed = true;
             return;
         }
         o->buf = b, o->cap = cap;
@@ -28,7 +29,7 @@ void um_json_reset(struct um_json_out *o)
 {
     o->len = 0;
     if (o->buf) o->buf[0] = 0;
-    o->oom = false;
+    o->failed = false;
     o->depth = 0;
     o->after_key = false;
 }
@@ -46,7 +47,7 @@ static void item(struct um_json_out *o)
         o->after_key = false;
         return;
     }
-    if (o->depth > 0) {
+    if (o->depth > 0 && o->depth <= UM_JSON_MAX_DEPTH) {
         if (o->need_comma[o->depth - 1]) putc_(o, ',');
         o->need_comma[o->depth - 1] = true;
     }
@@ -57,7 +58,7 @@ static void open_(struct um_json_out *o, char c)
     item(o);
     putc_(o, c);
     if (o->depth < UM_JSON_MAX_DEPTH) o->need_comma[o->depth] = false;
-    else o->oom = true;   /* deeper than any record goes: refuse rather than misplace commas */
+    else o->failed = true;   /* deeper than any record goes: refuse rather than misplace commas */
     o->depth++;
 }
 
@@ -71,23 +72,6 @@ void um_json_begin_object(struct um_json_out *o) { open_(o, '{'); }
 void um_json_end_object(struct um_json_out *o) { close_(o, '}'); }
 void um_json_begin_array(struct um_json_out *o) { open_(o, '['); }
 void um_json_end_array(struct um_json_out *o) { close_(o, ']'); }
-
-/* Length of a valid UTF-8 sequence at p (1..4), or 0 (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF). */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    if (c < 0x80) return 1;
-    size_t l = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (!l || l > n) return 0;
-    for (size_t i = 1; i < l; i++)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    if (c == 0xE0 && p[1] < 0xA0) return 0;
-    if (c == 0xED && p[1] > 0x9F) return 0;
-    if (c == 0xF0 && p[1] < 0x90) return 0;
-    if (c == 0xF4 && p[1] > 0x8F) return 0;
-    return l;
-}
 
 static void quoted(struct um_json_out *o, const char *s, size_t n)
 {
@@ -112,7 +96,7 @@ static void quoted(struct um_json_out *o, const char *s, size_t n)
         else if (c == '\b') esc = "\\b";
         else if (c == '\f') esc = "\\f";
         else if (c < 0x20) snprintf(u, sizeof u, "\\u%04X", c);
-        else if ((l = utf8_len(p + i, n - i)) != 0) esc = NULL;   /* a valid sequence, as it is */
+        else if ((l = um_utf8_len(p + i, n - i)) != 0) esc = NULL;   /* a valid sequence, as it is */
         else esc = "\xEF\xBF\xBD", l = 1;
         if (esc) put(o, esc, strlen(esc));
         else put(o, s + i, l);

@@ -18,7 +18,8 @@
 struct um_json_out {
     char *buf;
     size_t len, cap;
-    bool oom;                               /* an allocation failed: the text is incomplete */
+    bool failed;                            /* the text is incomplete: an allocation failed,
+                                               or nesting went past UM_JSON_MAX_DEPTH */
     int depth;
     bool need_comma[UM_JSON_MAX_DEPTH];     /* per open object/array: an item was written */
     bool after_key;

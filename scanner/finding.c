@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../common/error.h"
+#include "../common/utf8.h"
 #include "finding.h"
 
 static const char *const kind_names[UM_K_COUNT_] = {
@@ -134,28 +135,6 @@ void um_hex_preview(const uint8_t *p, uint64_t n, char out[33])
     out[2 * m] = 0;
 }
 
-/* Length of a valid UTF-8 sequence at p (1..4), or 0. */
-static size_t utf8_seq(const uint8_t *p, size_t n)
-{
-    uint8_t c = p[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-    else return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80) return 0;
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 char *um_sanitize_value(const uint8_t *p, size_t n)
 {
     /* Worst case: every byte becomes "\xHH" (4 bytes), plus an ellipsis. */
@@ -166,7 +145,7 @@ char *um_sanitize_value(const uint8_t *p, size_t n)
     /* Trailing NULs are C-string padding, not content. */
     while (n > 0 && p[n - 1] == 0) n--;
     while (i < n && chars < UM_VALUE_MAX) {
-        size_t l = utf8_seq(p + i, n - i);
+        size_t l = um_utf8_len(p + i, n - i);
         if (l == 1 && p[i] >= 0x20 && p[i] != 0x7F) {
             out[o++] = (char)p[i];
         } else if (l > 1) {

@@ -10,6 +10,7 @@
 
 #include "../common/error.h"
 #include "../common/json_out.h"
+#include "../common/utf8.h"
 #include "hash.h"
 #include "report.h"
 #include "version.h"
@@ -55,22 +56,8 @@ char *um_path_text(const char *raw, bool *exact)
     if (!out) return NULL;
     for (size_t i = 0; i < n;) {
         const uint8_t *p = (const uint8_t *)raw + i;
-        size_t len = 0;
-        if (p[0] < 0x80) len = 1;
-        else if (p[0] >= 0xC2 && p[0] <= 0xDF) len = 2;
-        else if (p[0] >= 0xE0 && p[0] <= 0xEF) len = 3;
-        else if (p[0] >= 0xF0 && p[0] <= 0xF4) len = 4;
-        bool ok = len && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++) ok = (p[k] & 0xC0) == 0x80;
-        if (ok && len == 3) {
-            uint32_t cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-            ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
-        }
-        if (ok && len == 4) {
-            uint32_t cp = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
-                          (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
-            ok = cp >= 0x10000 && cp <= 0x10FFFF;
-        }
+        size_t len = um_utf8_len(p, n - i);
+        bool ok = len != 0;
         if (ok) {
             memcpy(out + o, p, len);
             o += len;
@@ -204,7 +191,7 @@ json_t *um_report_file_json(const struct um_file_result *res)
 {
     struct um_json_out o = { 0 };
     write_file_record(&o, res, false);
-    json_t *j = o.oom ? NULL : json_loads(o.buf, 0, NULL);
+    json_t *j = o.failed ? NULL : json_loads(o.buf, 0, NULL);
     um_json_free(&o);
     return j;
 }
@@ -332,7 +319,7 @@ int um_report_file(struct um_report *r, const struct um_file_result *res)
     if (!r->ndjson) um_json_raw(&r->record, r->first ? "\n  " : ",\n  ");
     write_file_record(&r->record, res, r->ndjson);
     if (r->ndjson) um_json_raw(&r->record, "\n");
-    if (r->record.oom) return -ENOMEM;
+    if (r->record.failed) return -ENOMEM;
     r->first = false;
     return fwrite(r->record.buf, 1, r->record.len, r->out) == r->record.len && !ferror(r->out) ? 0 : -EIO;
 }

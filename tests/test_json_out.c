@@ -1,7 +1,8 @@
 /* The streaming JSON writer of the report's file records (common/json_out.c): what it
  * writes is what jansson writes for the same value (compact), every string escape,
- * bytes that are not UTF-8, and records that jansson reads back. */
+ * bytes that are not UTF-8, records that jansson reads back, and nesting too deep. */
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +21,7 @@ static void same_as_jansson(const char *json_text)
     char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
     struct um_json_out o = { 0 };
     um_json_value(&o, v);
-    assert_false(o.oom);
+    assert_false(o.failed);
     assert_string_equal(o.buf, want);
     free(want);
     json_decref(v);
@@ -44,12 +45,41 @@ static void not_utf8_becomes_replacement_characters(void **state)
     struct um_json_out o = { 0 };
     /* a lone continuation byte, a truncated sequence, an overlong '/', a surrogate */
     um_json_string(&o, "a\x80" "b\xE4\xB8" "c\xC0\xAF" "d\xED\xA0\x80" "e");
-    assert_false(o.oom);
+    assert_false(o.failed);
     json_t *v = json_loads(o.buf, JSON_DECODE_ANY, NULL);
     assert_non_null(v);   /* jansson refuses text that is not UTF-8 */
     assert_string_equal(json_string_value(v), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD"
                                               "d\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "e");
     json_decref(v);
+    um_json_free(&o);
+}
+
+/* The edges of RFC 3629: the last and first code points of each length pass as they
+ * are; overlong forms, surrogates and code points past U+10FFFF do not. */
+static void utf8_edges(void **state)
+{
+    (void)state;
+    static const char *const valid[] = { "\x7F", "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF",
+                                         "\xEE\x80\x80", "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF" };
+    static const char *const invalid[] = { "\xC1\xBF", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xED\xBF\xBF",
+                                           "\xF0\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF" };
+    struct um_json_out o = { 0 };
+    char want[64];
+    for (size_t i = 0; i < sizeof valid / sizeof *valid; i++) {
+        um_json_reset(&o);
+        um_json_string(&o, valid[i]);
+        snprintf(want, sizeof want, "\"%s\"", valid[i]);
+        assert_string_equal(o.buf, want);
+    }
+    for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++) {
+        um_json_reset(&o);
+        um_json_string(&o, invalid[i]);
+        size_t n = strlen(invalid[i]), w = 0;   /* each byte of it: one U+FFFD */
+        want[w++] = '"';
+        for (size_t k = 0; k < n; k++) memcpy(want + w, "\xEF\xBF\xBD", 3), w += 3;
+        want[w++] = '"', want[w] = 0;
+        assert_string_equal(o.buf, want);
+    }
     um_json_free(&o);
 }
 
@@ -79,11 +109,26 @@ static void records_read_back(void **state)
         um_json_begin_array(&o);
         um_json_end_array(&o);
         um_json_end_object(&o);
-        assert_false(o.oom);
+        assert_false(o.failed);
         assert_string_equal(o.buf, "{\"path\":\"/media/\\\"card\\\"/\xED\x95\x9C.mp4\",\"size\":-9223372036854775808,"
                                    "\"findings\":[{\"n\":0,\"ok\":false},{\"n\":1,\"ok\":true},{\"n\":2,\"ok\":false}],"
                                    "\"actions\":[]}");
     }
+    um_json_free(&o);
+}
+
+static void too_deep_fails_cleanly(void **state)
+{
+    (void)state;
+    struct um_json_out o = { 0 };
+    for (int i = 0; i < 3 * UM_JSON_MAX_DEPTH; i++) um_json_begin_array(&o), um_json_int(&o, i);
+    for (int i = 0; i < 3 * UM_JSON_MAX_DEPTH; i++) um_json_end_array(&o);
+    assert_true(o.failed);
+    um_json_reset(&o);   /* and the writer is usable again */
+    um_json_begin_array(&o);
+    um_json_end_array(&o);
+    assert_false(o.failed);
+    assert_string_equal(o.buf, "[]");
     um_json_free(&o);
 }
 
@@ -92,7 +137,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writes_what_jansson_writes),
         cmocka_unit_test(not_utf8_becomes_replacement_characters),
+        cmocka_unit_test(utf8_edges),
         cmocka_unit_test(records_read_back),
+        cmocka_unit_test(too_deep_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
