@@ -130,6 +130,18 @@ void um_json_int(struct um_json_out *o, int64_t v)
     put(o, q, (size_t)(e - q));
 }
 
+void um_json_member_string(struct um_json_out *o, const char *key, const char *s)
+{
+    um_json_key(o, key);
+    um_json_string(o, s);
+}
+
+void um_json_member_int(struct um_json_out *o, const char *key, int64_t v)
+{
+    um_json_key(o, key);
+    um_json_int(o, v);
+}
+
 void um_json_raw(struct um_json_out *o, const char *text) { put(o, text, strlen(text)); }
 
 void um_json_bool(struct um_json_out *o, bool v)

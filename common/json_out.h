@@ -39,6 +39,9 @@ void um_json_key(struct um_json_out *o, const char *key);
 void um_json_string(struct um_json_out *o, const char *s);
 void um_json_int(struct um_json_out *o, int64_t v);
 void um_json_bool(struct um_json_out *o, bool v);
+/* A member: its name and a value in one call. */
+void um_json_member_string(struct um_json_out *o, const char *key, const char *s);
+void um_json_member_int(struct um_json_out *o, const char *key, int64_t v);
 /* Text written as it is (the framing between records: newlines, commas). */
 void um_json_raw(struct um_json_out *o, const char *text);
 /* Any jansson value (objects keep their order). */

@@ -34,6 +34,18 @@ static ssize_t read_piece(int fd, uint8_t *buf, uint64_t off, uint64_t n, size_t
     return err ? (err == UM_E_TRUNC ? -EIO : err) : (ssize_t)want;
 }
 
+/* Feeds c the original's bytes [from, to) of fd, read through buf. */
+static int update_from_fd(struct sha256_ctx *c, int fd, uint64_t from, uint64_t to, uint8_t *buf, size_t cap)
+{
+    while (from < to) {
+        ssize_t got = read_piece(fd, buf, from, to, cap);
+        if (got < 0) return (int)got;
+        sha256_update(c, (size_t)got, buf);
+        from += (uint64_t)got;
+    }
+    return 0;
+}
+
 int um_sha256_fd(int fd, uint64_t n, uint8_t *buf, size_t cap, char out[65])
 {
     uint8_t *own = NULL;
@@ -46,17 +58,7 @@ int um_sha256_fd(int fd, uint64_t n, uint8_t *buf, size_t cap, char out[65])
     /* Sequential read-ahead; the pages stay cached (a scrub or the parse reads them
      * next, and evicting a preparer's cache is not this tool's business). */
     (void)posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
-    uint64_t off = 0;
-    int err = 0;
-    while (off < n) {
-        ssize_t got = read_piece(fd, buf, off, n, cap);
-        if (got < 0) {
-            err = (int)got;
-            break;
-        }
-        sha256_update(&c, (size_t)got, buf);
-        off += (uint64_t)got;
-    }
+    int err = update_from_fd(&c, fd, 0, n, buf, cap);
     free(own);
     if (!err) hex_digest(&c, out);
     return err;
@@ -89,21 +91,10 @@ static void update_with(struct sha256_ctx *c, const struct um_hash_change *ch)
     else update_zeros(c, ch->with_len);
 }
 
-/* Feeds c the original's bytes [from, to) of fd, read through buf. */
-static int update_from_fd(struct sha256_ctx *c, int fd, uint64_t from, uint64_t to, uint8_t *buf, size_t cap)
-{
-    while (from < to) {
-        ssize_t got = read_piece(fd, buf, from, to, cap);
-        if (got < 0) return (int)got;
-        sha256_update(c, (size_t)got, buf);
-        from += (uint64_t)got;
-    }
-    return 0;
-}
-
 enum { PAIR_CHUNK = 1 << 20 };
 
-/* One of the two digests of a pair, from the first byte where they differ on. */
+/* A stretch of one digest of a pair: the original's bytes [from, to), with the result's
+ * changes overlaid when ch is set (the shared prefix, then each digest on its own). */
 struct pair_half {
     int fd;
     struct sha256_ctx c;
@@ -142,16 +133,13 @@ int um_sha256_fd_pair(int fd, uint64_t n, uint64_t keep, const struct um_hash_ch
     if (keep > n) keep = n;
     /* Both digests share the bytes before the first difference; they are hashed once. */
     uint64_t same = k && ch[0].off < keep ? ch[0].off : keep;
-    struct pair_half a = { .fd = fd, .from = same, .to = n };
-    struct pair_half b = { .fd = fd, .from = same, .to = keep, .ch = ch, .k = k };
-    uint8_t *buf = malloc(PAIR_CHUNK);
-    if (!buf) return -ENOMEM;
+    struct pair_half a = { .fd = fd, .from = 0, .to = same };
     sha256_init(&a.c);
     (void)posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
-    int err = update_from_fd(&a.c, fd, 0, same, buf, PAIR_CHUNK);
-    free(buf);
-    if (err) return err;
-    b.c = a.c;
+    hash_half(&a);
+    if (a.err) return a.err;
+    struct pair_half b = { .fd = fd, .c = a.c, .from = same, .to = keep, .ch = ch, .k = k };
+    a.from = same, a.to = n;
     /* The rest: two threads when asked (a large file: each digest is a second a GiB),
      * both reading the same cached pages; one after the other otherwise. */
     pthread_t t;

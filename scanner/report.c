@@ -57,8 +57,7 @@ char *um_path_text(const char *raw, bool *exact)
     for (size_t i = 0; i < n;) {
         const uint8_t *p = (const uint8_t *)raw + i;
         size_t len = um_utf8_len(p, n - i);
-        bool ok = len != 0;
-        if (ok) {
+        if (len) {
             memcpy(out + o, p, len);
             o += len;
             i += len;
@@ -103,55 +102,43 @@ static void write_file_record(struct um_json_out *o, const struct um_file_result
     bool exact;
     char *text = um_path_text(res->path ? res->path : "", &exact);
     um_json_begin_object(o);
-    um_json_key(o, "path");
-    um_json_string(o, text ? text : "");
+    um_json_member_string(o, "path", text ? text : "");
     free(text);
     if (!exact) {
         char *hex = hex_of(res->path);
-        um_json_key(o, "path_hex");
-        um_json_string(o, hex ? hex : "");
+        um_json_member_string(o, "path_hex", hex ? hex : "");
         free(hex);
     }
-    um_json_key(o, "size");
-    um_json_int(o, (int64_t)res->size);
-    if (res->mime) um_json_key(o, "mime"), um_json_string(o, res->mime);
-    um_json_key(o, "format");
-    um_json_string(o, res->format);
-    if (res->sha256[0]) um_json_key(o, "sha256"), um_json_string(o, res->sha256);
-    um_json_key(o, "status");
-    um_json_string(o, um_status_name(res->status));
+    um_json_member_int(o, "size", (int64_t)res->size);
+    if (res->mime) um_json_member_string(o, "mime", res->mime);
+    um_json_member_string(o, "format", res->format);
+    if (res->sha256[0]) um_json_member_string(o, "sha256", res->sha256);
+    um_json_member_string(o, "status", um_status_name(res->status));
     if (res->error) {
         char buf[512];
         if (res->error_text)
             snprintf(buf, sizeof buf, "%s: %s", um_strerror(res->error), res->error_text);
         else
             snprintf(buf, sizeof buf, "%s", um_strerror(res->error));
-        um_json_key(o, res->status == UM_ST_SKIPPED ? "reason" : "error");
-        um_json_string(o, buf);
+        um_json_member_string(o, res->status == UM_ST_SKIPPED ? "reason" : "error", buf);
     } else if (res->error_text) {
-        um_json_key(o, res->status == UM_ST_SKIPPED ? "reason" : "note");
-        um_json_string(o, res->error_text);
+        um_json_member_string(o, res->status == UM_ST_SKIPPED ? "reason" : "note", res->error_text);
     }
     um_json_key(o, "findings");
     um_json_begin_array(o);
     for (size_t i = 0; i < res->findings.len; i++) {
         const struct um_finding *f = um_vec_at(&res->findings, i);
         um_json_begin_object(o);
-        um_json_key(o, "kind");
-        um_json_string(o, um_kind_name(f->kind));
-        um_json_key(o, "severity");
-        um_json_string(o, um_severity_name(f->severity));
-        um_json_key(o, "where");
-        um_json_string(o, f->where ? f->where : "");
-        if (f->key) um_json_key(o, "key"), um_json_string(o, f->key);
-        if (f->value) um_json_key(o, "value"), um_json_string(o, f->value);
-        um_json_key(o, "offset");
-        um_json_int(o, (int64_t)f->offset);
-        um_json_key(o, "length");
-        um_json_int(o, (int64_t)f->length);
+        um_json_member_string(o, "kind", um_kind_name(f->kind));
+        um_json_member_string(o, "severity", um_severity_name(f->severity));
+        um_json_member_string(o, "where", f->where ? f->where : "");
+        if (f->key) um_json_member_string(o, "key", f->key);
+        if (f->value) um_json_member_string(o, "value", f->value);
+        um_json_member_int(o, "offset", (int64_t)f->offset);
+        um_json_member_int(o, "length", (int64_t)f->length);
         um_json_key(o, "removable");
         um_json_bool(o, f->removable);
-        if (f->note) um_json_key(o, "note"), um_json_string(o, f->note);
+        if (f->note) um_json_member_string(o, "note", f->note);
         if (json_is_object(f->extra)) {
             const char *k;
             json_t *v;
@@ -169,21 +156,18 @@ static void write_file_record(struct um_json_out *o, const struct um_file_result
     for (size_t i = 0; i < res->actions.len; i++) {
         const struct um_edit *e = um_vec_at(&res->actions, i);
         um_json_begin_object(o);
-        um_json_key(o, "op");
-        um_json_string(o, um_op_name(e->op));
-        um_json_key(o, "offset");
-        um_json_int(o, (int64_t)e->offset);
-        um_json_key(o, "length");
-        um_json_int(o, (int64_t)e->length);
+        um_json_member_string(o, "op", um_op_name(e->op));
+        um_json_member_int(o, "offset", (int64_t)e->offset);
+        um_json_member_int(o, "length", (int64_t)e->length);
         if (res->scrub_path == UM_PATH_IN_PLACE && (e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE))
-            um_json_key(o, "stage"), um_json_int(o, e->stage);
+            um_json_member_int(o, "stage", e->stage);
         um_json_end_object(o);
     }
     um_json_end_array(o);
-    if (res->scrub_path != UM_PATH_NONE) um_json_key(o, "scrub_path"), um_json_string(o, um_path_name(res->scrub_path));
-    if (res->verified) um_json_key(o, "verified"), um_json_string(o, res->verified);
-    if (res->sha256_after[0]) um_json_key(o, "sha256_after"), um_json_string(o, res->sha256_after);
-    if (ndjson) um_json_key(o, "record"), um_json_string(o, "file");
+    if (res->scrub_path != UM_PATH_NONE) um_json_member_string(o, "scrub_path", um_path_name(res->scrub_path));
+    if (res->verified) um_json_member_string(o, "verified", res->verified);
+    if (res->sha256_after[0]) um_json_member_string(o, "sha256_after", res->sha256_after);
+    if (ndjson) um_json_member_string(o, "record", "file");
     um_json_end_object(o);
 }
 

@@ -34,7 +34,6 @@ struct um_scanner {
     uint8_t *small;          /* reused read buffer for small files */
 };
 
-#define SMALL_FILE UM_SCAN_READ_WHOLE
 
 struct um_scan_ctx {
     struct um_scanner *sc;
@@ -562,8 +561,8 @@ static int scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_fi
     }
     if (size == 0) return um_scan_buffer(sc, (const uint8_t *)"", 0, name, res);
     if (size > SIZE_MAX) return res->error = UM_E_RANGE;
-    if (size <= SMALL_FILE) {
-        if (!sc->small && !(sc->small = malloc(SMALL_FILE))) return res->error = -ENOMEM;
+    if (size <= UM_SCAN_READ_WHOLE) {
+        if (!sc->small && !(sc->small = malloc(UM_SCAN_READ_WHOLE))) return res->error = -ENOMEM;
         int err = um_pread_all(fd, sc->small, (size_t)size, 0);
         if (err) {
             res->status = UM_ST_FAILED;
@@ -582,9 +581,9 @@ static int scan_fd(struct um_scanner *sc, int fd, const char *name, struct um_fi
     if (sigsetjmp(jump, 1) == 0) {
         bus_jump = &jump;
         bool hash = sc->opt.hash && !sc->opt.hash_later;
-        if (hash && !sc->small) sc->small = malloc(SMALL_FILE);  /* NULL: hashing allocates */
+        if (hash && !sc->small) sc->small = malloc(UM_SCAN_READ_WHOLE);  /* NULL: hashing allocates */
         if (hash &&
-            (err = um_sha256_fd(fd, size, sc->small, sc->small ? SMALL_FILE : 0, res->sha256)) == -EIO)
+            (err = um_sha256_fd(fd, size, sc->small, sc->small ? UM_SCAN_READ_WHOLE : 0, res->sha256)) == -EIO)
             res->error_text = strdup("the file shrank while it was being read");
         if (!err) err = um_scan_buffer(sc, map, size, name, res);
     } else {

@@ -30,6 +30,9 @@
 #include "scrub.h"
 
 #define ZERO_CHUNK (1u << 20)
+/* From this size on the two digests run on two threads (each is about a second a GiB;
+ * below it a thread costs more than it saves). */
+#define TWO_THREAD_DIGESTS_FROM (64ull << 20)
 
 void um_scrub_options_default(struct um_scrub_options *o)
 {
@@ -128,9 +131,8 @@ static int hash_original_and_result(int fd, const struct um_plan *plan, struct u
                          : e->op == UM_OP_SPLICE                       ? e->bytes_len
                                                                        : 0;   /* CUT */
     }
-    /* From 64 MiB on, the two digests run on two threads (about a second each a GiB). */
-    int err = um_sha256_fd_pair(fd, plan->old_size, plan->truncate_at, ch, plan->n, plan->old_size >= (64u << 20),
-                                res->sha256, res->sha256_after);
+    int err = um_sha256_fd_pair(fd, plan->old_size, plan->truncate_at, ch, plan->n,
+                                plan->old_size >= TWO_THREAD_DIGESTS_FROM, res->sha256, res->sha256_after);
     free(ch);
     if (err) res->sha256[0] = res->sha256_after[0] = 0;
     return err;
