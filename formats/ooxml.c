@@ -16,8 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "ooxml.h"
 #include "xml.h"
@@ -592,7 +590,8 @@ int um_docxml_scan(struct um_scan_ctx *ctx, enum um_docpart kind, const char *na
     struct part p = { .ctx = ctx, .where = where, .off = off, .rlen = rlen, .out = out };
     /* No network, no DTD, no entity substitution: a document cannot make us fetch or
      * expand anything. */
-    um_xml_ready();
+    int err = um_xml_ready();
+    if (err) return err;
     xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, NULL, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) return UM_E_FORMAT;
@@ -642,7 +641,7 @@ int um_docxml_scan(struct um_scan_ctx *ctx, enum um_docpart kind, const char *na
     default:
         break;
     }
-    int err = p.err;
+    err = p.err;
     if (!err && p.changed && out->nfindings) {
         xmlChar *buf = NULL;
         int n = 0;

@@ -2,9 +2,11 @@
 #ifndef UM_XML_H
 #define UM_XML_H
 
-/* Call before every parse: the first call in the process initialises libxml2, once
- * and serialised. Left to its lazy set-up, libxml2 2.9 initialises its globals in
- * whichever threads parse first, concurrently (a data race under -j). */
-void um_xml_ready(void);
+#include "../common/xmllib.h"
+
+/* Call before every parse: the first call in the process loads and initialises
+ * libxml2 (common/xmllib.c). Returns 0, or -ELIBACC when it cannot be loaded: the
+ * caller fails the part, it never guesses. */
+int um_xml_ready(void);
 
 #endif

@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "../scanner/classify.h"
 #include "format.h"
@@ -267,8 +265,12 @@ static int scan_packet(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size,
     if (!x.found) return -ENOMEM;
     xmlDoc *doc = NULL;
     if (size <= MAX_PACKET) {
+        int loaded = um_xml_ready();
+        if (loaded) {
+            free(x.found);
+            return loaded;
+        }
         /* libxml2 would print parse errors; a handler never prints. */
-        um_xml_ready();
         xmlSetGenericErrorFunc(NULL, silent);
         doc = xmlReadMemory((const char *)d, (int)size, "xmp.xml", NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
@@ -328,7 +330,8 @@ int um_xmp_report_detached(struct um_scan_ctx *ctx, const uint8_t *xml, size_t l
     if (!rlen || len > MAX_PACKET) return len > MAX_PACKET ? UM_E_LIMIT : 0;
     struct xmp x = { .ctx = ctx, .d = xml, .size = len, .owner = -1, .base = off, .prefix = prefix,
                      .detached = rlen, .found = found };
-    um_xml_ready();
+    int err = um_xml_ready();
+    if (err) return err;
     xmlSetGenericErrorFunc(NULL, silent);
     xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, "xmp.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
