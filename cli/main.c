@@ -40,7 +40,8 @@
     X("keep", 0, 1, OPT_KEEP, "scrub", "KIND  do not remove findings of KIND (repeatable)")         \
     X("strip", 0, 1, OPT_STRIP, "scrub", "KIND  remove findings of KIND (repeatable; all by default)") \
     X("copy", 0, 0, OPT_COPY, "scrub", "      never edit in place: always write a verified copy")   \
-    X("verify", 0, 1, OPT_VERIFY, "scrub", "full|fast  compare every packet of large files too (full)") \
+    X("no-sync", 0, 0, OPT_NO_SYNC, "scrub", "      with --out: do not wait for copies to reach the disk (as cp; see README)") \
+    X("verify", 0, 1, OPT_VERIFY, "scrub", "fast|demux|full  how large films are proven (see README)") \
     /* drive hygiene (scanner/drive.c, scanner/volume.c) */                                     \
     X("drive", 0, 0, OPT_DRIVE, "scan,scrub", "      PATH is a whole drive: also check timestamp patterns (automatic for mount points)") \
     X("volume", 0, 1, OPT_VOLUME, "scan,scrub", "DEV   report (scrub: rewrite) the identity of a FAT/exFAT/NTFS device or image") \
@@ -439,10 +440,12 @@ static int cmd_run(const char *command, int argc, char **argv)
             c.scrub.policy.strip[k] = opt == OPT_STRIP;
             break;
         }
+        case OPT_NO_SYNC: c.scrub.no_sync_out = true; break;
         case OPT_VERIFY:
             if (!strcmp(optarg, "full")) c.scrub.verify.full_limit = 0;
+            else if (!strcmp(optarg, "demux")) c.scrub.verify.demux = true;
             else if (strcmp(optarg, "fast") != 0) {
-                fprintf(stderr, "unmark: --verify takes full or fast\n");
+                fprintf(stderr, "unmark: --verify takes fast, demux or full\n");
                 return 2;
             }
             break;
@@ -467,7 +470,7 @@ static int cmd_run(const char *command, int argc, char **argv)
         }
         /* Scrub-only options are refused by scan. */
         if (!scrub && (opt == 'o' || opt == OPT_OUT || opt == 'n' || opt == OPT_DRY_RUN ||
-                       opt == OPT_KEEP || opt == OPT_STRIP || opt == OPT_COPY || opt == OPT_VERIFY ||
+                       opt == OPT_KEEP || opt == OPT_STRIP || opt == OPT_COPY || opt == OPT_VERIFY || opt == OPT_NO_SYNC ||
                        opt == OPT_NEW_SERIAL || opt == OPT_LABEL || opt == OPT_TIMES)) {
             fprintf(stderr, "unmark: that option belongs to scrub\n");
             return 2;
@@ -479,6 +482,12 @@ static int cmd_run(const char *command, int argc, char **argv)
     }
     if (optind >= argc && !c.drive.volume) {
         fprintf(stderr, "unmark %s: give at least one PATH (a drive, a folder or a file)\n", command);
+        return 2;
+    }
+    if (c.scrub.no_sync_out && !c.out) {
+        /* Elsewhere the copy replaces the original, or edits go in place in an order
+         * that only fsync keeps: both must reach the disk before the next step. */
+        fprintf(stderr, "unmark: --no-sync goes with --out (originals are edited durably)\n");
         return 2;
     }
     if (c.json && c.ndjson) {

@@ -8,11 +8,7 @@
 #include <stdint.h>
 
 #include "avlib.h"
-
-/* A byte range [off, off+len). */
-struct um_range {
-    uint64_t off, len;
-};
+#include "bytes.h"
 
 struct um_av {
     AVFormatContext *fmt;

@@ -98,6 +98,11 @@ static inline int um_add_u64(uint64_t a, uint64_t b, uint64_t *out)
     return 0;
 }
 
+/* A byte range [off, off+len). */
+struct um_range {
+    uint64_t off, len;
+};
+
 /* True when [off, off+len) lies inside [0, size). */
 static inline int um_range_ok(uint64_t off, uint64_t len, uint64_t size)
 {

@@ -18,6 +18,7 @@
 
 #include "../common/bytes.h"
 #include "../common/error.h"
+#include "../common/media_map.h"
 #include "../scanner/finding.h"
 
 struct um_scan_ctx;
@@ -52,6 +53,13 @@ struct um_format {
     /* Scans data[0, size). Returns 0, or a negative error for a malformed file (the
      * findings reported so far are kept and the file is reported as failed). */
     int (*scan)(struct um_scan_ctx *ctx, const uint8_t *data, uint64_t size);
+    /* Films only; may be NULL. Lists in m every byte of data[0, size) that a player
+     * needs (common/media_map.h), read from the container's own structure and index,
+     * not from what the scan found. Pure like scan. Returns 0, or UM_E_UNSUPPORTED for
+     * a layout it cannot account for whole (the verifier then asks FFmpeg), or another
+     * negative error for a malformed file. Bytes after the container's end are not
+     * listed. */
+    int (*media_map)(struct um_media_map *m, const uint8_t *data, uint64_t size);
 };
 
 /* ---- what a handler may call ---- */

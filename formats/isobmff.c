@@ -1307,6 +1307,208 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     return 0;
 }
 
+/* ---- media map (common/media_map.h) ----
+ *
+ * What a player reads, from the boxes and the sample tables alone: every box header on
+ * the way to the media, the movie, track and media headers but for their dates, the
+ * handler types, the sample descriptions but for the compressor names, the sample
+ * tables, every mdat, and every chunk the tables point at wherever it lies. Boxes
+ * that only carry tags (udta, meta, uuid other than the ones playback needs, free,
+ * skip, wide, prft) keep only their size fields, which chain their siblings; bytes
+ * after a container's last child are not read by anyone. Unknown boxes are listed
+ * whole. */
+
+struct mapper {
+    struct walk w;               /* box reading only: no scan context */
+    struct um_media_map *m;
+    uint32_t handler;            /* of the trak being mapped */
+};
+
+static int map_size_field(struct mapper *p, const struct box *b)
+{
+    int err = um_media_map_add(p->m, b->off, 4);
+    return err || !b->large ? err : um_media_map_add(p->m, b->off + 8, 8);
+}
+
+static int map_whole(struct mapper *p, const struct box *b)
+{
+    return um_media_map_add(p->m, b->off, b->end - b->off);
+}
+
+/* mvhd, tkhd, mdhd: all but the two dates the scan zeroes (check_dates). */
+static int map_dated(struct mapper *p, const struct box *b)
+{
+    const uint8_t *d = p->w.d;
+    if (b->end - b->body < 4) return UM_E_FORMAT;
+    uint64_t width = d[b->body] == 1 ? 8 : 4;
+    if (b->end - b->body - 4 < 2 * width) return UM_E_FORMAT;
+    struct um_range dates = { b->body + 4, 2 * width };
+    return um_media_map_add_except(p->m, b->off, b->end, &dates, 1);
+}
+
+/* hdlr: up to its name, which the scan zeroes (check_handler_name). */
+static int map_hdlr(struct mapper *p, const struct box *b)
+{
+    const uint8_t *d = p->w.d;
+    if (b->end - b->body >= 12 && ld_u32be(d + b->body + 4) != FOURCC('d', 'h', 'l', 'r'))
+        p->handler = ld_u32be(d + b->body + 8);
+    uint64_t to = b->end - b->body > 24 ? b->body + 24 : b->end;
+    return um_media_map_add(p->m, b->off, to - b->off);
+}
+
+/* stsd: every sample entry but the compressor name of visual ones (walk_stsd). */
+static int map_stsd(struct mapper *p, const struct box *b)
+{
+    if (b->end - b->body < 8) return UM_E_FORMAT;
+    int err = um_media_map_add(p->m, b->off, b->body + 8 - b->off);
+    uint64_t pos = b->body + 8;
+    bool visual = p->handler == H_VIDE || p->handler == FOURCC('p', 'i', 'c', 't') ||
+                  p->handler == FOURCC('a', 'u', 'x', 'v');
+    struct box e;
+    int r;
+    while (!err && (r = next_child(&p->w, &pos, b->end, &e)) == 1) {
+        if (visual && e.end - e.body >= 42 + 32) {
+            struct um_range name = { e.body + 42, 32 };
+            err = um_media_map_add_except(p->m, e.off, e.end, &name, 1);
+        } else {
+            err = map_whole(p, &e);
+        }
+    }
+    if (err) return err;
+    if (r < 0) return r;
+    return um_media_map_add(p->m, pos, b->end - pos);   /* whatever follows the entries */
+}
+
+/* The bytes of every chunk: chunk offsets (stco/co64), samples per chunk (stsc) and
+ * sample sizes (stsz). A chunk outside every mdat is listed all the same. */
+static int map_chunks(struct mapper *p, const struct box *stsc, const struct box *stsz,
+                      const struct box *stco)
+{
+    const uint8_t *d = p->w.d;
+    if (!stco) return 0;    /* no samples */
+    if (!stsc || !stsz) return UM_E_UNSUPPORTED;   /* stz2, or tables we do not know */
+    uint64_t width = stco->type == T_CO64 ? 8 : 4;
+    if (stco->end - stco->body < 8 || stsc->end - stsc->body < 8 || stsz->end - stsz->body < 12)
+        return UM_E_FORMAT;
+    uint64_t nchunks = ld_u32be(d + stco->body + 4), nruns = ld_u32be(d + stsc->body + 4);
+    uint64_t fixed = ld_u32be(d + stsz->body + 4), nsamples = ld_u32be(d + stsz->body + 8);
+    if (nchunks > (stco->end - stco->body - 8) / width || nruns > (stsc->end - stsc->body - 8) / 12 ||
+        (!fixed && nsamples > (stsz->end - stsz->body - 12) / 4))
+        return UM_E_FORMAT;
+    const uint8_t *offs = d + stco->body + 8, *runs = d + stsc->body + 8, *sizes = d + stsz->body + 12;
+    uint64_t sample = 0;
+    for (uint64_t i = 0; i < nruns; i++) {
+        uint64_t first = ld_u32be(runs + 12 * i), per = ld_u32be(runs + 12 * i + 4);
+        uint64_t next = i + 1 < nruns ? ld_u32be(runs + 12 * (i + 1)) : nchunks + 1;
+        if (first < 1 || next < first) return UM_E_FORMAT;
+        if (next > nchunks + 1) next = nchunks + 1;
+        for (uint64_t c = first; c < next; c++) {
+            const uint8_t *o = offs + (c - 1) * width;
+            uint64_t off = width == 8 ? ld_u64be(o) : ld_u32be(o), len = 0;
+            uint64_t take = per < nsamples - sample ? per : nsamples - sample;
+            if (fixed) {
+                if (take && fixed > p->m->size / take) return UM_E_RANGE;
+                len = fixed * take;
+            } else {
+                for (uint64_t k = 0; k < take; k++) len += ld_u32be(sizes + 4 * (sample + k));
+            }
+            sample += take;
+            int err = um_media_map_add(p->m, off, len);
+            if (err) return err;
+        }
+    }
+    return 0;
+}
+
+static int map_container(struct mapper *p, const struct box *b, int depth);
+
+static int map_udta(struct mapper *p, const struct box *b)
+{
+    struct box c;
+    uint64_t pos = b->body;
+    bool keep = false;
+    int r;
+    while ((r = next_child(&p->w, &pos, b->end, &c)) == 1)
+        if (c.type == T_CHPL) keep = true;
+    if (!keep) return map_size_field(p, b);   /* renamed free and zeroed as a whole */
+    /* It stays for its chapters: its header and the structure in it stay too. */
+    int err = um_media_map_add(p->m, b->off, b->body - b->off);
+    pos = b->body;
+    while (!err && (r = next_child(&p->w, &pos, b->end, &c)) == 1)
+        err = udta_structural(c.type) ? map_whole(p, &c) : map_size_field(p, &c);
+    return err ? err : r < 0 && r != UM_E_FORMAT ? r : 0;
+}
+
+static int map_box(struct mapper *p, const struct box *b, int depth)
+{
+    switch (b->type) {
+    case T_MOOV: case T_MDIA: case T_MINF: case T_STBL:
+        return map_container(p, b, depth);
+    case T_TRAK: {
+        uint32_t handler = p->handler;
+        p->handler = 0;
+        int err = map_container(p, b, depth);
+        p->handler = handler;
+        return err;
+    }
+    case T_MVHD: case T_TKHD: case T_MDHD: return map_dated(p, b);
+    case T_HDLR: return map_hdlr(p, b);
+    case T_STSD: return map_stsd(p, b);
+    case T_UDTA: return map_udta(p, b);
+    case T_UUID:
+        return b->body >= 16 && uuid_needed(p->w.d + b->body - 16) ? map_whole(p, b) : map_size_field(p, b);
+    case T_META: case T_FREE: case T_SKIP: case T_WIDE: case T_PRFT:
+        return map_size_field(p, b);
+    case FOURCC('c', 'm', 'o', 'v'):
+        return UM_E_UNSUPPORTED;   /* the tables are compressed: chunks cannot be listed */
+    default:
+        return map_whole(p, b);
+    }
+}
+
+static int map_container(struct mapper *p, const struct box *b, int depth)
+{
+    if (depth > MAX_DEPTH) return UM_E_LIMIT;
+    int err = um_media_map_add(p->m, b->off, b->body - b->off);
+    uint64_t pos = b->body;
+    struct box c, stsc = { 0 }, stsz = { 0 }, stco = { 0 };
+    int r;
+    while (!err && (r = next_child(&p->w, &pos, b->end, &c)) == 1) {
+        if (c.type == FOURCC('s', 't', 's', 'c')) stsc = c;
+        else if (c.type == FOURCC('s', 't', 's', 'z')) stsz = c;
+        else if (c.type == T_STCO || c.type == T_CO64) stco = c;
+        err = map_box(p, &c, depth + 1);
+    }
+    if (err) return err;
+    if (r < 0) return r;
+    if (b->type == T_STBL)
+        err = map_chunks(p, stsc.type ? &stsc : NULL, stsz.type ? &stsz : NULL, stco.type ? &stco : NULL);
+    return err;
+}
+
+static int media_map(struct um_media_map *m, const uint8_t *d, uint64_t size)
+{
+    struct mapper p = { .w = { .d = d, .size = size }, .m = m };
+    uint64_t pos = 0;
+    bool movie = false;
+    while (pos < size) {
+        uint32_t type = size - pos >= 8 ? ld_u32be(d + pos + 4) : 0;
+        struct box b;
+        int err = size - pos < 8 || !printable_type(type) ? UM_E_FORMAT : read_box(&p.w, pos, size, &b);
+        if ((err == UM_E_FORMAT || err == UM_E_TRUNC) && movie && !top_level_type(type))
+            break;   /* appended data (the scan decided; any chunk beyond is listed) */
+        if (err) return err;
+        if (b.type == T_FTYP && b.end - b.body >= 4 && ld_u32be(d + b.body) == FOURCC('c', 'r', 'x', ' '))
+            return UM_E_UNSUPPORTED;   /* Canon raw: its uuid boxes are the picture's tables */
+        if (b.type == T_META && !movie) return UM_E_UNSUPPORTED;   /* HEIF: items, not tracks */
+        if (b.type == T_MOOV) movie = true;
+        err = map_box(&p, &b, 0);
+        if (err) return err;
+        pos = b.end;
+    }
+    return movie ? 0 : UM_E_UNSUPPORTED;
+}
+
 const struct um_format um_format_isobmff = {
     .name = "isobmff",
     .long_name = "ISO base media / QuickTime (MP4, MOV, M4A, 3GP, HEIC, AVIF)",
@@ -1319,4 +1521,5 @@ const struct um_format um_format_isobmff = {
                "(zeroed), padding data, data after the last box; timed-metadata tracks are reported only",
     .probe = probe,
     .scan = scan,
+    .media_map = media_map,
 };

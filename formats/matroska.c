@@ -727,6 +727,177 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     return 0;
 }
 
+/* ---- media map (common/media_map.h) ----
+ *
+ * The map mirrors the scan's edits rather than the spec's notion of metadata: the
+ * verifier proves an in-place scrub safe when no edit touches a listed byte and the
+ * edited file maps the same, so everything the scan may void or zero (see walk_info,
+ * walk_tags, walk_strings, walk_attached_file, check_void and plan_crcs) is left out,
+ * and everything else a demuxer could read is listed. Elements that an edit may turn
+ * into a Void (Info entries, CRC-32s) are left out whole, with their headers, and so
+ * is every Void and every Tags: the map of the edited file, where they all read as
+ * Voids of the same length, is then the same. Masters that hold no edit (SeekHead,
+ * Cues, Clusters, unknown ones) are listed whole from their headers, so a film's
+ * clusters cost one header read each. Unknown sizes cannot be accounted for without
+ * reading the clusters, and a second Segment is one the demuxer may not play: both
+ * are left to FFmpeg. */
+
+/* Info children that walk_info voids whole when they hold something. */
+static const uint32_t info_voided[] = {
+    ID_SEGMENTUID, ID_PREVUID, ID_NEXTUID, ID_SEGMENTFAMILY, ID_SEGMENTFILENAME,
+    ID_PREVFILENAME, ID_NEXTFILENAME, ID_DATEUTC, ID_TITLE, ID_MUXINGAPP, ID_WRITINGAPP,
+};
+
+static int map_span(struct um_media_map *mm, uint64_t from, uint64_t to)
+{
+    return um_media_map_add(mm, from, to - from);
+}
+
+/* Reads a child for the map: an unknown size is a layout the map cannot follow. */
+static int map_child(struct mkv *m, uint64_t pos, const struct el *parent, struct el *k)
+{
+    int r = read_el(m, pos, parent->end, k);
+    if (r < 0) return r;
+    return k->unknown ? UM_E_UNSUPPORTED : 0;
+}
+
+/* A Void, or a CRC-32 that plan_crcs may turn into one. */
+static bool map_voidable(uint32_t id) { return id == ID_VOID || id == ID_CRC32; }
+
+static int map_info(struct mkv *m, struct um_media_map *mm, const struct el *info)
+{
+    int r = map_span(mm, info->off, info->data);
+    struct el k;
+    for (uint64_t pos = info->data; !r && pos < info->end; pos = k.end) {
+        if ((r = map_child(m, pos, info, &k)) < 0) return r;
+        if (map_voidable(k.id) || in_list(k.id, info_voided, sizeof info_voided / sizeof *info_voided))
+            continue;
+        r = map_span(mm, k.off, k.end);   /* TimestampScale, Duration, ChapterTranslate */
+    }
+    return r;
+}
+
+/* The chapter or track tree as walk_strings walks it: the strings it zeroes keep
+ * their headers and lose their payloads. */
+static int map_strings(struct mkv *m, struct um_media_map *mm, const struct el *e, bool chapters,
+                       int depth)
+{
+    if (depth > MAX_DEPTH) return UM_E_LIMIT;
+    int r = map_span(mm, e->off, e->data);
+    struct el k;
+    for (uint64_t pos = e->data; !r && pos < e->end; pos = k.end) {
+        if ((r = map_child(m, pos, e, &k)) < 0) return r;
+        if (map_voidable(k.id)) continue;
+        bool master = chapters ? k.id == ID_EDITIONENTRY || k.id == ID_CHAPTERATOM ||
+                                 k.id == ID_CHAPTERDISPLAY || k.id == ID_EDITIONDISPLAY
+                               : k.id == ID_TRACKENTRY;
+        bool zeroed = chapters ? k.id == ID_CHAPSTRING || k.id == ID_EDITIONSTRING : k.id == ID_NAME;
+        if (master) r = map_strings(m, mm, &k, chapters, depth + 1);
+        else r = map_span(mm, k.off, zeroed ? k.data : k.end);
+    }
+    return r;
+}
+
+/* An attachment keeps its structure; only a font's data and name are surely left
+ * alone by walk_attached_file (other data is zeroed, an image's is scanned as cover
+ * art even under a font's name, other names and every description are zeroed).
+ * Whether it is a font depends on the type and the name, which the scan never
+ * zeroes for a font, so the edited file agrees. */
+static int map_attached_file(struct mkv *m, struct um_media_map *mm, const struct el *af)
+{
+    char mime[64] = "", name[128] = "";
+    struct el k;
+    int r;
+    for (uint64_t pos = af->data; pos < af->end; pos = k.end) {
+        if ((r = map_child(m, pos, af, &k)) < 0) return r;
+        if (k.id == ID_FILENAME) copy_str(name, sizeof name, m->d + k.data, k.size);
+        if (k.id == ID_FILEMIMETYPE) copy_str(mime, sizeof mime, m->d + k.data, k.size);
+    }
+    bool font = is_font(mime, name), font_data = font && !starts(mime, "image/");
+    r = map_span(mm, af->off, af->data);
+    for (uint64_t pos = af->data; !r && pos < af->end; pos = k.end) {
+        if ((r = map_child(m, pos, af, &k)) < 0) return r;
+        if (map_voidable(k.id)) continue;
+        bool payload = k.id == ID_FILEDESCRIPTION ? false
+                     : k.id == ID_FILENAME ? font
+                     : k.id == ID_FILEDATA ? font_data : true;
+        r = map_span(mm, k.off, payload ? k.end : k.data);
+    }
+    return r;
+}
+
+static int map_attachments(struct mkv *m, struct um_media_map *mm, const struct el *att)
+{
+    int r = map_span(mm, att->off, att->data);
+    struct el k;
+    for (uint64_t pos = att->data; !r && pos < att->end; pos = k.end) {
+        if ((r = map_child(m, pos, att, &k)) < 0) return r;
+        if (map_voidable(k.id)) continue;
+        r = k.id == ID_ATTACHEDFILE ? map_attached_file(m, mm, &k) : map_span(mm, k.off, k.end);
+    }
+    return r;
+}
+
+static int map_segment(struct mkv *m, struct um_media_map *mm, const struct el *seg)
+{
+    int r = map_span(mm, seg->off, seg->data);
+    struct el k;
+    for (uint64_t pos = seg->data; !r && pos < seg->end; pos = k.end) {
+        if ((r = map_child(m, pos, seg, &k)) < 0) return r;
+        switch (k.id) {
+        case ID_INFO: r = map_info(m, mm, &k); break;
+        case ID_TRACKS: r = map_strings(m, mm, &k, false, 0); break;
+        case ID_CHAPTERS: r = map_strings(m, mm, &k, true, 0); break;
+        case ID_ATTACHMENTS: r = map_attachments(m, mm, &k); break;
+        case ID_TAGS: case ID_VOID: case ID_CRC32: break;
+        default: r = map_span(mm, k.off, k.end); break;   /* Clusters, Cues, SeekHead */
+        }
+    }
+    return r;
+}
+
+/* Follows scan's top-level loop, so that the map ends where the scan's kept bytes
+ * end: what follows the Segment (more EBML headers, Voids, appended data) is not
+ * listed, but a second Segment there is not a tail the map may ignore. */
+static int media_map(struct um_media_map *mm, const uint8_t *d, uint64_t size)
+{
+    struct mkv m = { .d = d, .size = size };
+    uint64_t pos = 0;
+    bool segment = false;
+    int r;
+    while (pos < size) {
+        struct el e;
+        bool seg_id = size - pos >= 4 && ld_u32be(d + pos) == ID_SEGMENT;
+        if ((r = read_el(&m, pos, size, &e)) < 0) {
+            if (segment && seg_id) return UM_E_UNSUPPORTED;
+            if (segment) break;   /* not EBML: appended data */
+            return r;
+        }
+        if (e.unknown && e.id == ID_SEGMENT) return UM_E_UNSUPPORTED;   /* a live stream */
+        if (e.unknown) {
+            if (!segment) return UM_E_FORMAT;
+            break;
+        }
+        if (e.id == ID_EBML) {
+            if ((r = ebml_header(&m, &e)) < 0 && !segment) return r;
+            if (r <= 0) {
+                if (!segment) return UM_E_UNSUPPORTED;   /* another EBML format */
+                break;
+            }
+            if (!segment && (r = map_span(mm, e.off, e.end)) < 0) return r;
+        } else if (e.id == ID_SEGMENT) {
+            if (segment) return UM_E_UNSUPPORTED;
+            segment = true;
+            if ((r = map_segment(&m, mm, &e)) < 0) return r;
+        } else if (e.id != ID_VOID) {
+            if (!segment) return UM_E_FORMAT;
+            break;
+        }
+        pos = e.end;
+    }
+    return segment ? 0 : UM_E_FORMAT;
+}
+
 const struct um_format um_format_matroska = {
     .name = "matroska",
     .long_name = "Matroska/WebM (EBML)",
@@ -739,4 +910,5 @@ const struct um_format um_format_matroska = {
                "voids CRC-32 of edited elements; cuts data after the Segment",
     .probe = probe,
     .scan = scan,
+    .media_map = media_map,
 };

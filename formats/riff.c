@@ -149,6 +149,36 @@ static bool reserved_odml(const uint8_t *p, uint64_t n)
     return (indx || odml) && all_zero(p + 16, n - 16);
 }
 
+/* Chunks meant to be empty space: check_padding zeroes a payload that is not. */
+static bool padding_id(const char *id)
+{
+    return !memcmp(id, "JUNK", 4) || !memcmp(id, "junk", 4) || !memcmp(id, "PAD ", 4) ||
+           !memcmp(id, "FLLR", 4) || !memcmp(id, "pad ", 4);
+}
+
+/* Text chunks that say who, where, when, or with what: junked whole when not empty. */
+static const char *const text_ids[] = { "IDIT", "strd", "strn", "iXML", "axml", "cart", "DISP",
+                                        "umid", "ISMP" };
+
+static bool text_id(const char *id)
+{
+    for (size_t i = 0; i < sizeof text_ids / sizeof *text_ids; i++)
+        if (!memcmp(id, text_ids[i], 4)) return true;
+    return false;
+}
+
+/* Chunks that are tags through and through, junked whole: bext and ID3. */
+static bool tag_id(const char *id)
+{
+    return !memcmp(id, "bext", 4) || !memcmp(id, "id3 ", 4) || !memcmp(id, "ID3 ", 4);
+}
+
+/* LIST types that are metadata through and through (walk_meta_list). */
+static bool meta_list_type(const uint8_t *type)
+{
+    return !memcmp(type, "INFO", 4) || !memcmp(type, "exif", 4) || !memcmp(type, "ncdt", 4);
+}
+
 /* A chunk that is meant to be empty space. */
 static int check_padding(struct riff *r, const char *where, const struct chunk *c)
 {
@@ -374,9 +404,7 @@ static int walk_chunk(struct riff *r, const struct chunk *c, const char *where, 
     char w[112];
     snprintf(w, sizeof w, "%s/%s", where, c->id);
     if (!memcmp(c->id, "LIST", 4)) return walk_list(r, c, where, depth + 1);
-    if (!memcmp(c->id, "JUNK", 4) || !memcmp(c->id, "junk", 4) || !memcmp(c->id, "PAD ", 4) ||
-        !memcmp(c->id, "FLLR", 4) || !memcmp(c->id, "pad ", 4))
-        return check_padding(r, w, c);
+    if (padding_id(c->id)) return check_padding(r, w, c);
     if (!memcmp(c->id, "bext", 4)) return walk_bext(r, where, c);
     if (!memcmp(c->id, "id3 ", 4) || !memcmp(c->id, "ID3 ", 4)) return walk_id3(r, where, c);
     if (!memcmp(c->id, "_PMX", 4) || (r->form == F_WEBP && !memcmp(c->id, "XMP ", 4)))
@@ -388,11 +416,7 @@ static int walk_chunk(struct riff *r, const struct chunk *c, const char *where, 
         if (c->size == skip) return 0;
         return um_scan_embedded(r->ctx, c->data + skip, c->size - skip, w);
     }
-    /* Text chunks that say who, where, when, or with what. */
-    static const char *const whole[] = { "IDIT", "strd", "strn", "iXML", "axml", "cart", "DISP",
-                                         "umid", "ISMP" };
-    for (size_t i = 0; i < sizeof whole / sizeof *whole; i++) {
-        if (memcmp(c->id, whole[i], 4) != 0) continue;
+    if (text_id(c->id)) {
         if (all_zero(p, c->size)) return 0;
         uint64_t n = c->size;
         const uint8_t *v = p;
@@ -410,8 +434,7 @@ static int walk_list(struct riff *r, const struct chunk *list, const char *where
     if (list->size < 4) return 0;
     const uint8_t *type = r->d + list->data;
     if (!memcmp(type, "movi", 4) || !memcmp(type, "rec ", 4)) return 0;   /* essence */
-    if (!memcmp(type, "INFO", 4) || !memcmp(type, "exif", 4) || !memcmp(type, "ncdt", 4))
-        return walk_meta_list(r, list, where);
+    if (meta_list_type(type)) return walk_meta_list(r, list, where);
     if (!memcmp(type, "adtl", 4)) return walk_adtl(r, list, where);
     char w[96];
     snprintf(w, sizeof w, "%s/LIST:%.4s", where, (const char *)type);
@@ -512,6 +535,142 @@ static int scan(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size)
     return 0;
 }
 
+/* ---- media map (common/media_map.h) ----
+ *
+ * The verifier proves a large in-place scrub safe by comparing the maps of the film
+ * before and after, so the map lists what the scan never edits and a player may
+ * read, and decides by ids and sizes alone, which an edit never changes but for
+ * renames to JUNK: every RIFF header, the hdrl, strl and odml lists with every
+ * header in them, movi and idx1 whole without reading them, fmt, fact, data, cue and
+ * any unknown chunk whole. Of a chunk the scan may rename JUNK and zero (LIST INFO,
+ * exif and ncdt, the text chunks, bext, ID3) or zero as padding, it lists only the
+ * size field, which chains its siblings, and its pad byte, which nothing edits, so
+ * that the chunk maps the same before and after its rename. XMP in _PMX is cleaned
+ * in place by its own handler: its header stays, its payload does not; adtl loses
+ * the text of its labels, not their cue ids. Slack at the end of a RIFF (fewer than
+ * eight bytes, zeroed by the scan) and bytes after the last RIFF are not listed. */
+
+struct mapper {
+    struct riff r;               /* chunk reading only: no scan context */
+    struct um_media_map *m;
+};
+
+static int map_span(struct mapper *p, uint64_t from, uint64_t to)
+{
+    return um_media_map_add(p->m, from, to - from);
+}
+
+/* The size field and the pad byte: what a chunk keeps through plan_junk. */
+static int map_size_field(struct mapper *p, const struct chunk *c)
+{
+    int err = um_media_map_add(p->m, c->off + 4, 4);
+    return err ? err : map_span(p, c->data + c->size, c->next);
+}
+
+/* walk_adtl zeroes the text after the cue id of labl, note and ltxt. */
+static int map_adtl(struct mapper *p, uint64_t pos, uint64_t end)
+{
+    while (end - pos >= 8) {
+        struct chunk c;
+        int err = read_chunk(&p->r, pos, end, &c);
+        if (err) return err;
+        uint64_t skip = !memcmp(c.id, "ltxt", 4) ? 20 : 4;
+        bool text = !memcmp(c.id, "labl", 4) || !memcmp(c.id, "note", 4) || !memcmp(c.id, "ltxt", 4);
+        if (text && c.size > skip) {
+            err = map_span(p, c.off, c.data + skip);
+            if (!err) err = map_span(p, c.data + c.size, c.next);
+        } else {
+            err = map_span(p, c.off, c.next);
+        }
+        if (err) return err;
+        pos = c.next;
+    }
+    return map_span(p, pos, end);
+}
+
+static int map_chunk(struct mapper *p, const struct chunk *c, int depth);
+
+/* A LIST as walk_list takes it. Bytes after its last chunk are not edited: listed. */
+static int map_list(struct mapper *p, const struct chunk *list, int depth)
+{
+    if (depth > MAX_DEPTH) return UM_E_LIMIT;
+    if (list->size < 4) return map_span(p, list->off, list->next);
+    const uint8_t *type = p->r.d + list->data;
+    if (!memcmp(type, "movi", 4) || !memcmp(type, "rec ", 4)) return map_span(p, list->off, list->next);
+    if (meta_list_type(type)) return map_size_field(p, list);   /* junked whole */
+    uint64_t pos = list->data + 4, end = list->data + list->size;
+    int err = map_span(p, list->off, pos);
+    if (err) return err;
+    if (!memcmp(type, "adtl", 4)) {
+        err = map_adtl(p, pos, end);
+    } else {
+        while (end - pos >= 8) {
+            struct chunk c;
+            if ((err = read_chunk(&p->r, pos, end, &c)) || (err = map_chunk(p, &c, depth))) return err;
+            pos = c.next;
+        }
+        err = map_span(p, pos, end);
+    }
+    return err ? err : map_span(p, end, list->next);
+}
+
+/* One chunk, classified as walk_chunk classifies it (AVI and WAVE: no WebP chunks). */
+static int map_chunk(struct mapper *p, const struct chunk *c, int depth)
+{
+    if (!memcmp(c->id, "LIST", 4)) return map_list(p, c, depth + 1);
+    if (padding_id(c->id) || text_id(c->id) || tag_id(c->id)) return map_size_field(p, c);
+    if (!memcmp(c->id, "_PMX", 4)) {
+        int err = map_span(p, c->off, c->data);
+        return err ? err : map_span(p, c->data + c->size, c->next);
+    }
+    return map_span(p, c->off, c->next);
+}
+
+/* The parts are found as scan finds them, so the map ends where the scan puts the
+ * end of the file and a cut tail is never listed. */
+static int media_map(struct um_media_map *m, const uint8_t *d, uint64_t size)
+{
+    if (size < 12) return UM_E_TRUNC;
+    if (!memcmp(d, "RF64", 4) || !memcmp(d, "BW64", 4)) return UM_E_UNSUPPORTED;   /* ds64 sizes */
+    if (memcmp(d, "RIFF", 4) != 0) return UM_E_FORMAT;
+    bool avi = !memcmp(d + 8, "AVI ", 4);
+    if (!avi && memcmp(d + 8, "WAVE", 4) != 0) return UM_E_UNSUPPORTED;
+    struct mapper p = { .r = { .d = d, .size = size, .form = avi ? F_AVI : F_WAVE }, .m = m };
+    uint64_t pos = 0;
+    for (unsigned parts = 0; size - pos >= 12; parts++) {
+        if (parts && (memcmp(d + pos, "RIFF", 4) != 0 || memcmp(d + pos + 8, "AVIX", 4) != 0)) break;
+        uint64_t rs = ld_u32le(d + pos + 4), part_end;
+        if (!avi && !parts && (rs == 0 || rs == SIZE_UNKNOWN)) {
+            /* Never finalised: the scan runs it and its data chunk to the end of the
+             * file, where a player has to guess too. */
+            return UM_E_UNSUPPORTED;
+        } else if (rs < 4) {
+            return UM_E_FORMAT;
+        } else if (rs == size - pos - 8 + 1 && (rs & 1)) {
+            part_end = size;    /* the pad byte was never written */
+        } else if (rs > size - pos - 8) {
+            return UM_E_TRUNC;
+        } else {
+            part_end = pos + 8 + rs;
+        }
+        int err = map_span(&p, pos, pos + 12);
+        if (err) return err;
+        for (uint64_t cp = pos + 12; part_end - cp >= 8;) {
+            struct chunk c;
+            if ((err = read_chunk(&p.r, cp, part_end, &c)) || (err = map_chunk(&p, &c, 0))) return err;
+            cp = c.next;
+        }
+        /* Fewer than 8 bytes may be left before part_end: slack that check_padding
+         * zeroes when it is not zero, so not listed. */
+        pos = part_end;
+        if ((rs & 1) && pos < size && !d[pos]) {
+            if ((err = map_span(&p, pos, pos + 1))) return err;
+            pos++;
+        }
+    }
+    return 0;
+}
+
 const struct um_format um_format_riff = {
     .name = "riff",
     .long_name = "RIFF (AVI, WAVE, WebP, RF64)",
@@ -522,4 +681,5 @@ const struct um_format um_format_riff = {
     .removes = "renames chunks to JUNK and zeroes them in place; cuts data after the RIFF size",
     .probe = probe,
     .scan = scan,
+    .media_map = media_map,
 };

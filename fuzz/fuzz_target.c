@@ -2,7 +2,8 @@
  * alone, probes skipped, so random input reaches it), and once without (the whole scan
  * of one file: Red Star peeling, probing, the handler, appended data, then the plan
  * built and applied in memory and the result scanned again, as a scrub would). Both
- * write the report's record of the result and read it back. */
+ * write the report's record of the result and read it back; a handler with a media
+ * map also maps the input, and every range must lie inside it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct um_format *fmt = um_format_by_name(UM_FUZZ_FORMAT);
     if (!fmt) abort();
     um_scan_with_format(scanner(), fmt, data, size, &res);
+    if (fmt->media_map) {
+        struct um_media_map m;
+        um_media_map_init(&m, size);
+        if (fmt->media_map(&m, data, size) == 0) {
+            um_media_map_finish(&m);
+            for (size_t i = 0; i < m.n; i++)
+                if (m.r[i].off > size || m.r[i].len > size - m.r[i].off) abort();
+        }
+        um_media_map_free(&m);
+    }
 #else
     um_scan_buffer(scanner(), data, size, "fuzz", &res);
     apply_and_rescan(data, size, &res);

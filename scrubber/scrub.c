@@ -265,7 +265,7 @@ static int make_temp(int dirfd, char *out, size_t outsz)
 
 /* Copies in[off, off+len) to out at its current end, in-kernel where possible. */
 static int copy_range(int in, const uint8_t *map, uint64_t off, uint64_t len, int out,
-                      uint64_t *out_off, volatile int *interrupted)
+                      uint64_t *out_off, bool writeback, volatile int *interrupted)
 {
     bool kernel = true;
     while (len) {
@@ -289,27 +289,27 @@ static int copy_range(int in, const uint8_t *map, uint64_t off, uint64_t len, in
         }
         /* Start writing it back now, so that the fsync before the commit waits for
          * the last chunk only, not for the whole film (cp leaves it all for later). */
-        (void)sync_file_range(out, (off64_t)*out_off, n, SYNC_FILE_RANGE_WRITE);
+        if (writeback) (void)sync_file_range(out, (off64_t)*out_off, n, SYNC_FILE_RANGE_WRITE);
         off += (uint64_t)n, len -= (uint64_t)n, *out_off += (uint64_t)n;
     }
     return 0;
 }
 
 static int write_plan(int in, const uint8_t *map, const struct um_plan *plan, int out,
-                      volatile int *interrupted)
+                      bool writeback, volatile int *interrupted)
 {
     uint64_t pos = 0, out_off = 0, end = truncate_point(plan);
     int err = 0;
     for (size_t i = 0; i < plan->n && !err; i++) {
         const struct um_edit *e = &plan->ops[i];
-        err = copy_range(in, map, pos, e->offset - pos, out, &out_off, interrupted);
+        err = copy_range(in, map, pos, e->offset - pos, out, &out_off, writeback, interrupted);
         if (err) break;
         if (e->op == UM_OP_ZERO) err = write_zeros(out, out_off, e->length), out_off += e->length;
         else if (e->op == UM_OP_REPLACE) err = um_pwrite_all(out, e->bytes, (size_t)e->length, out_off), out_off += e->length;
         else if (e->op == UM_OP_SPLICE) err = um_pwrite_all(out, e->bytes, (size_t)e->bytes_len, out_off), out_off += e->bytes_len;
         pos = e->offset + e->length;
     }
-    if (!err) err = copy_range(in, map, pos, end - pos, out, &out_off, interrupted);
+    if (!err) err = copy_range(in, map, pos, end - pos, out, &out_off, writeback, interrupted);
     if (!err && ftruncate(out, (off_t)out_off) != 0) err = -errno;
     return err;
 }
@@ -317,20 +317,20 @@ static int write_plan(int in, const uint8_t *map, const struct um_plan *plan, in
 /* Producers of the temp file for scrub_copy: the byte plan, or a remux (remux.c).
  * Each writes out from offset 0 and says how many bytes the result has. */
 typedef int (*produce_fn)(int in, const uint8_t *map, const struct um_plan *plan, int out,
-                          volatile int *interrupted, uint64_t *out_size, char **why);
+                          bool writeback, volatile int *interrupted, uint64_t *out_size, char **why);
 
 static int produce_bytes(int in, const uint8_t *map, const struct um_plan *plan, int out,
-                         volatile int *interrupted, uint64_t *out_size, char **why)
+                         bool writeback, volatile int *interrupted, uint64_t *out_size, char **why)
 {
     *why = NULL;
     *out_size = plan->new_size;
-    return write_plan(in, map, plan, out, interrupted);
+    return write_plan(in, map, plan, out, writeback, interrupted);
 }
 
 static int produce_remux(int in, const uint8_t *map, const struct um_plan *plan, int out,
-                         volatile int *interrupted, uint64_t *out_size, char **why)
+                         bool writeback, volatile int *interrupted, uint64_t *out_size, char **why)
 {
-    (void)map;
+    (void)map, (void)writeback;
     return um_remux_plan(in, plan, out, out_size, interrupted, why);
 }
 
@@ -340,6 +340,9 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
 {
     uint64_t size = plan->old_size, new_size = 0;
     bool to_out = out_dirfd >= 0;
+    /* --no-sync: an --out copy is left to the kernel's writeback, as cp leaves it; the
+     * original is not touched, so nothing is lost if the copy never reaches the disk. */
+    bool sync = !(to_out && o->no_sync_out);
     int dest = to_out ? out_dirfd : dirfd;
     int tmp = -1, wfd = -1, err = 0;
     uint8_t *orig = MAP_FAILED, *result = MAP_FAILED;
@@ -359,7 +362,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         goto end;
     }
     have_tmp = true;
-    err = produce(fd, orig, plan, tmp, o->interrupted, &new_size, &why);
+    err = produce(fd, orig, plan, tmp, sync, o->interrupted, &new_size, &why);
     if (err) {
         set_error(res, err, why ? why : "writing the cleaned copy failed");
         goto end;
@@ -395,7 +398,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         }
     }
     /* Durable before it takes a name; verifying first let the writeback run meanwhile. */
-    if ((err = um_fsync(tmp)) != 0) {
+    if (sync && (err = um_fsync(tmp)) != 0) {
         set_error(res, err, "writing the cleaned copy failed");
         goto end;
     }
@@ -435,7 +438,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         goto end;
     }
     have_tmp = false;
-    err = um_fsync(dest);
+    err = sync ? um_fsync(dest) : 0;
     if (err) {
         if (have_backup && renameat(dirfd, backup, dirfd, name) == 0) {
             have_backup = false;

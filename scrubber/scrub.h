@@ -16,6 +16,7 @@ struct um_scrub_options {
     struct um_verify_options verify;
     bool dry_run;
     bool force_copy;                 /* never edit in place (for tests and --copy) */
+    bool no_sync_out;                /* --out copies take their name unsynced (--no-sync) */
     uint64_t in_place_save_limit;    /* bytes of originals kept for rollback */
     volatile int *interrupted;       /* set by a signal handler; may be NULL */
 };

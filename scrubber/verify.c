@@ -17,8 +17,9 @@
 
 const char *um_verify_level_name(enum um_verify_level l)
 {
-    static const char *const n[] = { "structure", "packets", "packets_head", "pixels", "packet_ranges" };
-    return (unsigned)l <= UM_VERIFY_RANGES ? n[l] : "structure";
+    static const char *const n[] = { "structure", "packets", "packets_head", "pixels", "packet_ranges",
+                                     "media_map" };
+    return (unsigned)l <= UM_VERIFY_MEDIA_MAP ? n[l] : "structure";
 }
 
 /* Image demuxers hand out the whole file as one packet: compare pixels instead. */
@@ -703,6 +704,38 @@ end:
     return err;
 }
 
+/* ---- media map: a proof that reads neither film nor asks FFmpeg ----
+ *
+ * For a large file edited in place the result is the original with the plan's
+ * same-length edits and at most a cut tail. When the format's media map (every byte
+ * a player reads: media, indexes, codec setup, the sizes that chain the structure)
+ * has no byte in any edit or in the tail, and the result maps to exactly the same
+ * bytes (the edits did not change how the structure reads), every byte a player
+ * reads is the original's. The map is conservative, so a miss is not a failure: the
+ * caller then asks FFmpeg as for any file. 0 proven, UM_E_UNSUPPORTED otherwise. */
+static int prove_by_media_map(const struct um_format *fmt, const uint8_t *orig, uint64_t orig_size,
+                              const uint8_t *result, uint64_t result_size, const struct um_plan *plan)
+{
+    struct um_media_map a, b;
+    um_media_map_init(&a, orig_size);
+    um_media_map_init(&b, result_size);
+    int err = fmt->media_map(&a, orig, orig_size);
+    if (!err) err = fmt->media_map(&b, result, result_size);
+    if (err) goto end;
+    um_media_map_finish(&a);
+    um_media_map_finish(&b);
+    err = UM_E_UNSUPPORTED;
+    if (!a.n || !um_media_map_equal(&a, &b)) goto end;
+    for (size_t i = 0; i < plan->n; i++)
+        if (um_media_map_touches(&a, plan->ops[i].offset, plan->ops[i].length)) goto end;
+    if (plan->truncate && um_media_map_touches(&a, plan->truncate_at, orig_size - plan->truncate_at)) goto end;
+    err = 0;
+end:
+    um_media_map_free(&a);
+    um_media_map_free(&b);
+    return err ? UM_E_UNSUPPORTED : 0;
+}
+
 int um_verify(struct um_scanner *sc, const struct um_policy *policy,
               const struct um_verify_options *vo, const struct um_file_result *before,
               const uint8_t *orig, uint64_t orig_size, const uint8_t *result,
@@ -738,6 +771,14 @@ int um_verify(struct um_scanner *sc, const struct um_policy *policy,
      * an MJPEG stream in a PDF that embeds a JPEG) proves nothing. */
     const struct um_format *fmt = um_format_by_name(before->format);
     if (!fmt || fmt->no_essence) {
+        err = 0;
+        goto end;
+    }
+    bool large = vo->full_limit && orig_size > vo->full_limit;
+    if (large && fmt->media_map && !vo->demux && plan->in_place_ok && !plan->remux &&
+        result_size == plan->new_size &&
+        prove_by_media_map(fmt, orig, orig_size, result, result_size, plan) == 0) {
+        *level = UM_VERIFY_MEDIA_MAP;
         err = 0;
         goto end;
     }

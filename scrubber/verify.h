@@ -17,12 +17,16 @@ enum um_verify_level {
     UM_VERIFY_RANGES,      /* large file, in-place edits: every packet's position, size and
                               timing compared (read without its data), every edit proven
                               outside all packet bytes, the first packets compared in full */
+    UM_VERIFY_MEDIA_MAP,   /* large file, in-place edits: no edit touches a byte of the
+                              format's media map, and the result maps to the same bytes
+                              (no film read, FFmpeg not asked; --verify demux asks it) */
 };
 
 const char *um_verify_level_name(enum um_verify_level l);
 
 struct um_verify_options {
     uint64_t full_limit;   /* files larger than this get PACKETS_HEAD, 0 = always full */
+    bool demux;            /* large in-place edits go to FFmpeg too, not the media map alone */
 };
 
 /* Returns 0 when `result` is a faithful, clean version of `orig`; otherwise

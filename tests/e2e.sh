@@ -132,6 +132,16 @@ check "scrub --out: every file but the malformed one is there" jq_py "$T/rescan.
 assert len(d['files']) == $(find "$T/drive" -type f | wc -l) - 1, len(d['files'])"
 check "scrub --out: no temporary files left" bash -c "! find '$T/fresh' '$T/drive' -name '.unmark-*' | grep -q ."
 
+# --- --no-sync: the same copies, left to the kernel's writeback; only with --out ---
+"$UNMARK" scrub -q --no-sync --out "$T/fresh_ns" --json /dev/null "$T/drive" 2>/dev/null
+check "scrub --no-sync --out writes the same cleaned tree" diff -r -q "$T/fresh" "$T/fresh_ns"
+"$UNMARK" scrub -q --no-sync "$T/fresh_ns" 2>/dev/null; rc=$?
+check "scrub --no-sync without --out is refused (exit 2)" test "$rc" = 2
+"$UNMARK" scrub -q --dry-run --verify demux "$T/fresh_ns" >/dev/null 2>&1; rc=$?
+check "scrub --verify demux is accepted" test "$rc" = 0
+"$UNMARK" scrub -q --dry-run --verify slow "$T/fresh_ns" >/dev/null 2>&1; rc=$?
+check "scrub --verify with an unknown level is refused (exit 2)" test "$rc" = 2
+
 # --- no fingerprint of our own: the same input scrubs to the same bytes ---
 "$UNMARK" scrub -q --out "$T/fresh2" --json /dev/null "$T/drive" 2>/dev/null
 check "scrubbing the same tree twice gives identical bytes" diff -r -q "$T/fresh" "$T/fresh2"
@@ -256,8 +266,12 @@ assert d['run']['hashed'] is False and 'hash' not in d['run'], d['run']"
 # --- FFmpeg is loaded when a file needs it, not at start (common/avlib.c) ---
 if ldd "$UNMARK" >/dev/null 2>&1; then
   check "FFmpeg is not linked into the program" bash -c "! ldd '$UNMARK' | grep -q libavcodec"
+  check "libxml2 is not linked into the program" bash -c "! ldd '$UNMARK' | grep -q libxml2"
   LD_DEBUG=libs "$UNMARK" scan -q --json /dev/null "$ROOT/testdata/sample-drive/Documents" 2>"$T/ld1.txt" >/dev/null
   check "scanning documents does not load FFmpeg" bash -c "! grep -q 'calling init: .*libavformat' '$T/ld1.txt'"
+  check "scanning documents loads libxml2 for their XML" grep -q 'calling init: .*libxml2' "$T/ld1.txt"
+  LD_DEBUG=libs "$UNMARK" scan -q --no-hash --json /dev/null "$ROOT/testdata/sample-drive/Films/clip.mp4" 2>"$T/ld0.txt" >/dev/null
+  check "scanning a film loads neither FFmpeg nor libxml2" bash -c "! grep -q 'calling init: .*\\(libavformat\\|libxml2\\)' '$T/ld0.txt'"
   cp "$ROOT/testdata/sample-drive/Films/clip.mp4" "$T/clip.mp4"
   LD_DEBUG=libs "$UNMARK" scrub -q --json /dev/null "$T/clip.mp4" 2>"$T/ld2.txt" >/dev/null
   check "scrubbing a film loads FFmpeg to verify it" grep -q 'calling init: .*libavformat' "$T/ld2.txt"

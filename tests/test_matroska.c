@@ -647,6 +647,493 @@ static void test_nested_and_attachments(void **state)
     free(q);
 }
 
+/* ---- media map ---- */
+
+static int map_of(const uint8_t *d, uint64_t n, struct um_media_map *m)
+{
+    const struct um_format *f = um_format_by_name("matroska");
+    assert_non_null(f);
+    assert_non_null(f->media_map);
+    um_media_map_init(m, n);
+    int r = f->media_map(m, d, n);
+    um_media_map_finish(m);
+    return r;
+}
+
+/* True when every byte of [off, off+len) is listed. */
+static bool covered(const struct um_media_map *m, uint64_t off, uint64_t len)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->r[i].off <= off && off + len <= m->r[i].off + m->r[i].len) return true;
+    return false;
+}
+
+/* The proof the verifier makes, on bytes that fit in memory: the default plan edits
+ * something, no edit and no cut tail touches the map, and the edited (and cut) result
+ * maps to exactly the same ranges. The original's map is left in *a. */
+static void check_map_plan(const uint8_t *p, size_t n, const char *name, struct um_media_map *a)
+{
+    struct um_file_result res;
+    assert_int_equal(ts_scan(p, n, name, &res), 0);
+    assert_string_equal(res.format, "matroska");
+    struct um_policy pol;
+    struct um_plan plan;
+    um_policy_default(&pol);
+    assert_int_equal(um_plan_build(&res, &pol, &plan), 0);
+    assert_true(plan.n > 0);
+    assert_true(plan.in_place_ok);
+    int r = map_of(p, n, a);
+    if (r) fail_msg("%s: media map failed: %s", name, um_strerror(r));
+    assert_true(a->n > 0);
+    uint8_t *q = malloc(n);
+    assert_non_null(q);
+    memcpy(q, p, n);
+    for (size_t i = 0; i < plan.n; i++) {
+        const struct um_edit *e = &plan.ops[i];
+        if (um_media_map_touches(a, e->offset, e->length))
+            fail_msg("%s: edit %zu [%llu, +%llu) touches the map", name, i,
+                     (unsigned long long)e->offset, (unsigned long long)e->length);
+        assert_true(e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE);
+        if (e->op == UM_OP_ZERO) memset(q + e->offset, 0, (size_t)e->length);
+        else memcpy(q + e->offset, e->bytes, (size_t)e->length);
+    }
+    uint64_t qn = plan.truncate ? plan.truncate_at : n;
+    if (plan.truncate) assert_false(um_media_map_touches(a, plan.truncate_at, n - plan.truncate_at));
+    struct um_media_map b;
+    assert_int_equal(map_of(q, qn, &b), 0);
+    if (!um_media_map_equal(a, &b)) fail_msg("%s: the edited result maps differently", name);
+    um_media_map_free(&b);
+    free(q);
+    um_plan_free(&plan);
+    um_file_result_free(&res);
+}
+
+/* Offset of the first child of the (first) Segment with this ID, or 0. */
+static size_t seg_child(const uint8_t *p, uint32_t want, size_t *hdr, uint64_t *size)
+{
+    uint32_t id;
+    uint64_t sz;
+    size_t pos = parse(p, &id, &sz);
+    pos += sz;
+    size_t h = parse(p + pos, &id, &sz);
+    assert_int_equal(id, 0x18538067);
+    size_t end = pos + h + sz;
+    for (pos += h; pos < end; pos += h + sz) {
+        h = parse(p + pos, &id, &sz);
+        if (id == want) {
+            *hdr = h, *size = sz;
+            return pos;
+        }
+    }
+    return 0;
+}
+
+/* The ffmpeg fixtures: every edit of the default plan is outside the map and the
+ * cleaned bytes map the same; a live stream (Segment of unknown size) is left to
+ * FFmpeg. */
+static void test_map_fixtures(void **state)
+{
+    (void)state;
+    const char *names[] = { "matroska/clip.mkv", "matroska/clip.webm" };
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        uint8_t *p = ts_load(names[i], &n);
+        struct um_media_map m;
+        check_map_plan(p, n, names[i], &m);
+        /* The Segment ends the file: its last byte (a Cluster's or the Cues') is listed. */
+        assert_true(um_media_map_touches(&m, n - 1, 1));
+        const uint8_t *t = memmem(p, n, "LeakTitle", 9);
+        assert_non_null(t);
+        assert_false(um_media_map_touches(&m, (uint64_t)(t - p), 9));
+        um_media_map_free(&m);
+        free(p);
+    }
+    size_t n;
+    uint8_t *p = ts_load("matroska/live.mkv", &n);
+    struct um_media_map m;
+    assert_int_equal(map_of(p, n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    free(p);
+}
+
+/* Media and the structures that lead to it are listed; names, titles, tags and
+ * dates are not. */
+static void test_map_lists_media(void **state)
+{
+    (void)state;
+    size_t n, h;
+    uint64_t size;
+    uint8_t *p = ts_load("matroska/clip.mkv", &n);
+    struct um_media_map m;
+    assert_int_equal(map_of(p, n, &m), 0);
+
+    uint32_t id;
+    uint64_t sz;
+    size_t ebml = parse(p, &id, &sz);
+    assert_true(covered(&m, 0, ebml + sz));                    /* the EBML header */
+    assert_true(covered(&m, ebml + sz, 12));                   /* the Segment's ID and size */
+
+    size_t c = seg_child(p, 0x1F43B675, &h, &size);            /* the first Cluster */
+    assert_true(c > 0 && size > 64);
+    assert_true(covered(&m, c, h + size));
+    assert_true(um_media_map_touches(&m, c + h + size / 2, 1));
+    size_t t = seg_child(p, 0x1654AE6B, &h, &size);            /* Tracks */
+    assert_true(t > 0);
+    assert_true(covered(&m, t, h));
+    assert_true(um_media_map_touches(&m, t + h + size / 2, 1));
+    const uint8_t *codec = memmem(p + t, (size_t)(h + size), "V_MPEG4/ISO/AVC", 15);
+    assert_non_null(codec);
+    assert_true(covered(&m, (uint64_t)(codec - p), 15));
+    const uint8_t *cp = memmem(p + t, (size_t)(h + size), "\x63\xA2", 2);   /* CodecPrivate */
+    assert_non_null(cp);
+    assert_true(covered(&m, (uint64_t)(cp - p), 16));
+    size_t s = seg_child(p, 0x114D9B74, &h, &size);            /* SeekHead */
+    assert_true(s > 0 && covered(&m, s, h + size));
+    s = seg_child(p, 0x1C53BB6B, &h, &size);                   /* Cues */
+    assert_true(s > 0 && covered(&m, s, h + size));
+    size_t info = seg_child(p, 0x1549A966, &h, &size);
+    assert_true(info > 0 && covered(&m, info, h));
+    const uint8_t *ts = memmem(p + info, (size_t)(h + size), "\x2A\xD7\xB1", 3);   /* TimestampScale */
+    assert_non_null(ts);
+    assert_true(covered(&m, (uint64_t)(ts - p), 4 + (ts[3] & 0x7F)));
+    const uint8_t *dur = memmem(p + info, (size_t)(h + size), "\x44\x89", 2);       /* Duration */
+    assert_non_null(dur);
+    assert_true(covered(&m, (uint64_t)(dur - p), 3 + (dur[2] & 0x7F)));
+    size_t tags = seg_child(p, 0x1254C367, &h, &size);
+    assert_true(tags > 0);
+    assert_false(um_media_map_touches(&m, tags, h + size));
+
+    /* Whatever the scan reports (the track name's payload too, not its header). */
+    const char *gone[] = { "LeakTitle", "LeakSoft", "SN4242LEAK", "LeakChapter", "LeakNote", "cover.jpg",
+                           "LeakAuthor" };
+    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)
+        for (const uint8_t *q = p; (q = memmem(q, n - (size_t)(q - p), gone[i], strlen(gone[i]))); q++)
+            if (um_media_map_touches(&m, (uint64_t)(q - p), strlen(gone[i])))
+                fail_msg("%s at %zu is listed", gone[i], (size_t)(q - p));
+    const uint8_t *name = memmem(p, n, "LeakTrack", 9);
+    assert_non_null(name);
+    assert_false(um_media_map_touches(&m, (uint64_t)(name - p), 9));
+    assert_memory_equal(name - 3, "\x53\x6E\x89", 3);
+    assert_true(covered(&m, (uint64_t)(name - 3 - p), 3));
+    um_media_map_free(&m);
+    free(p);
+}
+
+/* A file with every structure the scan edits, CRC-32s at every level, a font, a
+ * foreign attachment, an unknown top-level element and a trailer. */
+static void map_rich_file(struct buf *f)
+{
+    struct buf seg = { .n = 0 }, b = { .n = 0 }, c = { .n = 0 }, d = { .n = 0 }, e = { .n = 0 };
+    el(&seg, 0xBF, "\x01\x02\x03\x04", 4);                     /* the Segment's CRC-32 */
+    el(&b, 0x4DBB, "\x53\xAB\x84\x15\x49\xA9\x66\x53\xAC\x81\x40", 11);
+    el_buf(&seg, 0x114D9B74, &b);                              /* SeekHead */
+    el(&seg, 0xEC, "hidden", 6);
+
+    b.n = 0;
+    el(&b, 0xBF, "\x11\x12\x13\x14", 4);
+    el(&b, 0x7BA9, "LeakTitle", 9);
+    el(&b, 0x2AD7B1, "\x0F\x42\x40", 3);                       /* TimestampScale */
+    el(&b, 0x4D80, "LeakMux", 7);
+    el(&b, 0x4489, "\x40\x8f\x40\x00\x00\x00\x00\x00", 8);     /* Duration */
+    el(&b, 0xEC, "stash", 5);
+    el_buf(&seg, 0x1549A966, &b);
+
+    b.n = 0, c.n = 0, d.n = 0;
+    el(&d, 0xB0, "\x10", 1);
+    el(&c, 0xBF, "\x21\x22\x23\x24", 4);
+    el(&c, 0xD7, "\x01", 1);                                   /* TrackNumber */
+    el(&c, 0x536E, "LeakTrack", 9);
+    el(&c, 0x86, "V_TESTCODEC", 11);
+    el_buf(&c, 0xE0, &d);                                      /* Video */
+    el(&b, 0xBF, "\x31\x32\x33\x34", 4);
+    el_buf(&b, 0xAE, &c);
+    el_buf(&seg, 0x1654AE6B, &b);
+
+    b.n = 0, c.n = 0, d.n = 0, e.n = 0;
+    el(&e, 0x85, "LeakChapter", 11);
+    el(&d, 0x91, "\x00", 1);                                   /* ChapterTimeStart */
+    el_buf(&d, 0x80, &e);
+    el(&c, 0xBF, "\x41\x42\x43\x44", 4);
+    el_buf(&c, 0xB6, &d);
+    el_buf(&b, 0x45B9, &c);
+    el_buf(&seg, 0x1043A770, &b);
+
+    b.n = 0, c.n = 0, d.n = 0;
+    el(&c, 0x466E, "DejaVuSans.ttf", 14);
+    el(&c, 0x4660, "application/x-truetype-font", 27);
+    el(&c, 0x465C, "\0\1\0\0fontdata", 12);
+    el(&d, 0x466E, "LeakNote.txt", 12);
+    el(&d, 0x467E, "written by LeakAuthor", 21);
+    el(&d, 0x4660, "text/plain", 10);
+    el(&d, 0x465C, "secret", 6);
+    el(&b, 0xBF, "\x51\x52\x53\x54", 4);
+    el_buf(&b, 0x61A7, &c);
+    el_buf(&b, 0x61A7, &d);
+    d.n = 0;   /* cover art under a font's name: its data is scanned, so not listed */
+    el(&d, 0x466E, "cover.ttf", 9);
+    el(&d, 0x4660, "image/jpeg", 10);
+    el(&d, 0x465C, "IMAGEBYTES", 10);
+    el_buf(&b, 0x61A7, &d);
+    el_buf(&seg, 0x1941A469, &b);
+
+    b.n = 0, c.n = 0, d.n = 0;
+    el(&d, 0x45A3, "SERIAL", 6);
+    el(&d, 0x4487, "SN4242LEAK", 10);
+    el_buf(&c, 0x67C8, &d);
+    el_buf(&b, 0x7373, &c);
+    el_buf(&seg, 0x1254C367, &b);
+
+    b.n = 0;
+    el(&b, 0xE7, "\x00", 1);
+    el(&b, 0xA3, "\x81\x00\x00\x80" "BLOCKDATA", 13);
+    el_buf(&seg, 0x1F43B675, &b);
+    el(&seg, 0x1C53BB6B, "CUESDATA", 8);
+    el(&seg, 0x1A0FF0E5, "UNKNOWNTOP", 10);
+    file_with(f, &seg);
+    put(f, "TRAILER-DATA", 12);
+}
+
+static void test_map_rich(void **state)
+{
+    (void)state;
+    static struct buf f;
+    map_rich_file(&f);
+    struct um_media_map m;
+    check_map_plan(f.b, f.n, "x.mkv", &m);
+    const char *kept[] = { "BLOCKDATA", "CUESDATA", "UNKNOWNTOP", "V_TESTCODEC", "\xD7\x81\x01",
+                           "\xE0\x83\xB0\x81\x10", "\x2A\xD7\xB1\x83\x0F\x42\x40", "\x44\x89\x88\x40\x8f\x40",
+                           "\x91\x81\x00", "DejaVuSans.ttf", "application/x-truetype-font", "fontdata",
+                           "text/plain", "\x53\x6E\x89", "\x85\x8B", "\x4D\xBB\x8B", "cover.ttf",
+                           "image/jpeg", "\x46\x5C\x8A" };
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        const uint8_t *q = memmem(f.b, f.n, kept[i], strlen(kept[i]));
+        assert_non_null(q);
+        if (!covered(&m, (uint64_t)(q - f.b), strlen(kept[i]))) fail_msg("%zu: not listed", i);
+    }
+    const char *left[] = { "\x01\x02\x03\x04", "hidden", "LeakTitle", "LeakMux", "stash", "\x11\x12\x13\x14",
+                           "\x21\x22\x23\x24", "\x31\x32\x33\x34", "LeakTrack", "LeakChapter",
+                           "\x41\x42\x43\x44", "\x51\x52\x53\x54", "LeakNote.txt", "written by", "secret",
+                           "SN4242LEAK", "SERIAL", "IMAGEBYTES", "TRAILER-DATA" };
+    for (size_t i = 0; i < sizeof left / sizeof *left; i++) {
+        const uint8_t *q = memmem(f.b, f.n, left[i], strlen(left[i]));
+        assert_non_null(q);
+        if (um_media_map_touches(&m, (uint64_t)(q - f.b), strlen(left[i]))) fail_msg("%s: listed", left[i]);
+    }
+    /* The trailer aside, the map ends where the file does. */
+    assert_true(covered(&m, f.n - 12 - 10, 10));
+    assert_false(um_media_map_touches(&m, f.n - 12, 12));
+    um_media_map_free(&m);
+}
+
+/* Appended data (a trailer after the Segment) is not listed, and the map of the
+ * file with it is the map of the file without it. */
+static void test_map_trailer(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *p = ts_load("matroska/clip.mkv", &n);
+    uint8_t *q = malloc(n + 31);
+    memcpy(q, p, n);
+    memcpy(q + n, "\x1A\x45\xDF\xA3 not a header, a mark: LEAK", 31);
+    struct um_media_map a, b;
+    check_map_plan(q, n + 31, "x.mkv", &a);
+    assert_false(um_media_map_touches(&a, n, 31));
+    assert_true(um_media_map_touches(&a, n - 1, 1));
+    assert_int_equal(map_of(p, n, &b), 0);
+    assert_true(um_media_map_equal(&a, &b));
+    um_media_map_free(&a);
+    um_media_map_free(&b);
+    free(q);
+    free(p);
+}
+
+/* The map depends on the structure, not on which element a skipped one is: Tags
+ * turned into a Void of the same length maps the same. A changed Cluster size or a
+ * changed byte of Tracks does not pass. */
+static void test_map_sees_structure(void **state)
+{
+    (void)state;
+    size_t n, h;
+    uint64_t size;
+    uint8_t *p = ts_load("matroska/clip.mkv", &n);
+    struct um_media_map a, b;
+    assert_int_equal(map_of(p, n, &a), 0);
+    uint8_t *q = malloc(n);
+
+    memcpy(q, p, n);
+    size_t tags = seg_child(p, 0x1254C367, &h, &size);
+    assert_true(tags > 0 && h + size >= 9);
+    uint64_t payload = h + size - 9;
+    q[tags] = 0xEC;
+    q[tags + 1] = 0x01;
+    for (int i = 0; i < 7; i++) q[tags + 2 + i] = (uint8_t)(payload >> (8 * (6 - i)));
+    memset(q + tags + 9, 0, (size_t)payload);
+    assert_int_equal(map_of(q, n, &b), 0);
+    assert_true(um_media_map_equal(&a, &b));
+    um_media_map_free(&b);
+
+    /* A Cluster of another size: the next element is read from another byte. */
+    memcpy(q, p, n);
+    size_t c = seg_child(p, 0x1F43B675, &h, &size);
+    assert_true(c > 0 && um_media_map_touches(&a, c + 4, h - 4));
+    q[c + h - 1]--;
+    int r = map_of(q, n, &b);
+    assert_true(r < 0 || !um_media_map_equal(&a, &b));
+    um_media_map_free(&b);
+
+    /* A byte of Tracks: the edit itself is caught. */
+    size_t t = seg_child(p, 0x1654AE6B, &h, &size);
+    const uint8_t *codec = memmem(p + t, (size_t)(h + size), "V_MPEG4", 7);
+    assert_non_null(codec);
+    assert_true(um_media_map_touches(&a, (uint64_t)(codec - p), 1));
+    um_media_map_free(&a);
+    free(q);
+    free(p);
+}
+
+/* Damaged input gives an error (or UM_E_UNSUPPORTED for what the map cannot
+ * follow), never a crash, a hang or a read out of bounds (run under ASan). */
+static void test_map_damaged(void **state)
+{
+    (void)state;
+    struct um_media_map m;
+    struct buf seg = { .n = 0 }, f, b = { .n = 0 };
+    static struct buf big;
+
+    /* A Cluster longer than the file; then one longer than its Segment. */
+    put(&seg, "\x1F\x43\xB6\x75\x10\x00\x10\x00", 8);
+    el(&seg, 0xE7, "\x00", 1);
+    file_with(&f, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_TRUNC);
+    um_media_map_free(&m);
+    seg.n = 0;
+    put(&seg, "\x1F\x43\xB6\x75\x88", 5);
+    el(&seg, 0xE7, "\x00", 1);
+    file_with(&f, &seg);
+    put(&f, "0123456789", 10);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+
+    /* Unknown sizes: a Cluster, a Segment, Info. */
+    seg.n = 0;
+    put(&seg, "\x1F\x43\xB6\x75\xFF", 5);
+    el(&seg, 0xE7, "\x00", 1);
+    file_with(&f, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    f.n = 0;
+    ebml_header(&f, "webm");
+    put(&f, "\x18\x53\x80\x67\xFF", 5);
+    el(&f, 0x1F43B675, "\xE7\x81\x00", 3);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    seg.n = 0;
+    put(&seg, "\x15\x49\xA9\x66\xFF", 5);
+    el(&seg, 0x2AD7B1, "\x0F\x42\x40", 3);
+    file_with(&f, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+
+    /* Two Segments; another DocType; a WebM one is fine. */
+    seg.n = 0;
+    el(&seg, 0x1F43B675, "\xE7\x81\x00", 3);
+    file_with(&f, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), 0);
+    assert_true(covered(&m, 0, f.n));
+    um_media_map_free(&m);
+    size_t one = f.n;
+    el_buf(&f, 0x18538067, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    f.n = one;
+    put(&f, "\x18\x53\x80\x67\x10\x00\x10\x00", 8);   /* a second one cut short */
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    f.n = 0;
+    ebml_header(&f, "foobar");
+    el_buf(&f, 0x18538067, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    f.n = 0;
+    ebml_header(&f, "webm");
+    el_buf(&f, 0x18538067, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), 0);
+    um_media_map_free(&m);
+
+    /* A huge 8-byte size, an invalid size byte, an invalid ID byte, no Segment. */
+    seg.n = 0;
+    put(&seg, "\x1F\x43\xB6\x75\x01\x00\xFF\xFF\xFF\xFF\xFF\xF0", 12);
+    file_with(&f, &seg);
+    assert_true(um_is_error(map_of(f.b, f.n, &m)));
+    um_media_map_free(&m);
+    seg.n = 0;
+    put(&seg, "\x1F\x43\xB6\x75\x00\x00", 6);
+    file_with(&f, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+    seg.n = 0;
+    put(&seg, "\x00\x81\x00", 3);
+    file_with(&f, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+    f.n = 0;
+    ebml_header(&f, "matroska");
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+    assert_int_equal(map_of(f.b, 0, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+
+    /* ChapterAtoms nested 200 deep: a limit, not a stack overflow. */
+    big.n = 0;
+    el(&big, 0x91, "\x00", 1);
+    for (int i = 0; i < 200; i++) {
+        b = big;
+        big.n = 0;
+        el_buf(&big, 0xB6, &b);
+    }
+    b = big;
+    big.n = 0;
+    el_buf(&big, 0x45B9, &b);
+    seg.n = 0;
+    el_buf(&seg, 0x1043A770, &big);
+    file_with(&f, &seg);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_LIMIT);
+    um_media_map_free(&m);
+
+    /* Every cut of a fixture is a truncated Segment. */
+    size_t n;
+    uint8_t *p = ts_load("matroska/clip.mkv", &n);
+    uint32_t id;
+    uint64_t sz;
+    size_t ebml_end = parse(p, &id, &sz);
+    ebml_end += sz;
+    for (size_t cut = 1; cut < n; cut++) {
+        uint8_t *q = malloc(cut);   /* exactly cut bytes, so ASan sees a read past them */
+        memcpy(q, p, cut);
+        int r = map_of(q, cut, &m);
+        /* Cut right after the EBML header there is no Segment at all. */
+        if (r != (cut == ebml_end ? UM_E_FORMAT : UM_E_TRUNC)) fail_msg("cut at %zu: %d", cut, r);
+        um_media_map_free(&m);
+        free(q);
+    }
+    /* Random damage to the headers: never a crash; a map that succeeds stays in the file. */
+    srand(4242);
+    uint8_t *q = malloc(n);
+    for (int it = 0; it < 3000; it++) {
+        memcpy(q, p, n);
+        for (int k = 1 + rand() % 4; k > 0; k--) {
+            size_t at = (size_t)rand() % (rand() % 2 ? 4400 : n);
+            q[at] = rand() % 3 ? (uint8_t)rand() : (uint8_t)(q[at] ^ (0x80 >> (rand() % 8)));
+        }
+        int r = map_of(q, n, &m);
+        assert_true(r == 0 || um_is_error(r));
+        for (size_t i = 0; i < m.n; i++) assert_true(m.r[i].off + m.r[i].len <= n);
+        um_media_map_free(&m);
+    }
+    free(q);
+    free(p);
+}
+
 /* A 4 GiB sparse file: the Segment end comes from the headers alone, fast. */
 static void test_huge_sparse(void **state)
 {
@@ -687,6 +1174,21 @@ static void test_huge_sparse(void **state)
     assert_int_equal(a->length, 7);
     assert_non_null(find_value(&res, "Title", "LeakTitle"));
     um_file_result_free(&res);
+    /* The media map too reads the Cluster's header only: the 4 GiB are listed, the
+     * Title and the appended bytes are not. */
+    struct um_media_map mm;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(map_of(map, total + 7, &mm), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(s < 0.5);
+    assert_true(covered(&mm, total - cluster - 12, cluster + 12));
+    const uint8_t *title = memmem(map, f.n, "LeakTitle", 9);
+    assert_non_null(title);
+    assert_false(um_media_map_touches(&mm, (uint64_t)(title - map), 9));
+    assert_false(um_media_map_touches(&mm, total, 7));
+    assert_int_equal(um_media_map_bytes(&mm), total - 12);   /* all but the Title */
+    um_media_map_free(&mm);
     munmap(map, total + 7);
     close(fd);
 out:
@@ -725,6 +1227,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_nested_and_attachments),
         cmocka_unit_test(test_huge_sparse),
+        cmocka_unit_test(test_map_fixtures),
+        cmocka_unit_test(test_map_lists_media),
+        cmocka_unit_test(test_map_rich),
+        cmocka_unit_test(test_map_trailer),
+        cmocka_unit_test(test_map_sees_structure),
+        cmocka_unit_test(test_map_damaged),
     };
     /* The sanitizer build does not build the CLI: use the normal one then. */
     if (access(unmark_bin, X_OK) != 0 && access("build/unmark", X_OK) == 0) {

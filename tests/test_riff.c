@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/media_map.h"
 #include "../formats/format.h"
 #include "../scrubber/plan.h"
 #include "support.h"
@@ -510,6 +511,537 @@ static void test_mutations(void **state)
     ts_mutations("riff/sound.wav", "x.wav", 1500, 12346);
 }
 
+/* ---- media map ---- */
+
+static int map_of(const uint8_t *d, uint64_t n, struct um_media_map *m)
+{
+    const struct um_format *f = um_format_by_name("riff");
+    assert_non_null(f);
+    assert_non_null(f->media_map);
+    um_media_map_init(m, n);
+    int r = f->media_map(m, d, n);
+    um_media_map_finish(m);
+    return r;
+}
+
+/* True when every byte of [off, off+len) is listed. */
+static bool covered(const struct um_media_map *m, uint64_t off, uint64_t len)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->r[i].off <= off && off + len <= m->r[i].off + m->r[i].len) return true;
+    return false;
+}
+
+/* The proof the verifier makes (scrubber/verify.c), on bytes in memory: no edit of
+ * the plan and no cut tail touches the original's map, and the edited, cut result
+ * maps to exactly the same ranges. With `edits` the default plan must edit something
+ * and be in place; without, a plan that is not in place is not tried (false). The
+ * original's map is left in *a. */
+static bool map_proof(const uint8_t *p, size_t n, const struct um_file_result *res, const char *name,
+                      bool edits, struct um_media_map *a)
+{
+    struct um_policy pol;
+    struct um_plan plan;
+    um_policy_default(&pol);
+    assert_int_equal(um_plan_build(res, &pol, &plan), 0);
+    if (edits) {
+        assert_true(plan.n > 0 || plan.truncate);
+        assert_true(plan.in_place_ok);
+    }
+    int r = map_of(p, n, a);
+    if (r) fail_msg("%s: media map failed: %s", name, um_strerror(r));
+    assert_true(a->n > 0);
+    if (!plan.in_place_ok) {
+        um_plan_free(&plan);
+        return false;
+    }
+    bool ok = true;
+    uint8_t *q = malloc(n ? n : 1);
+    assert_non_null(q);
+    memcpy(q, p, n);
+    for (size_t i = 0; ok && i < plan.n; i++) {
+        const struct um_edit *e = &plan.ops[i];
+        if (um_media_map_touches(a, e->offset, e->length)) {
+            fprintf(stderr, "%s: edit %zu [%llu, +%llu) touches the map\n", name, i,
+                    (unsigned long long)e->offset, (unsigned long long)e->length);
+            ok = false;
+        }
+        assert_true(e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE);
+        assert_true(e->offset + e->length <= n);
+        if (e->op == UM_OP_ZERO) memset(q + e->offset, 0, (size_t)e->length);
+        else memcpy(q + e->offset, e->bytes, (size_t)e->length);
+    }
+    uint64_t qn = plan.truncate ? plan.truncate_at : n;
+    if (ok && plan.truncate && um_media_map_touches(a, plan.truncate_at, n - plan.truncate_at)) {
+        fprintf(stderr, "%s: the cut tail at %llu touches the map\n", name, (unsigned long long)qn);
+        ok = false;
+    }
+    struct um_media_map b;
+    if (ok && (r = map_of(q, qn, &b)) != 0) {
+        fprintf(stderr, "%s: the edited result does not map: %s\n", name, um_strerror(r));
+        ok = false;
+    } else if (ok && !um_media_map_equal(a, &b)) {
+        fprintf(stderr, "%s: the edited result maps differently\n", name);
+        ok = false;
+    }
+    if (ok) um_media_map_free(&b);
+    free(q);
+    um_plan_free(&plan);
+    if (!ok) fail_msg("%s: the media map proof fails", name);
+    return true;
+}
+
+static void check_map_plan(const uint8_t *p, size_t n, const char *name, struct um_media_map *a)
+{
+    struct um_file_result res;
+    assert_int_equal(ts_scan(p, n, name, &res), 0);
+    assert_string_equal(res.format, "riff");
+    map_proof(p, n, &res, name, true, a);
+    um_file_result_free(&res);
+}
+
+/* An AVI with everything the scan edits in its hdrl and around its movi (strn, a
+ * non-zero JUNK, IDIT, strd, LIST exif and INFO, XMP in _PMX), OpenDML indx and odml,
+ * two AVIX parts and a trailer. */
+static void build_rich_avi(struct buf *f, size_t *avix_end)
+{
+    static const char xmp[] = "<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>"
+        "<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
+        "<rdf:Description rdf:about='' xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+        "<dc:creator><rdf:Seq><rdf:li>LeakAuthor</rdf:li></rdf:Seq></dc:creator>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>";
+    static struct buf hdrl, strl, odml, body, movi, info, ex, part, pb;
+    uint8_t pat[64];
+    for (int i = 0; i < 64; i++) pat[i] = (uint8_t)(0xA0 + i);
+    hdrl.n = strl.n = odml.n = body.n = movi.n = info.n = ex.n = 0;
+    chunk(&hdrl, "avih", pat, 56);
+    chunk(&strl, "strh", pat, 56);
+    chunk(&strl, "strf", pat + 1, 40);
+    chunk(&strl, "strn", "LeakStream", 11);
+    chunk(&strl, "indx", pat + 2, 24);
+    chunk(&strl, "JUNK", "\0\0hidden\0", 9);
+    list(&hdrl, "LIST", "strl", &strl);
+    chunk(&odml, "dmlh", pat + 3, 8);
+    list(&hdrl, "LIST", "odml", &odml);
+    chunk(&hdrl, "IDIT", "MON MAY 17 08:09:10 2013\n", 26);
+    chunk(&hdrl, "strd", "CAMERA SN4242LEAK", 17);
+    list(&body, "LIST", "hdrl", &hdrl);
+    chunk(&ex, "ecor", "LeakMake", 9);
+    list(&body, "LIST", "exif", &ex);
+    chunk(&info, "ISFT", "LeakSoft 3.1", 13);
+    list(&body, "LIST", "INFO", &info);
+    chunk(&body, "_PMX", xmp, sizeof xmp - 1);
+    chunk(&movi, "00dc", "frame", 5);
+    chunk(&movi, "01wb", "abcd", 4);
+    list(&body, "LIST", "movi", &movi);
+    chunk(&body, "idx1", pat + 4, 16);
+    riff(f, "AVI ", &body);
+    for (int i = 0; i < 2; i++) {
+        pb.n = 0;
+        list(&pb, "LIST", "movi", &movi);
+        riff(&part, "AVIX", &pb);
+        put(f, part.b, part.n);
+    }
+    *avix_end = f->n;
+    put(f, "TRAILER", 7);
+}
+
+/* A BWF with a chunk of each kind the scan edits or keeps: fmt, fact, bext, iXML,
+ * adtl labels, cue, smpl, INFO, an odd data chunk, ID3, and 5 bytes of slack before
+ * the declared end. *want gets the map that is right for it, built by hand. */
+static void build_rich_wav(struct buf *f, struct um_media_map *want)
+{
+    static struct buf body, adtl, info, id3;
+    body.n = adtl.n = info.n = id3.n = 0;
+    uint8_t bext[602] = { 0 };
+    memcpy(bext + 256, "LeakMake LeakModel X1", 21);
+    memcpy(bext + 288, "SN4242LEAK", 10);
+    put(&id3, "ID3\x03\x00\x00\x00\x00\x00\x15", 10);
+    put(&id3, "TPE1\x00\x00\x00\x0b\x00\x00\x00LeakAuthor", 21);
+    size_t o[16];
+    uint8_t cue[28] = { 1 }, smpl[36] = { 0, 0, 0, 0, 0x11 };
+    o[0] = body.n + 12, wave_fmt(&body);                                      /* 24 whole */
+    o[1] = body.n + 12, chunk(&body, "fact", "\x10\x00\x00\x00", 4);          /* 12 whole */
+    o[2] = body.n + 12, chunk(&body, "bext", bext, sizeof bext);              /* size field */
+    o[3] = body.n + 12, chunk(&body, "iXML", "<BWFXML>Leak</BWFXML>", 21);    /* size, pad */
+    size_t a0 = adtl.n;   /* 0 */
+    chunk(&adtl, "labl", "\x01\0\0\0LeakLabel", 14);                          /* head 12 */
+    size_t a1 = adtl.n;
+    chunk(&adtl, "ltxt", "\x01\0\0\0\x40\0\0\0rgn \0\0\0\0\0\0\0\0LeakText", 28); /* head 28 */
+    size_t a2 = adtl.n;
+    chunk(&adtl, "note", "\x02\0\0\0", 4);                                    /* no text: whole */
+    size_t a3 = adtl.n;
+    put(&adtl, "xyz", 3);                                                     /* not a chunk */
+    o[4] = body.n + 12, list(&body, "LIST", "adtl", &adtl);
+    put(&body, "", 1);                                                        /* its pad */
+    o[5] = body.n + 12, chunk(&body, "cue ", cue, sizeof cue);                /* whole */
+    o[6] = body.n + 12, chunk(&body, "smpl", smpl, sizeof smpl);              /* whole */
+    chunk(&info, "IART", "LeakAuthor", 11);
+    o[7] = body.n + 12, list(&body, "LIST", "INFO", &info);                   /* size field */
+    o[8] = body.n + 12, chunk(&body, "data", "\1\2\3\4\5\6\7", 7);            /* whole + pad */
+    o[9] = body.n + 12, chunk(&body, "id3 ", id3.b, id3.n);                   /* size, pad */
+    o[10] = body.n + 12, put(&body, "ab\0cd", 5);                             /* slack */
+    riff(f, "WAVE", &body);
+
+    um_media_map_init(want, f->n);
+    assert_int_equal(um_media_map_add(want, 0, o[2]), 0);          /* RIFF, fmt, fact */
+    assert_int_equal(um_media_map_add(want, o[2] + 4, 4), 0);
+    assert_int_equal(um_media_map_add(want, o[3] + 4, 4), 0);
+    assert_int_equal(um_media_map_add(want, o[3] + 8 + 21, 1), 0);
+    size_t ab = o[4] + 12;
+    assert_int_equal(um_media_map_add(want, o[4], 12), 0);        /* LIST adtl */
+    assert_int_equal(um_media_map_add(want, ab + a0, 12), 0);
+    assert_int_equal(um_media_map_add(want, ab + a1, 28), 0);
+    assert_int_equal(um_media_map_add(want, ab + a2, a3 - a2 + 3 + 1), 0);
+    assert_int_equal(um_media_map_add(want, o[5], o[7] - o[5]), 0);
+    assert_int_equal(um_media_map_add(want, o[7] + 4, 4), 0);
+    assert_int_equal(um_media_map_add(want, o[8], o[9] - o[8]), 0);
+    assert_int_equal(um_media_map_add(want, o[9] + 4, 4), 0);
+    assert_int_equal(um_media_map_add(want, o[9] + 8 + 31, 1), 0);
+    um_media_map_finish(want);
+}
+
+/* (a) Every fixture a default scrub edits: the plan leaves the map alone and the
+ * cleaned result maps to the same bytes. */
+static void test_map_fixtures(void **state)
+{
+    (void)state;
+    const char *names[] = { "riff/clip.avi", "riff/sound.wav" };
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        uint8_t *p = ts_load(names[i], &n);
+        struct um_media_map m;
+        check_map_plan(p, n, names[i], &m);
+        assert_true(covered(&m, 0, 12));                  /* the RIFF header */
+        assert_true(covered(&m, n - 1, 1));               /* the RIFF ends the file */
+        um_media_map_free(&m);
+        free(p);
+    }
+    struct buf f;
+    size_t avix_end;
+    build_rich_avi(&f, &avix_end);
+    struct um_media_map m;
+    check_map_plan(f.b, f.n, "rich.avi", &m);
+    um_media_map_free(&m);
+    struct um_media_map want;
+    build_rich_wav(&f, &want);
+    check_map_plan(f.b, f.n, "rich.wav", &m);
+    um_media_map_free(&m);
+    um_media_map_free(&want);
+
+    char *base = ts_shared("mat2");
+    if (!base) return;
+    const char *shared[] = { "dirty.avi", "dirty.wav" };
+    for (int i = 0; i < 2; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", base, shared[i]);
+        size_t n;
+        uint8_t *p = ts_read(path, &n);
+        assert_non_null(p);
+        check_map_plan(p, n, shared[i], &m);
+        um_media_map_free(&m);
+        free(p);
+    }
+    free(base);
+}
+
+/* (b) What is listed and what is not, on the ffmpeg AVI and WAVE. */
+static void test_map_lists_media(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *p = ts_load("riff/clip.avi", &n);
+    struct um_media_map m;
+    assert_int_equal(map_of(p, n, &m), 0);
+    const uint8_t *movi = memmem(p, n, "movi", 4), *idx1 = memmem(p, n, "idx1", 4);
+    assert_non_null(movi);
+    assert_non_null(idx1);
+    uint64_t mo = (uint64_t)(movi - p) - 8, ms = ld_u32le(movi - 4);
+    assert_true(covered(&m, mo, 8 + ms));                        /* LIST movi whole */
+    assert_true(um_media_map_touches(&m, mo + 8 + ms / 2, 1));
+    uint64_t io = (uint64_t)(idx1 - p);
+    assert_true(covered(&m, io, 8 + ld_u32le(idx1 + 4)));       /* idx1 whole */
+    for (const uint8_t *s = p; (s = memmem(s, n - (size_t)(s - p), "strf", 4)) != NULL; s += 4)
+        assert_true(covered(&m, (uint64_t)(s - p), 8 + ld_u32le(s + 4)));   /* every strf */
+    const uint8_t *strh = memmem(p, n, "strh", 4), *avih = memmem(p, n, "avih", 4);
+    assert_true(covered(&m, (uint64_t)(strh - p), 64));
+    assert_true(covered(&m, (uint64_t)(avih - p), 64));
+    assert_true(covered(&m, 12, 12));                            /* LIST hdrl header */
+    /* strn: its size field and pad byte stay listed, its id and name do not. */
+    const uint8_t *strn = memmem(p, n, "strn", 4);
+    assert_non_null(strn);
+    uint64_t so = (uint64_t)(strn - p), ss = ld_u32le(strn + 4);
+    assert_true(ss & 1);
+    assert_false(um_media_map_touches(&m, so, 4));
+    assert_true(covered(&m, so + 4, 4));
+    assert_false(um_media_map_touches(&m, so + 8, ss));
+    assert_true(covered(&m, so + 8 + ss, 1));
+    /* LIST INFO and JUNK: the size field only. */
+    const uint8_t *info = memmem(p, n, "INFO", 4);
+    assert_non_null(info);
+    uint64_t lo = (uint64_t)(info - p) - 8;
+    assert_false(um_media_map_touches(&m, lo, 4));
+    assert_true(covered(&m, lo + 4, 4));
+    assert_false(um_media_map_touches(&m, lo + 8, ld_u32le(info - 4)));
+    const uint8_t *junk = memmem(p, n, "JUNK", 4);
+    assert_non_null(junk);
+    assert_true(covered(&m, (uint64_t)(junk - p) + 4, 4));
+    assert_false(um_media_map_touches(&m, (uint64_t)(junk - p) + 8, ld_u32le(junk + 4)));
+    um_media_map_free(&m);
+    free(p);
+
+    p = ts_load("riff/sound.wav", &n);
+    assert_int_equal(map_of(p, n, &m), 0);
+    const uint8_t *fmt = memmem(p, n, "fmt ", 4), *data = memmem(p, n, "data", 4), *bext = memmem(p, n, "bext", 4);
+    assert_true(covered(&m, (uint64_t)(fmt - p), 8 + 16));
+    uint64_t dsz = ld_u32le(data + 4);
+    assert_true(covered(&m, (uint64_t)(data - p), 8 + dsz));
+    assert_true(um_media_map_touches(&m, (uint64_t)(data - p) + 8 + dsz / 2, 1));
+    assert_false(um_media_map_touches(&m, (uint64_t)(bext - p) + 8, ld_u32le(bext + 4)));
+    um_media_map_free(&m);
+    free(p);
+
+    /* The hand-made BWF maps to exactly the ranges worked out for it. */
+    struct buf f;
+    struct um_media_map want;
+    build_rich_wav(&f, &want);
+    assert_int_equal(map_of(f.b, f.n, &m), 0);
+    if (!um_media_map_equal(&m, &want)) {
+        for (size_t i = 0; i < m.n; i++)
+            fprintf(stderr, "got [%llu, +%llu)\n", (unsigned long long)m.r[i].off, (unsigned long long)m.r[i].len);
+        for (size_t i = 0; i < want.n; i++)
+            fprintf(stderr, "want [%llu, +%llu)\n", (unsigned long long)want.r[i].off,
+                    (unsigned long long)want.r[i].len);
+        fail_msg("rich.wav maps differently");
+    }
+    um_media_map_free(&m);
+    um_media_map_free(&want);
+}
+
+/* (c) Damaged sizes and layouts the map cannot account for: an error or
+ * UM_E_UNSUPPORTED, never a crash (run under ASan) nor a range outside the file. */
+static void test_map_damaged(void **state)
+{
+    (void)state;
+    struct um_media_map m;
+    struct buf body = { .n = 0 }, f;
+    /* A chunk running past the end of the file, and past its parent inside it. */
+    wave_fmt(&body);
+    put(&body, "data", 4);
+    put32(&body, 1000);
+    put(&body, "\1\2\3\4", 4);
+    riff(&f, "WAVE", &body);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_TRUNC);
+    um_media_map_free(&m);
+    put(&f, "0123456789012345678901234567890123456789", 40);
+    for (int i = 0; i < 30; i++) put(&f, "0123456789012345678901234567890123456789", 40);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+    /* A RIFF size of 0xFFFFFFFF: a WAVE never finalised, an AVI cut short. */
+    body.n = 0;
+    wave_fmt(&body);
+    chunk(&body, "data", "\1\2\3\4", 4);
+    riff(&f, "WAVE", &body);
+    memcpy(f.b + 4, "\xFF\xFF\xFF\xFF", 4);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    memset(f.b + 4, 0, 4);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    memcpy(f.b + 8, "AVI ", 4);
+    memcpy(f.b + 4, "\xFF\xFF\xFF\xFF", 4);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_TRUNC);
+    um_media_map_free(&m);
+    memset(f.b + 4, 0, 4);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+    /* A LIST inside hdrl that runs past it. */
+    body.n = 0;
+    struct buf hdrl = { .n = 0 };
+    chunk(&hdrl, "avih", "\0\0\0\0", 4);
+    list(&body, "LIST", "hdrl", &hdrl);
+    riff(&f, "AVI ", &body);
+    f.b[28] = 0x40;   /* avih size 64 inside a hdrl of 16 */
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_TRUNC);
+    um_media_map_free(&m);
+    put(&f, "0123456789012345678901234567890123456789012345678901234567890123456789", 70);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+    /* Deep nesting: a limit, not a stack overflow. */
+    static struct buf nest[2];
+    nest[0].n = 0;
+    chunk(&nest[0], "avih", "x", 1);
+    for (int d = 0; d < 100; d++) {
+        nest[!(d & 1)].n = 0;
+        list(&nest[!(d & 1)], "LIST", "abcd", &nest[d & 1]);
+    }
+    riff(&f, "AVI ", &nest[0]);
+    assert_int_equal(map_of(f.b, f.n, &m), UM_E_LIMIT);
+    um_media_map_free(&m);
+    /* Other forms and RF64: not mapped. Too short: truncated. */
+    const char *unsupported[] = { "riff/sound_rf64.wav", "riff/image.webp" };
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        uint8_t *p = ts_load(unsupported[i], &n);
+        assert_int_equal(map_of(p, n, &m), UM_E_UNSUPPORTED);
+        um_media_map_free(&m);
+        free(p);
+    }
+    assert_int_equal(map_of((const uint8_t *)"RIFF\x04\0\0\0AVI", 11, &m), UM_E_TRUNC);
+    um_media_map_free(&m);
+    assert_int_equal(map_of((const uint8_t *)"RIFX\x04\0\0\0AVI ", 12, &m), UM_E_FORMAT);
+    um_media_map_free(&m);
+    const char *hostile[] = { "hostile/riff_chunk_past_end.wav", "hostile/riff_zero_sizes.avi",
+                              "hostile/riff_list_loop.avi" };
+    for (int i = 0; i < 3; i++) {
+        size_t n;
+        uint8_t *p = ts_load(hostile[i], &n);
+        int r = map_of(p, n, &m);
+        if (r >= 0) fail_msg("%s: mapped", hostile[i]);
+        um_media_map_free(&m);
+        free(p);
+    }
+
+    /* Every cut of the AVI is truncated (in an exactly sized buffer, for ASan). */
+    size_t n;
+    uint8_t *p = ts_load("riff/clip.avi", &n);
+    for (size_t len = 0; len < n; len += len < 4096 ? 1 : 61) {
+        uint8_t *q = malloc(len ? len : 1);
+        memcpy(q, p, len);
+        if (map_of(q, len, &m) != UM_E_TRUNC) fail_msg("cut at %zu: not truncated", len);
+        um_media_map_free(&m);
+        free(q);
+    }
+    /* Random damage: every range lies in the file, and when the scan and the map both
+     * succeed and the plan is in place, the proof holds. */
+    unsigned seed = 4242, proven = 0;
+    for (int it = 0; it < 3000; it++) {
+        const char *rel = it & 1 ? "riff/sound.wav" : "riff/clip.avi";
+        size_t k;
+        uint8_t *o = ts_load(rel, &k);
+        int flips = 1 + (int)(rand_r(&seed) % 3);
+        for (int j = 0; j < flips; j++) {
+            size_t at = (size_t)rand_r(&seed) % (k < 1024 ? k : 1024);
+            o[at] = (uint8_t)(rand_r(&seed) % 3 == 0 ? 0xFF : rand_r(&seed));
+        }
+        int r = map_of(o, k, &m);
+        for (size_t i = 0; !r && i < m.n; i++) assert_true(m.r[i].len <= k && m.r[i].off <= k - m.r[i].len);
+        um_media_map_free(&m);
+        if (r) {
+            free(o);
+            continue;
+        }
+        struct um_file_result res;
+        if (ts_scan(o, k, it & 1 ? "x.wav" : "x.avi", &res) == 0 && res.format && !strcmp(res.format, "riff")) {
+            if (map_proof(o, k, &res, rel, false, &m)) proven++;
+            um_media_map_free(&m);
+        }
+        um_file_result_free(&res);
+        free(o);
+    }
+    assert_true(proven > 100);
+    free(p);
+}
+
+/* (d) Data after the RIFF (a trailer a scrub cuts) is not listed: with it the file
+ * maps as without it, and the last AVIX part ends the map. */
+static void test_map_appended(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *p = ts_load("riff/clip.avi", &n);
+    uint8_t *q = malloc(n + 31);
+    memcpy(q, p, n);
+    for (int i = 0; i < 31; i++) q[n + i] = (uint8_t)(0x5A ^ i);
+    struct um_media_map a, b;
+    assert_int_equal(map_of(p, n, &a), 0);
+    check_map_plan(q, n + 31, "clip+trailer.avi", &b);
+    assert_true(um_media_map_equal(&a, &b));
+    assert_false(um_media_map_touches(&b, n, 31));
+    um_media_map_free(&a);
+    um_media_map_free(&b);
+    free(q);
+    free(p);
+
+    struct buf f;
+    size_t avix_end;
+    build_rich_avi(&f, &avix_end);
+    assert_int_equal(map_of(f.b, f.n, &a), 0);
+    assert_true(covered(&a, avix_end - 12 - 8, 20));            /* the last movi's last chunk */
+    assert_false(um_media_map_touches(&a, avix_end, f.n - avix_end));
+    assert_int_equal(a.r[a.n - 1].off + a.r[a.n - 1].len, avix_end);
+    int parts = 0;
+    for (const uint8_t *x = f.b; (x = memmem(x, f.n - (size_t)(x - f.b), "AVIX", 4)) != NULL; x += 4, parts++)
+        assert_true(covered(&a, (uint64_t)(x - f.b) - 8, 24));   /* RIFF AVIX, LIST movi */
+    assert_int_equal(parts, 2);
+    um_media_map_free(&a);
+
+    /* An odd RIFF size: its zero pad byte belongs to the file, what follows does not. */
+    struct buf body = { .n = 0 };
+    wave_fmt(&body);
+    put(&body, "data", 4);
+    put32(&body, 3);
+    put(&body, "\1\2\3", 3);   /* the last chunk: no pad inside the RIFF */
+    riff(&f, "WAVE", &body);
+    assert_true(f.n & 1);
+    put(&f, "", 1);
+    size_t end = f.n;
+    put(&f, "APPENDED", 8);
+    check_map_plan(f.b, f.n, "odd.wav", &a);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(a.r[0].off, 0);
+    assert_int_equal(a.r[0].len, end);
+    um_media_map_free(&a);
+    /* Not a pad byte (not zero): appended data from there on, not listed. */
+    memcpy(f.b + end - 1, "APPENDED", 8);
+    f.n = end - 1 + 8;
+    check_map_plan(f.b, f.n, "odd+trailer.wav", &a);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(a.r[0].len, end - 1);
+    um_media_map_free(&a);
+    /* An odd RIFF size counting a pad byte the file never got: the file is whole. */
+    body.n = 0;
+    wave_fmt(&body);
+    chunk(&body, "data", "\1\2", 2);
+    riff(&f, "WAVE", &body);
+    f.b[4]++;
+    assert_int_equal(map_of(f.b, f.n, &a), 0);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(a.r[0].len, f.n);
+    um_media_map_free(&a);
+}
+
+/* Bytes inside a list after its last chunk and the pad byte of an odd list are not
+ * edited by the scan: listed, as is everything of an AVI without metadata. */
+static void test_map_slack_in_lists(void **state)
+{
+    (void)state;
+    struct buf hdrl = { .n = 0 }, strl = { .n = 0 }, movi = { .n = 0 }, body = { .n = 0 }, f;
+    chunk(&hdrl, "avih", "\1\2\3\4\5\6\7\10", 8);
+    chunk(&strl, "strh", "\11\12\13\14", 4);
+    chunk(&strl, "strf", "\15\16\17", 3);
+    put(&strl, "ab", 2);                   /* after the pad of strf: not a chunk */
+    list(&hdrl, "LIST", "strl", &strl);    /* size 4 + 12 + 12 + 2, even */
+    put(&hdrl, "xyz", 3);                  /* not a chunk */
+    list(&body, "LIST", "hdrl", &hdrl);    /* size odd: a pad byte follows */
+    assert_true((hdrl.n + 4) & 1);
+    put(&body, "\0", 1);
+    chunk(&movi, "00dc", "frame", 5);
+    list(&body, "LIST", "movi", &movi);
+    chunk(&body, "idx1", "\0\0\0\0\0\0\0\0", 8);
+    riff(&f, "AVI ", &body);
+    struct um_file_result res;
+    assert_int_equal(ts_scan(f.b, f.n, "x.avi", &res), 0);
+    assert_int_equal(res.findings.len, 0);
+    um_file_result_free(&res);
+    struct um_media_map m;
+    assert_int_equal(map_of(f.b, f.n, &m), 0);
+    assert_int_equal(m.n, 1);
+    assert_int_equal(m.r[0].off, 0);
+    assert_int_equal(m.r[0].len, f.n);
+    um_media_map_free(&m);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -527,6 +1059,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_avix),
         cmocka_unit_test(test_id3_chunk),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_map_fixtures),
+        cmocka_unit_test(test_map_lists_media),
+        cmocka_unit_test(test_map_damaged),
+        cmocka_unit_test(test_map_appended),
+        cmocka_unit_test(test_map_slack_in_lists),
     };
     /* The sanitizer build does not build the CLI: use the normal one then. */
     if (access(unmark_bin, X_OK) != 0 && access("build/unmark", X_OK) == 0) {

@@ -1,0 +1,329 @@
+/* Tests of media maps (common/media_map.c, the formats' media_map functions) and of
+ * the proof the verifier builds on them: ranges merge and answer queries exactly; on
+ * every film fixture a default plan leaves the map alone and the cleaned result maps
+ * to the same bytes; media, sample tables and chunk offsets are listed, dates and
+ * names are not; a large in-place scrub is proven by the map without FFmpeg, and an
+ * edit inside the media is never let through by it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/error.h"
+#include "../common/media_map.h"
+#include "../formats/format.h"
+#include "../scrubber/plan.h"
+#include "../scrubber/scrub.h"
+#include "../scrubber/verify.h"
+#include "support.h"
+
+/* Films with a media map, and the handler that maps them. */
+static const struct { const char *rel, *format; } films[] = {
+    { "isobmff/clip.mov", "isobmff" },     { "isobmff/clip_mdta.mp4", "isobmff" },
+    { "isobmff/clip_ilst.mp4", "isobmff" }, { "isobmff/camm.mp4", "isobmff" },
+    { "matroska/clip.mkv", "matroska" },    { "matroska/clip.webm", "matroska" },
+    { "riff/clip.avi", "riff" },
+};
+
+static void test_ranges(void **state)
+{
+    struct um_media_map m;
+    um_media_map_init(&m, 1000);
+    assert_int_equal(um_media_map_add(&m, 100, 10), 0);
+    assert_int_equal(um_media_map_add(&m, 110, 5), 0);     /* touches: merged */
+    assert_int_equal(um_media_map_add(&m, 500, 100), 0);
+    assert_int_equal(um_media_map_add(&m, 50, 10), 0);     /* out of order */
+    assert_int_equal(um_media_map_add(&m, 0, 0), 0);       /* empty: ignored */
+    assert_int_equal(um_media_map_add(&m, 990, 11), UM_E_RANGE);
+    assert_int_equal(um_media_map_add(&m, UINT64_MAX, 2), UM_E_RANGE);
+    struct um_range skip[] = { { 210, 5 }, { 205, 10 }, { 290, 10 } };
+    assert_int_equal(um_media_map_add_except(&m, 200, 300, skip, 3), 0);
+    struct um_range outside = { 150, 1 };
+    assert_int_equal(um_media_map_add_except(&m, 200, 300, &outside, 1), UM_E_RANGE);
+    um_media_map_finish(&m);
+    /* 50-60, 100-115, 200-205, 215-290, 500-600 */
+    assert_int_equal(m.n, 5);
+    assert_int_equal(um_media_map_bytes(&m), 10 + 15 + 5 + 75 + 100);
+    assert_true(um_media_map_touches(&m, 114, 1));
+    assert_false(um_media_map_touches(&m, 115, 1));
+    assert_false(um_media_map_touches(&m, 60, 40));
+    assert_true(um_media_map_touches(&m, 60, 41));
+    assert_false(um_media_map_touches(&m, 205, 10));
+    assert_true(um_media_map_touches(&m, 205, 11));
+    assert_false(um_media_map_touches(&m, 290, 210));
+    assert_true(um_media_map_touches(&m, 0, 1000));
+    assert_false(um_media_map_touches(&m, 599, 0));
+    assert_false(um_media_map_touches(&m, 600, 400));
+
+    struct um_media_map o;
+    um_media_map_init(&o, 1000);
+    const uint64_t parts[][2] = { { 500, 50 }, { 550, 50 }, { 50, 10 }, { 100, 15 }, { 200, 5 }, { 215, 75 } };
+    for (size_t i = 0; i < 6; i++) assert_int_equal(um_media_map_add(&o, parts[i][0], parts[i][1]), 0);
+    um_media_map_finish(&o);
+    assert_true(um_media_map_equal(&m, &o));
+    assert_int_equal(um_media_map_add(&o, 700, 1), 0);
+    um_media_map_finish(&o);
+    assert_false(um_media_map_equal(&m, &o));
+    um_media_map_free(&o);
+    um_media_map_free(&m);
+}
+
+static int map_of(const char *format, const uint8_t *d, uint64_t n, struct um_media_map *m)
+{
+    const struct um_format *f = um_format_by_name(format);
+    assert_non_null(f);
+    assert_non_null(f->media_map);
+    um_media_map_init(m, n);
+    int err = f->media_map(m, d, n);
+    um_media_map_finish(m);
+    return err;
+}
+
+/* The scan's default plan applied to a copy of the bytes (same-length edits only). */
+static uint8_t *apply_plan(const uint8_t *d, size_t n, const struct um_plan *plan, uint64_t *out_n)
+{
+    uint8_t *r = malloc(n ? n : 1);
+    assert_non_null(r);
+    memcpy(r, d, n);
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct um_edit *e = &plan->ops[i];
+        assert_true(e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE);
+        if (e->op == UM_OP_ZERO) memset(r + e->offset, 0, (size_t)e->length);
+        else memcpy(r + e->offset, e->bytes, (size_t)e->length);
+    }
+    *out_n = plan->truncate_at;
+    return r;
+}
+
+/* Every film fixture: the default plan edits nothing the map lists, and the cleaned
+ * bytes map to exactly the same ranges. */
+static void test_plans_leave_the_map_alone(void **state)
+{
+    for (size_t f = 0; f < sizeof films / sizeof *films; f++) {
+        size_t n;
+        uint8_t *d = ts_load(films[f].rel, &n);
+        struct um_file_result res;
+        ts_scan(d, n, films[f].rel, &res);
+        assert_string_equal(res.format, films[f].format);
+        struct um_policy pol;
+        um_policy_default(&pol);
+        struct um_plan plan;
+        assert_int_equal(um_plan_build(&res, &pol, &plan), 0);
+        if (!plan.n && !plan.truncate) fail_msg("%s: the fixture has nothing to clean", films[f].rel);
+        assert_true(plan.in_place_ok);
+        struct um_media_map a, b;
+        int err = map_of(films[f].format, d, n, &a);
+        if (err) fail_msg("%s: media map failed: %s", films[f].rel, um_strerror(err));
+        assert_true(a.n > 0);
+        /* Most of a film is media. */
+        if (um_media_map_bytes(&a) < n / 2) fail_msg("%s: map lists only %llu of %zu bytes", films[f].rel,
+                                                    (unsigned long long)um_media_map_bytes(&a), n);
+        for (size_t i = 0; i < plan.n; i++)
+            if (um_media_map_touches(&a, plan.ops[i].offset, plan.ops[i].length))
+                fail_msg("%s: edit %zu at %llu (%llu bytes) touches the map", films[f].rel, i,
+                         (unsigned long long)plan.ops[i].offset, (unsigned long long)plan.ops[i].length);
+        if (plan.truncate) assert_false(um_media_map_touches(&a, plan.truncate_at, n - plan.truncate_at));
+        uint64_t rn;
+        uint8_t *r = apply_plan(d, n, &plan, &rn);
+        err = map_of(films[f].format, r, rn, &b);
+        if (err) fail_msg("%s: media map of the result failed: %s", films[f].rel, um_strerror(err));
+        if (!um_media_map_equal(&a, &b)) fail_msg("%s: the result maps differently", films[f].rel);
+        um_media_map_free(&a);
+        um_media_map_free(&b);
+        free(r);
+        um_plan_free(&plan);
+        um_file_result_free(&res);
+        free(d);
+    }
+}
+
+/* MP4: every chunk the stco table points at, the sample description and mdat are
+ * listed; the dates of mvhd and the compressor name are not. */
+static void test_mp4_contents(void **state)
+{
+    size_t n;
+    uint8_t *d = ts_load("isobmff/clip_mdta.mp4", &n);
+    struct um_media_map m;
+    assert_int_equal(map_of("isobmff", d, n, &m), 0);
+    const uint8_t *stco = memmem(d, n, "stco", 4);
+    assert_non_null(stco);
+    uint32_t count = ld_u32be(stco + 8);
+    assert_true(count > 0);
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t off = ld_u32be(stco + 12 + 4 * i);
+        assert_true(um_media_map_touches(&m, off, 1));
+    }
+    const uint8_t *mvhd = memmem(d, n, "mvhd", 4);
+    assert_non_null(mvhd);
+    uint64_t body = (uint64_t)(mvhd - d) + 4;
+    uint64_t w = d[body] == 1 ? 8 : 4;
+    assert_false(um_media_map_touches(&m, body + 4, 2 * w));   /* creation and modification */
+    assert_true(um_media_map_touches(&m, body + 4 + 2 * w, 4)); /* timescale */
+    const uint8_t *stsd = memmem(d, n, "stsd", 4);
+    assert_non_null(stsd);
+    const uint8_t *avc = memmem(stsd, n - (size_t)(stsd - d), "avc1", 4);   /* not the ftyp brand */
+    assert_non_null(avc);
+    uint64_t entry_body = (uint64_t)(avc - d) + 4;
+    assert_true(um_media_map_touches(&m, entry_body, 42));        /* dimensions, resolution */
+    assert_false(um_media_map_touches(&m, entry_body + 42, 32));  /* compressor name */
+    const uint8_t *avcc = memmem(d, n, "avcC", 4);
+    assert_non_null(avcc);
+    assert_true(um_media_map_touches(&m, (uint64_t)(avcc - d), 8));
+    const uint8_t *mdat = memmem(d, n, "mdat", 4);
+    assert_non_null(mdat);
+    uint64_t mlen = ld_u32be(mdat - 4);
+    struct um_media_map whole;
+    um_media_map_init(&whole, n);
+    assert_int_equal(um_media_map_add(&whole, (uint64_t)(mdat - d) - 4, mlen), 0);
+    um_media_map_finish(&whole);
+    /* mdat lies inside one listed range. */
+    bool inside = false;
+    for (size_t i = 0; i < m.n; i++)
+        inside = inside || (m.r[i].off <= whole.r[0].off && m.r[i].off + m.r[i].len >= whole.r[0].off + mlen);
+    assert_true(inside);
+    um_media_map_free(&whole);
+    um_media_map_free(&m);
+    free(d);
+}
+
+/* Broken structure is an error or "unsupported", never a map and never a crash; a
+ * HEIF image (items, not tracks) is not mapped. */
+static void test_damaged(void **state)
+{
+    size_t n;
+    uint8_t *d = ts_load("isobmff/clip_mdta.mp4", &n);
+    struct um_media_map m;
+    const uint8_t *stco = memmem(d, n, "stco", 4);
+    assert_non_null(stco);
+    uint8_t *bad = malloc(n);
+    memcpy(bad, d, n);
+    /* A chunk offset past the end of the file. */
+    uint64_t at = (uint64_t)(stco - d) + 12;
+    bad[at] = bad[at + 1] = bad[at + 2] = bad[at + 3] = 0xFF;
+    assert_true(um_is_error(map_of("isobmff", bad, n, &m)) || m.n == 0);
+    um_media_map_free(&m);
+    /* A box that runs past its parent. */
+    memcpy(bad, d, n);
+    const uint8_t *trak = memmem(d, n, "trak", 4);
+    assert_non_null(trak);
+    at = (uint64_t)(trak - d) - 4;
+    bad[at] = 0x7F;
+    assert_int_not_equal(map_of("isobmff", bad, n, &m), 0);
+    um_media_map_free(&m);
+    /* Truncations anywhere: no memory error (run under ASan), never a map that is
+     * claimed whole for less than the file. */
+    for (size_t cut = 8; cut < n; cut += n / 97 + 1) {
+        int err = map_of("isobmff", d, cut, &m);
+        (void)err;
+        um_media_map_free(&m);
+    }
+    free(bad);
+    free(d);
+    size_t hn;
+    uint8_t *heic = ts_load("isobmff/image.heic", &hn);
+    assert_int_equal(map_of("isobmff", heic, hn, &m), UM_E_UNSUPPORTED);
+    um_media_map_free(&m);
+    free(heic);
+}
+
+/* Scrubs a copy of the fixture in place, as if it were a large film (full_limit 1). */
+static void scrub_large(const char *rel, bool demux, struct um_file_result *res)
+{
+    size_t n;
+    uint8_t *d = ts_load(rel, &n);
+    char *dir = ts_mkdtemp();
+    const char *name = strrchr(rel, '/') + 1;
+    free(ts_write(dir, name, d, n));
+    struct um_scan_options o;
+    um_scan_options_default(&o);
+    int err;
+    struct um_scanner *sc = um_scanner_new(&o, &err);
+    assert_non_null(sc);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    int fd = openat(dfd, name, O_RDWR);
+    assert_true(dfd >= 0 && fd >= 0);
+    um_file_result_init(res);
+    assert_int_equal(um_scan_fd(sc, fd, name, res), 0);
+    struct um_scrub_options so;
+    um_scrub_options_default(&so);
+    so.verify.full_limit = 1;
+    so.verify.demux = demux;
+    err = um_scrub_one(sc, &so, dfd, name, fd, -1, res);
+    if (err) fail_msg("%s: %s (%s)", rel, um_strerror(err), res->error_text ? res->error_text : "");
+    assert_int_equal(res->status, UM_ST_SCRUBBED);
+    close(fd);
+    close(dfd);
+    um_scanner_free(sc);
+    ts_rmdir(dir);
+    free(dir);
+    free(d);
+}
+
+static void test_large_in_place_proven_by_map(void **state)
+{
+    for (size_t f = 0; f < sizeof films / sizeof *films; f++) {
+        struct um_file_result res;
+        scrub_large(films[f].rel, false, &res);
+        if (!res.verified || strcmp(res.verified, "media_map") != 0)
+            fail_msg("%s: verified %s", films[f].rel, res.verified ? res.verified : "(none)");
+        um_file_result_free(&res);
+    }
+    /* --verify demux: FFmpeg is asked as before. */
+    struct um_file_result res;
+    scrub_large("isobmff/clip.mov", true, &res);
+    assert_string_equal(res.verified, "packet_ranges");
+    um_file_result_free(&res);
+}
+
+/* An edit inside the media: the map does not prove it, FFmpeg is asked and finds the
+ * difference. */
+static void test_edit_in_media_not_proven(void **state)
+{
+    size_t n;
+    uint8_t *d = ts_load("isobmff/clip_mdta.mp4", &n);
+    struct um_file_result before;
+    ts_scan(d, n, "clip_mdta.mp4", &before);
+    const uint8_t *mdat = memmem(d, n, "mdat", 4);
+    assert_non_null(mdat);
+    uint64_t off = (uint64_t)(mdat - d) + 4 + 64;
+    uint8_t *r = malloc(n);
+    memcpy(r, d, n);
+    memset(r + off, 0, 16);
+    struct um_edit e = { .op = UM_OP_ZERO, .offset = off, .length = 16 };
+    struct um_plan plan = { .ops = &e, .n = 1, .old_size = n, .new_size = n, .truncate_at = n, .in_place_ok = true };
+    struct um_scan_options o;
+    um_scan_options_default(&o);
+    int err;
+    struct um_scanner *sc = um_scanner_new(&o, &err);
+    assert_non_null(sc);
+    struct um_policy pol;
+    um_policy_default(&pol);
+    struct um_verify_options vo = { .full_limit = 1 };
+    enum um_verify_level level;
+    char *why = NULL;
+    err = um_verify(sc, &pol, &vo, &before, d, n, r, n, &plan, "clip_mdta.mp4", &level, &why);
+    assert_int_equal(err, UM_E_VERIFY);
+    assert_int_not_equal(level, UM_VERIFY_MEDIA_MAP);
+    assert_non_null(why);
+    free(why);
+    um_scanner_free(sc);
+    um_file_result_free(&before);
+    free(r);
+    free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_plans_leave_the_map_alone),
+        cmocka_unit_test(test_mp4_contents),
+        cmocka_unit_test(test_damaged),
+        cmocka_unit_test(test_large_in_place_proven_by_map),
+        cmocka_unit_test(test_edit_in_media_not_proven),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
