@@ -21,7 +21,6 @@ int um_media_map_add(struct um_media_map *m, uint64_t off, uint64_t len)
 {
     if (!um_range_ok(off, len, m->size)) return UM_E_RANGE;
     if (!len) return 0;
-    m->sorted = false;
     /* Structures are mostly walked in file order: extend the last range when this one
      * touches it, which keeps a film's thousands of chunks to a few ranges. */
     if (m->n) {
@@ -84,7 +83,6 @@ void um_media_map_finish(struct um_media_map *m)
         }
     }
     m->n = w;
-    m->sorted = true;
 }
 
 bool um_media_map_touches(const struct um_media_map *m, uint64_t off, uint64_t len)

@@ -28,7 +28,6 @@ struct um_media_map {
     struct um_range *r;
     size_t n, cap;
     uint64_t size;   /* of the file it maps: every range lies inside it */
-    bool sorted;     /* um_media_map_finish ran */
 };
 
 void um_media_map_init(struct um_media_map *m, uint64_t file_size);

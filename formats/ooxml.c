@@ -18,7 +18,7 @@
 
 
 #include "ooxml.h"
-#include "xml.h"
+#include "../common/xmllib.h"
 
 #define MAX_DISTINCT 64        /* distinct values reported per key and part */
 #define NULL_UUID "urn:uuid:00000000-0000-0000-0000-000000000000"
@@ -590,7 +590,7 @@ int um_docxml_scan(struct um_scan_ctx *ctx, enum um_docpart kind, const char *na
     struct part p = { .ctx = ctx, .where = where, .off = off, .rlen = rlen, .out = out };
     /* No network, no DTD, no entity substitution: a document cannot make us fetch or
      * expand anything. */
-    int err = um_xml_ready();
+    int err = um_xmllib_load();
     if (err) return err;
     xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, NULL, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

@@ -23,7 +23,7 @@
 
 #include "../scanner/classify.h"
 #include "format.h"
-#include "xml.h"
+#include "../common/xmllib.h"
 #include "images.h"
 
 #define MAX_PACKET (64u << 20)   /* larger "packets" are not parsed, only blanked */
@@ -265,7 +265,7 @@ static int scan_packet(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t size,
     if (!x.found) return -ENOMEM;
     xmlDoc *doc = NULL;
     if (size <= MAX_PACKET) {
-        int loaded = um_xml_ready();
+        int loaded = um_xmllib_load();
         if (loaded) {
             free(x.found);
             return loaded;
@@ -330,7 +330,7 @@ int um_xmp_report_detached(struct um_scan_ctx *ctx, const uint8_t *xml, size_t l
     if (!rlen || len > MAX_PACKET) return len > MAX_PACKET ? UM_E_LIMIT : 0;
     struct xmp x = { .ctx = ctx, .d = xml, .size = len, .owner = -1, .base = off, .prefix = prefix,
                      .detached = rlen, .found = found };
-    int err = um_xml_ready();
+    int err = um_xmllib_load();
     if (err) return err;
     xmlSetGenericErrorFunc(NULL, silent);
     xmlDoc *doc = xmlReadMemory((const char *)xml, (int)len, "xmp.xml", NULL,

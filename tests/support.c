@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 
+#include "../common/error.h"
+#include "../formats/format.h"
 #include "../scrubber/plan.h"
 #include "../scrubber/scrub.h"
 #include "support.h"
@@ -226,4 +228,102 @@ void ts_assert_scrub_refused(struct um_scanner *sc, int dfd, const char *name, i
     assert_int_equal(m, expect_size);
     assert_memory_equal(after, orig, n);
     free(after);
+}
+
+void ts_scrub_in_place(const char *dir, const char *name, const struct um_scrub_options *o,
+                       struct um_file_result *res)
+{
+    struct um_scan_options so;
+    um_scan_options_default(&so);
+    int err;
+    struct um_scanner *sc = um_scanner_new(&so, &err);
+    assert_non_null(sc);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
+    int fd = openat(dfd, name, O_RDWR);
+    assert_true(fd >= 0);
+    um_file_result_init(res);
+    assert_int_equal(um_scan_fd(sc, fd, name, res), 0);
+    struct um_scrub_options defaults;
+    um_scrub_options_default(&defaults);
+    err = um_scrub_one(sc, o ? o : &defaults, dfd, name, fd, -1, res);
+    if (err) fail_msg("scrub of %s failed: %s (%s)", name, um_strerror(err),
+                      res->error_text ? res->error_text : "");
+    assert_int_equal(res->status, UM_ST_SCRUBBED);
+    close(fd);
+    close(dfd);
+    um_scanner_free(sc);
+}
+
+int ts_media_map(const char *format, const uint8_t *d, uint64_t n, struct um_media_map *m)
+{
+    const struct um_format *f = um_format_by_name(format);
+    assert_non_null(f);
+    assert_non_null(f->media_map);
+    um_media_map_init(m, n);
+    int r = f->media_map(m, d, n);
+    um_media_map_finish(m);
+    return r;
+}
+
+bool ts_media_map_covers(const struct um_media_map *m, uint64_t off, uint64_t len)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->r[i].off <= off && off + len <= m->r[i].off + m->r[i].len) return true;
+    return false;
+}
+
+bool ts_media_map_proof(const char *format, const uint8_t *p, size_t n, const struct um_file_result *res,
+                        const char *name, bool need_edits, struct um_media_map *a, size_t *nops)
+{
+    struct um_policy pol;
+    struct um_plan plan;
+    um_policy_default(&pol);
+    assert_int_equal(um_plan_build(res, &pol, &plan), 0);
+    if (nops) *nops = plan.n;
+    if (need_edits) {
+        if (!plan.n && !plan.truncate) fail_msg("%s: the default plan edits nothing", name);
+        assert_true(plan.in_place_ok);
+    }
+    int r = ts_media_map(format, p, n, a);
+    if (r) fail_msg("%s: media map failed: %s", name, um_strerror(r));
+    assert_true(a->n > 0);
+    if (!plan.in_place_ok) {
+        um_plan_free(&plan);
+        return false;
+    }
+    bool ok = true;
+    uint8_t *q = malloc(n ? n : 1);
+    assert_non_null(q);
+    memcpy(q, p, n);
+    for (size_t i = 0; ok && i < plan.n; i++) {
+        const struct um_edit *e = &plan.ops[i];
+        if (um_media_map_touches(a, e->offset, e->length)) {
+            fprintf(stderr, "%s: edit %zu [%llu, +%llu) touches the map\n", name, i,
+                    (unsigned long long)e->offset, (unsigned long long)e->length);
+            ok = false;
+        }
+        assert_true(e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE);
+        assert_true(e->offset + e->length <= n);
+        if (e->op == UM_OP_ZERO) memset(q + e->offset, 0, (size_t)e->length);
+        else memcpy(q + e->offset, e->bytes, (size_t)e->length);
+    }
+    uint64_t qn = plan.truncate ? plan.truncate_at : n;
+    if (ok && plan.truncate && um_media_map_touches(a, plan.truncate_at, n - plan.truncate_at)) {
+        fprintf(stderr, "%s: the cut tail at %llu touches the map\n", name, (unsigned long long)qn);
+        ok = false;
+    }
+    struct um_media_map b = { 0 };
+    if (ok && (r = ts_media_map(format, q, qn, &b)) != 0) {
+        fprintf(stderr, "%s: the edited result does not map: %s\n", name, um_strerror(r));
+        ok = false;
+    } else if (ok && !um_media_map_equal(a, &b)) {
+        fprintf(stderr, "%s: the edited result maps differently\n", name);
+        ok = false;
+    }
+    um_media_map_free(&b);
+    free(q);
+    um_plan_free(&plan);
+    if (!ok) fail_msg("%s: the media map proof fails", name);
+    return true;
 }

@@ -8,8 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/media_map.h"
 #include "../scanner/finding.h"
 #include "../scanner/scan.h"
+
+struct um_scrub_options;
 
 /* A fresh private temp directory (freed with rm -r by ts_rmdir). */
 char *ts_mkdtemp(void);
@@ -48,6 +51,22 @@ char *ts_shared(const char *rel);
  * the structure is, and truncations. Every scan must end without a memory error (run
  * under ASan) and a scan that succeeds must give a plan the scrubber accepts. */
 void ts_mutations(const char *rel, const char *name, int iterations, unsigned seed);
+/* Scans dir/name and scrubs it in place with the library, as `unmark scrub` does (o:
+ * the options, NULL for the defaults); fails the test unless it was scrubbed. */
+void ts_scrub_in_place(const char *dir, const char *name, const struct um_scrub_options *o,
+                       struct um_file_result *res);
+/* The media map of d[0, n) by the handler `format`, finished; returns its error. */
+int ts_media_map(const char *format, const uint8_t *d, uint64_t n, struct um_media_map *m);
+/* True when every byte of [off, off+len) is listed. */
+bool ts_media_map_covers(const struct um_media_map *m, uint64_t off, uint64_t len);
+/* The verifier's media map proof (scrubber/verify.c) on bytes in memory, for res's plan
+ * under the default policy: no edit and no cut tail touches the original's map, and the
+ * edited, cut result maps to exactly the same ranges; the test fails, naming `name`,
+ * when it does not hold. With need_edits the plan must edit something and be in place;
+ * without, a plan that is not in place returns false untried. The original's map is
+ * left in *a; *nops (may be NULL) gets the plan's number of byte edits. */
+bool ts_media_map_proof(const char *format, const uint8_t *p, size_t n, const struct um_file_result *res,
+                        const char *name, bool need_edits, struct um_media_map *a, size_t *nops);
 /* DES-encrypts "WM"+id into a 24-byte mark (for building trailers in tests). */
 void ts_make_mark(const char *id, uint8_t out[24]);
 

@@ -145,26 +145,7 @@ static void assert_decodes(const char *path)
 /* Scrubs dir/name in place with the library, as `unmark scrub` does. */
 static void scrub_in_place(const char *dir, const char *name, struct um_file_result *res)
 {
-    struct um_scan_options o;
-    um_scan_options_default(&o);
-    int err;
-    struct um_scanner *sc = um_scanner_new(&o, &err);
-    assert_non_null(sc);
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    assert_true(dfd >= 0);
-    int fd = openat(dfd, name, O_RDWR);
-    assert_true(fd >= 0);
-    um_file_result_init(res);
-    assert_int_equal(um_scan_fd(sc, fd, name, res), 0);
-    struct um_scrub_options so;
-    um_scrub_options_default(&so);
-    err = um_scrub_one(sc, &so, dfd, name, fd, -1, res);
-    if (err) fail_msg("scrub of %s failed: %s (%s)", name, um_strerror(err),
-                      res->error_text ? res->error_text : "");
-    assert_int_equal(res->status, UM_ST_SCRUBBED);
-    close(fd);
-    close(dfd);
-    um_scanner_free(sc);
+    ts_scrub_in_place(dir, name, NULL, res);
 }
 
 static const char *const markers[] = {

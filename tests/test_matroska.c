@@ -649,25 +649,6 @@ static void test_nested_and_attachments(void **state)
 
 /* ---- media map ---- */
 
-static int map_of(const uint8_t *d, uint64_t n, struct um_media_map *m)
-{
-    const struct um_format *f = um_format_by_name("matroska");
-    assert_non_null(f);
-    assert_non_null(f->media_map);
-    um_media_map_init(m, n);
-    int r = f->media_map(m, d, n);
-    um_media_map_finish(m);
-    return r;
-}
-
-/* True when every byte of [off, off+len) is listed. */
-static bool covered(const struct um_media_map *m, uint64_t off, uint64_t len)
-{
-    for (size_t i = 0; i < m->n; i++)
-        if (m->r[i].off <= off && off + len <= m->r[i].off + m->r[i].len) return true;
-    return false;
-}
-
 /* The proof the verifier makes, on bytes that fit in memory: the default plan edits
  * something, no edit and no cut tail touches the map, and the edited (and cut) result
  * maps to exactly the same ranges. The original's map is left in *a. */
@@ -676,35 +657,9 @@ static void check_map_plan(const uint8_t *p, size_t n, const char *name, struct 
     struct um_file_result res;
     assert_int_equal(ts_scan(p, n, name, &res), 0);
     assert_string_equal(res.format, "matroska");
-    struct um_policy pol;
-    struct um_plan plan;
-    um_policy_default(&pol);
-    assert_int_equal(um_plan_build(&res, &pol, &plan), 0);
-    assert_true(plan.n > 0);
-    assert_true(plan.in_place_ok);
-    int r = map_of(p, n, a);
-    if (r) fail_msg("%s: media map failed: %s", name, um_strerror(r));
-    assert_true(a->n > 0);
-    uint8_t *q = malloc(n);
-    assert_non_null(q);
-    memcpy(q, p, n);
-    for (size_t i = 0; i < plan.n; i++) {
-        const struct um_edit *e = &plan.ops[i];
-        if (um_media_map_touches(a, e->offset, e->length))
-            fail_msg("%s: edit %zu [%llu, +%llu) touches the map", name, i,
-                     (unsigned long long)e->offset, (unsigned long long)e->length);
-        assert_true(e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE);
-        if (e->op == UM_OP_ZERO) memset(q + e->offset, 0, (size_t)e->length);
-        else memcpy(q + e->offset, e->bytes, (size_t)e->length);
-    }
-    uint64_t qn = plan.truncate ? plan.truncate_at : n;
-    if (plan.truncate) assert_false(um_media_map_touches(a, plan.truncate_at, n - plan.truncate_at));
-    struct um_media_map b;
-    assert_int_equal(map_of(q, qn, &b), 0);
-    if (!um_media_map_equal(a, &b)) fail_msg("%s: the edited result maps differently", name);
-    um_media_map_free(&b);
-    free(q);
-    um_plan_free(&plan);
+    size_t nops;
+    ts_media_map_proof("matroska", p, n, &res, name, true, a, &nops);
+    assert_true(nops > 0);
     um_file_result_free(&res);
 }
 
@@ -751,7 +706,7 @@ static void test_map_fixtures(void **state)
     size_t n;
     uint8_t *p = ts_load("matroska/live.mkv", &n);
     struct um_media_map m;
-    assert_int_equal(map_of(p, n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("matroska", p, n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     free(p);
 }
@@ -765,40 +720,40 @@ static void test_map_lists_media(void **state)
     uint64_t size;
     uint8_t *p = ts_load("matroska/clip.mkv", &n);
     struct um_media_map m;
-    assert_int_equal(map_of(p, n, &m), 0);
+    assert_int_equal(ts_media_map("matroska", p, n, &m), 0);
 
     uint32_t id;
     uint64_t sz;
     size_t ebml = parse(p, &id, &sz);
-    assert_true(covered(&m, 0, ebml + sz));                    /* the EBML header */
-    assert_true(covered(&m, ebml + sz, 12));                   /* the Segment's ID and size */
+    assert_true(ts_media_map_covers(&m, 0, ebml + sz));                    /* the EBML header */
+    assert_true(ts_media_map_covers(&m, ebml + sz, 12));                   /* the Segment's ID and size */
 
     size_t c = seg_child(p, 0x1F43B675, &h, &size);            /* the first Cluster */
     assert_true(c > 0 && size > 64);
-    assert_true(covered(&m, c, h + size));
+    assert_true(ts_media_map_covers(&m, c, h + size));
     assert_true(um_media_map_touches(&m, c + h + size / 2, 1));
     size_t t = seg_child(p, 0x1654AE6B, &h, &size);            /* Tracks */
     assert_true(t > 0);
-    assert_true(covered(&m, t, h));
+    assert_true(ts_media_map_covers(&m, t, h));
     assert_true(um_media_map_touches(&m, t + h + size / 2, 1));
     const uint8_t *codec = memmem(p + t, (size_t)(h + size), "V_MPEG4/ISO/AVC", 15);
     assert_non_null(codec);
-    assert_true(covered(&m, (uint64_t)(codec - p), 15));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(codec - p), 15));
     const uint8_t *cp = memmem(p + t, (size_t)(h + size), "\x63\xA2", 2);   /* CodecPrivate */
     assert_non_null(cp);
-    assert_true(covered(&m, (uint64_t)(cp - p), 16));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(cp - p), 16));
     size_t s = seg_child(p, 0x114D9B74, &h, &size);            /* SeekHead */
-    assert_true(s > 0 && covered(&m, s, h + size));
+    assert_true(s > 0 && ts_media_map_covers(&m, s, h + size));
     s = seg_child(p, 0x1C53BB6B, &h, &size);                   /* Cues */
-    assert_true(s > 0 && covered(&m, s, h + size));
+    assert_true(s > 0 && ts_media_map_covers(&m, s, h + size));
     size_t info = seg_child(p, 0x1549A966, &h, &size);
-    assert_true(info > 0 && covered(&m, info, h));
+    assert_true(info > 0 && ts_media_map_covers(&m, info, h));
     const uint8_t *ts = memmem(p + info, (size_t)(h + size), "\x2A\xD7\xB1", 3);   /* TimestampScale */
     assert_non_null(ts);
-    assert_true(covered(&m, (uint64_t)(ts - p), 4 + (ts[3] & 0x7F)));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(ts - p), 4 + (ts[3] & 0x7F)));
     const uint8_t *dur = memmem(p + info, (size_t)(h + size), "\x44\x89", 2);       /* Duration */
     assert_non_null(dur);
-    assert_true(covered(&m, (uint64_t)(dur - p), 3 + (dur[2] & 0x7F)));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(dur - p), 3 + (dur[2] & 0x7F)));
     size_t tags = seg_child(p, 0x1254C367, &h, &size);
     assert_true(tags > 0);
     assert_false(um_media_map_touches(&m, tags, h + size));
@@ -814,7 +769,7 @@ static void test_map_lists_media(void **state)
     assert_non_null(name);
     assert_false(um_media_map_touches(&m, (uint64_t)(name - p), 9));
     assert_memory_equal(name - 3, "\x53\x6E\x89", 3);
-    assert_true(covered(&m, (uint64_t)(name - 3 - p), 3));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(name - 3 - p), 3));
     um_media_map_free(&m);
     free(p);
 }
@@ -908,7 +863,7 @@ static void test_map_rich(void **state)
     for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
         const uint8_t *q = memmem(f.b, f.n, kept[i], strlen(kept[i]));
         assert_non_null(q);
-        if (!covered(&m, (uint64_t)(q - f.b), strlen(kept[i]))) fail_msg("%zu: not listed", i);
+        if (!ts_media_map_covers(&m, (uint64_t)(q - f.b), strlen(kept[i]))) fail_msg("%zu: not listed", i);
     }
     const char *left[] = { "\x01\x02\x03\x04", "hidden", "LeakTitle", "LeakMux", "stash", "\x11\x12\x13\x14",
                            "\x21\x22\x23\x24", "\x31\x32\x33\x34", "LeakTrack", "LeakChapter",
@@ -920,7 +875,7 @@ static void test_map_rich(void **state)
         if (um_media_map_touches(&m, (uint64_t)(q - f.b), strlen(left[i]))) fail_msg("%s: listed", left[i]);
     }
     /* The trailer aside, the map ends where the file does. */
-    assert_true(covered(&m, f.n - 12 - 10, 10));
+    assert_true(ts_media_map_covers(&m, f.n - 12 - 10, 10));
     assert_false(um_media_map_touches(&m, f.n - 12, 12));
     um_media_map_free(&m);
 }
@@ -939,7 +894,7 @@ static void test_map_trailer(void **state)
     check_map_plan(q, n + 31, "x.mkv", &a);
     assert_false(um_media_map_touches(&a, n, 31));
     assert_true(um_media_map_touches(&a, n - 1, 1));
-    assert_int_equal(map_of(p, n, &b), 0);
+    assert_int_equal(ts_media_map("matroska", p, n, &b), 0);
     assert_true(um_media_map_equal(&a, &b));
     um_media_map_free(&a);
     um_media_map_free(&b);
@@ -957,7 +912,7 @@ static void test_map_sees_structure(void **state)
     uint64_t size;
     uint8_t *p = ts_load("matroska/clip.mkv", &n);
     struct um_media_map a, b;
-    assert_int_equal(map_of(p, n, &a), 0);
+    assert_int_equal(ts_media_map("matroska", p, n, &a), 0);
     uint8_t *q = malloc(n);
 
     memcpy(q, p, n);
@@ -968,7 +923,7 @@ static void test_map_sees_structure(void **state)
     q[tags + 1] = 0x01;
     for (int i = 0; i < 7; i++) q[tags + 2 + i] = (uint8_t)(payload >> (8 * (6 - i)));
     memset(q + tags + 9, 0, (size_t)payload);
-    assert_int_equal(map_of(q, n, &b), 0);
+    assert_int_equal(ts_media_map("matroska", q, n, &b), 0);
     assert_true(um_media_map_equal(&a, &b));
     um_media_map_free(&b);
 
@@ -977,7 +932,7 @@ static void test_map_sees_structure(void **state)
     size_t c = seg_child(p, 0x1F43B675, &h, &size);
     assert_true(c > 0 && um_media_map_touches(&a, c + 4, h - 4));
     q[c + h - 1]--;
-    int r = map_of(q, n, &b);
+    int r = ts_media_map("matroska", q, n, &b);
     assert_true(r < 0 || !um_media_map_equal(&a, &b));
     um_media_map_free(&b);
 
@@ -1004,14 +959,14 @@ static void test_map_damaged(void **state)
     put(&seg, "\x1F\x43\xB6\x75\x10\x00\x10\x00", 8);
     el(&seg, 0xE7, "\x00", 1);
     file_with(&f, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_TRUNC);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_TRUNC);
     um_media_map_free(&m);
     seg.n = 0;
     put(&seg, "\x1F\x43\xB6\x75\x88", 5);
     el(&seg, 0xE7, "\x00", 1);
     file_with(&f, &seg);
     put(&f, "0123456789", 10);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_FORMAT);
     um_media_map_free(&m);
 
     /* Unknown sizes: a Cluster, a Segment, Info. */
@@ -1019,68 +974,68 @@ static void test_map_damaged(void **state)
     put(&seg, "\x1F\x43\xB6\x75\xFF", 5);
     el(&seg, 0xE7, "\x00", 1);
     file_with(&f, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     f.n = 0;
     ebml_header(&f, "webm");
     put(&f, "\x18\x53\x80\x67\xFF", 5);
     el(&f, 0x1F43B675, "\xE7\x81\x00", 3);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     seg.n = 0;
     put(&seg, "\x15\x49\xA9\x66\xFF", 5);
     el(&seg, 0x2AD7B1, "\x0F\x42\x40", 3);
     file_with(&f, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
 
     /* Two Segments; another DocType; a WebM one is fine. */
     seg.n = 0;
     el(&seg, 0x1F43B675, "\xE7\x81\x00", 3);
     file_with(&f, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), 0);
-    assert_true(covered(&m, 0, f.n));
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), 0);
+    assert_true(ts_media_map_covers(&m, 0, f.n));
     um_media_map_free(&m);
     size_t one = f.n;
     el_buf(&f, 0x18538067, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     f.n = one;
     put(&f, "\x18\x53\x80\x67\x10\x00\x10\x00", 8);   /* a second one cut short */
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     f.n = 0;
     ebml_header(&f, "foobar");
     el_buf(&f, 0x18538067, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     f.n = 0;
     ebml_header(&f, "webm");
     el_buf(&f, 0x18538067, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), 0);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), 0);
     um_media_map_free(&m);
 
     /* A huge 8-byte size, an invalid size byte, an invalid ID byte, no Segment. */
     seg.n = 0;
     put(&seg, "\x1F\x43\xB6\x75\x01\x00\xFF\xFF\xFF\xFF\xFF\xF0", 12);
     file_with(&f, &seg);
-    assert_true(um_is_error(map_of(f.b, f.n, &m)));
+    assert_true(um_is_error(ts_media_map("matroska", f.b, f.n, &m)));
     um_media_map_free(&m);
     seg.n = 0;
     put(&seg, "\x1F\x43\xB6\x75\x00\x00", 6);
     file_with(&f, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_FORMAT);
     um_media_map_free(&m);
     seg.n = 0;
     put(&seg, "\x00\x81\x00", 3);
     file_with(&f, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_FORMAT);
     um_media_map_free(&m);
     f.n = 0;
     ebml_header(&f, "matroska");
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_FORMAT);
     um_media_map_free(&m);
-    assert_int_equal(map_of(f.b, 0, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("matroska", f.b, 0, &m), UM_E_FORMAT);
     um_media_map_free(&m);
 
     /* ChapterAtoms nested 200 deep: a limit, not a stack overflow. */
@@ -1097,7 +1052,7 @@ static void test_map_damaged(void **state)
     seg.n = 0;
     el_buf(&seg, 0x1043A770, &big);
     file_with(&f, &seg);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_LIMIT);
+    assert_int_equal(ts_media_map("matroska", f.b, f.n, &m), UM_E_LIMIT);
     um_media_map_free(&m);
 
     /* Every cut of a fixture is a truncated Segment. */
@@ -1110,7 +1065,7 @@ static void test_map_damaged(void **state)
     for (size_t cut = 1; cut < n; cut++) {
         uint8_t *q = malloc(cut);   /* exactly cut bytes, so ASan sees a read past them */
         memcpy(q, p, cut);
-        int r = map_of(q, cut, &m);
+        int r = ts_media_map("matroska", q, cut, &m);
         /* Cut right after the EBML header there is no Segment at all. */
         if (r != (cut == ebml_end ? UM_E_FORMAT : UM_E_TRUNC)) fail_msg("cut at %zu: %d", cut, r);
         um_media_map_free(&m);
@@ -1125,7 +1080,7 @@ static void test_map_damaged(void **state)
             size_t at = (size_t)rand() % (rand() % 2 ? 4400 : n);
             q[at] = rand() % 3 ? (uint8_t)rand() : (uint8_t)(q[at] ^ (0x80 >> (rand() % 8)));
         }
-        int r = map_of(q, n, &m);
+        int r = ts_media_map("matroska", q, n, &m);
         assert_true(r == 0 || um_is_error(r));
         for (size_t i = 0; i < m.n; i++) assert_true(m.r[i].off + m.r[i].len <= n);
         um_media_map_free(&m);
@@ -1178,11 +1133,11 @@ static void test_huge_sparse(void **state)
      * Title and the appended bytes are not. */
     struct um_media_map mm;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(map_of(map, total + 7, &mm), 0);
+    assert_int_equal(ts_media_map("matroska", map, total + 7, &mm), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     assert_true(s < 0.5);
-    assert_true(covered(&mm, total - cluster - 12, cluster + 12));
+    assert_true(ts_media_map_covers(&mm, total - cluster - 12, cluster + 12));
     const uint8_t *title = memmem(map, f.n, "LeakTitle", 9);
     assert_non_null(title);
     assert_false(um_media_map_touches(&mm, (uint64_t)(title - map), 9));

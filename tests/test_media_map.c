@@ -71,33 +71,6 @@ static void test_ranges(void **state)
     um_media_map_free(&m);
 }
 
-static int map_of(const char *format, const uint8_t *d, uint64_t n, struct um_media_map *m)
-{
-    const struct um_format *f = um_format_by_name(format);
-    assert_non_null(f);
-    assert_non_null(f->media_map);
-    um_media_map_init(m, n);
-    int err = f->media_map(m, d, n);
-    um_media_map_finish(m);
-    return err;
-}
-
-/* The scan's default plan applied to a copy of the bytes (same-length edits only). */
-static uint8_t *apply_plan(const uint8_t *d, size_t n, const struct um_plan *plan, uint64_t *out_n)
-{
-    uint8_t *r = malloc(n ? n : 1);
-    assert_non_null(r);
-    memcpy(r, d, n);
-    for (size_t i = 0; i < plan->n; i++) {
-        const struct um_edit *e = &plan->ops[i];
-        assert_true(e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE);
-        if (e->op == UM_OP_ZERO) memset(r + e->offset, 0, (size_t)e->length);
-        else memcpy(r + e->offset, e->bytes, (size_t)e->length);
-    }
-    *out_n = plan->truncate_at;
-    return r;
-}
-
 /* Every film fixture: the default plan edits nothing the map lists, and the cleaned
  * bytes map to exactly the same ranges. */
 static void test_plans_leave_the_map_alone(void **state)
@@ -108,33 +81,12 @@ static void test_plans_leave_the_map_alone(void **state)
         struct um_file_result res;
         ts_scan(d, n, films[f].rel, &res);
         assert_string_equal(res.format, films[f].format);
-        struct um_policy pol;
-        um_policy_default(&pol);
-        struct um_plan plan;
-        assert_int_equal(um_plan_build(&res, &pol, &plan), 0);
-        if (!plan.n && !plan.truncate) fail_msg("%s: the fixture has nothing to clean", films[f].rel);
-        assert_true(plan.in_place_ok);
-        struct um_media_map a, b;
-        int err = map_of(films[f].format, d, n, &a);
-        if (err) fail_msg("%s: media map failed: %s", films[f].rel, um_strerror(err));
-        assert_true(a.n > 0);
+        struct um_media_map a;
+        ts_media_map_proof(films[f].format, d, n, &res, films[f].rel, true, &a, NULL);
         /* Most of a film is media. */
         if (um_media_map_bytes(&a) < n / 2) fail_msg("%s: map lists only %llu of %zu bytes", films[f].rel,
                                                     (unsigned long long)um_media_map_bytes(&a), n);
-        for (size_t i = 0; i < plan.n; i++)
-            if (um_media_map_touches(&a, plan.ops[i].offset, plan.ops[i].length))
-                fail_msg("%s: edit %zu at %llu (%llu bytes) touches the map", films[f].rel, i,
-                         (unsigned long long)plan.ops[i].offset, (unsigned long long)plan.ops[i].length);
-        if (plan.truncate) assert_false(um_media_map_touches(&a, plan.truncate_at, n - plan.truncate_at));
-        uint64_t rn;
-        uint8_t *r = apply_plan(d, n, &plan, &rn);
-        err = map_of(films[f].format, r, rn, &b);
-        if (err) fail_msg("%s: media map of the result failed: %s", films[f].rel, um_strerror(err));
-        if (!um_media_map_equal(&a, &b)) fail_msg("%s: the result maps differently", films[f].rel);
         um_media_map_free(&a);
-        um_media_map_free(&b);
-        free(r);
-        um_plan_free(&plan);
         um_file_result_free(&res);
         free(d);
     }
@@ -147,7 +99,7 @@ static void test_mp4_contents(void **state)
     size_t n;
     uint8_t *d = ts_load("isobmff/clip_mdta.mp4", &n);
     struct um_media_map m;
-    assert_int_equal(map_of("isobmff", d, n, &m), 0);
+    assert_int_equal(ts_media_map("isobmff", d, n, &m), 0);
     const uint8_t *stco = memmem(d, n, "stco", 4);
     assert_non_null(stco);
     uint32_t count = ld_u32be(stco + 8);
@@ -203,7 +155,7 @@ static void test_damaged(void **state)
     /* A chunk offset past the end of the file. */
     uint64_t at = (uint64_t)(stco - d) + 12;
     bad[at] = bad[at + 1] = bad[at + 2] = bad[at + 3] = 0xFF;
-    assert_true(um_is_error(map_of("isobmff", bad, n, &m)) || m.n == 0);
+    assert_true(um_is_error(ts_media_map("isobmff", bad, n, &m)) || m.n == 0);
     um_media_map_free(&m);
     /* A box that runs past its parent. */
     memcpy(bad, d, n);
@@ -211,12 +163,12 @@ static void test_damaged(void **state)
     assert_non_null(trak);
     at = (uint64_t)(trak - d) - 4;
     bad[at] = 0x7F;
-    assert_int_not_equal(map_of("isobmff", bad, n, &m), 0);
+    assert_int_not_equal(ts_media_map("isobmff", bad, n, &m), 0);
     um_media_map_free(&m);
     /* Truncations anywhere: no memory error (run under ASan), never a map that is
      * claimed whole for less than the file. */
     for (size_t cut = 8; cut < n; cut += n / 97 + 1) {
-        int err = map_of("isobmff", d, cut, &m);
+        int err = ts_media_map("isobmff", d, cut, &m);
         (void)err;
         um_media_map_free(&m);
     }
@@ -224,7 +176,7 @@ static void test_damaged(void **state)
     free(d);
     size_t hn;
     uint8_t *heic = ts_load("isobmff/image.heic", &hn);
-    assert_int_equal(map_of("isobmff", heic, hn, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("isobmff", heic, hn, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     free(heic);
 }
@@ -237,26 +189,11 @@ static void scrub_large(const char *rel, bool demux, struct um_file_result *res)
     char *dir = ts_mkdtemp();
     const char *name = strrchr(rel, '/') + 1;
     free(ts_write(dir, name, d, n));
-    struct um_scan_options o;
-    um_scan_options_default(&o);
-    int err;
-    struct um_scanner *sc = um_scanner_new(&o, &err);
-    assert_non_null(sc);
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    int fd = openat(dfd, name, O_RDWR);
-    assert_true(dfd >= 0 && fd >= 0);
-    um_file_result_init(res);
-    assert_int_equal(um_scan_fd(sc, fd, name, res), 0);
     struct um_scrub_options so;
     um_scrub_options_default(&so);
     so.verify.full_limit = 1;
     so.verify.demux = demux;
-    err = um_scrub_one(sc, &so, dfd, name, fd, -1, res);
-    if (err) fail_msg("%s: %s (%s)", rel, um_strerror(err), res->error_text ? res->error_text : "");
-    assert_int_equal(res->status, UM_ST_SCRUBBED);
-    close(fd);
-    close(dfd);
-    um_scanner_free(sc);
+    ts_scrub_in_place(dir, name, &so, res);
     ts_rmdir(dir);
     free(dir);
     free(d);

@@ -513,90 +513,12 @@ static void test_mutations(void **state)
 
 /* ---- media map ---- */
 
-static int map_of(const uint8_t *d, uint64_t n, struct um_media_map *m)
-{
-    const struct um_format *f = um_format_by_name("riff");
-    assert_non_null(f);
-    assert_non_null(f->media_map);
-    um_media_map_init(m, n);
-    int r = f->media_map(m, d, n);
-    um_media_map_finish(m);
-    return r;
-}
-
-/* True when every byte of [off, off+len) is listed. */
-static bool covered(const struct um_media_map *m, uint64_t off, uint64_t len)
-{
-    for (size_t i = 0; i < m->n; i++)
-        if (m->r[i].off <= off && off + len <= m->r[i].off + m->r[i].len) return true;
-    return false;
-}
-
-/* The proof the verifier makes (scrubber/verify.c), on bytes in memory: no edit of
- * the plan and no cut tail touches the original's map, and the edited, cut result
- * maps to exactly the same ranges. With `edits` the default plan must edit something
- * and be in place; without, a plan that is not in place is not tried (false). The
- * original's map is left in *a. */
-static bool map_proof(const uint8_t *p, size_t n, const struct um_file_result *res, const char *name,
-                      bool edits, struct um_media_map *a)
-{
-    struct um_policy pol;
-    struct um_plan plan;
-    um_policy_default(&pol);
-    assert_int_equal(um_plan_build(res, &pol, &plan), 0);
-    if (edits) {
-        assert_true(plan.n > 0 || plan.truncate);
-        assert_true(plan.in_place_ok);
-    }
-    int r = map_of(p, n, a);
-    if (r) fail_msg("%s: media map failed: %s", name, um_strerror(r));
-    assert_true(a->n > 0);
-    if (!plan.in_place_ok) {
-        um_plan_free(&plan);
-        return false;
-    }
-    bool ok = true;
-    uint8_t *q = malloc(n ? n : 1);
-    assert_non_null(q);
-    memcpy(q, p, n);
-    for (size_t i = 0; ok && i < plan.n; i++) {
-        const struct um_edit *e = &plan.ops[i];
-        if (um_media_map_touches(a, e->offset, e->length)) {
-            fprintf(stderr, "%s: edit %zu [%llu, +%llu) touches the map\n", name, i,
-                    (unsigned long long)e->offset, (unsigned long long)e->length);
-            ok = false;
-        }
-        assert_true(e->op == UM_OP_ZERO || e->op == UM_OP_REPLACE);
-        assert_true(e->offset + e->length <= n);
-        if (e->op == UM_OP_ZERO) memset(q + e->offset, 0, (size_t)e->length);
-        else memcpy(q + e->offset, e->bytes, (size_t)e->length);
-    }
-    uint64_t qn = plan.truncate ? plan.truncate_at : n;
-    if (ok && plan.truncate && um_media_map_touches(a, plan.truncate_at, n - plan.truncate_at)) {
-        fprintf(stderr, "%s: the cut tail at %llu touches the map\n", name, (unsigned long long)qn);
-        ok = false;
-    }
-    struct um_media_map b;
-    if (ok && (r = map_of(q, qn, &b)) != 0) {
-        fprintf(stderr, "%s: the edited result does not map: %s\n", name, um_strerror(r));
-        ok = false;
-    } else if (ok && !um_media_map_equal(a, &b)) {
-        fprintf(stderr, "%s: the edited result maps differently\n", name);
-        ok = false;
-    }
-    if (ok) um_media_map_free(&b);
-    free(q);
-    um_plan_free(&plan);
-    if (!ok) fail_msg("%s: the media map proof fails", name);
-    return true;
-}
-
 static void check_map_plan(const uint8_t *p, size_t n, const char *name, struct um_media_map *a)
 {
     struct um_file_result res;
     assert_int_equal(ts_scan(p, n, name, &res), 0);
     assert_string_equal(res.format, "riff");
-    map_proof(p, n, &res, name, true, a);
+    ts_media_map_proof("riff", p, n, &res, name, true, a, NULL);
     um_file_result_free(&res);
 }
 
@@ -712,8 +634,8 @@ static void test_map_fixtures(void **state)
         uint8_t *p = ts_load(names[i], &n);
         struct um_media_map m;
         check_map_plan(p, n, names[i], &m);
-        assert_true(covered(&m, 0, 12));                  /* the RIFF header */
-        assert_true(covered(&m, n - 1, 1));               /* the RIFF ends the file */
+        assert_true(ts_media_map_covers(&m, 0, 12));                  /* the RIFF header */
+        assert_true(ts_media_map_covers(&m, n - 1, 1));               /* the RIFF ends the file */
         um_media_map_free(&m);
         free(p);
     }
@@ -752,50 +674,50 @@ static void test_map_lists_media(void **state)
     size_t n;
     uint8_t *p = ts_load("riff/clip.avi", &n);
     struct um_media_map m;
-    assert_int_equal(map_of(p, n, &m), 0);
+    assert_int_equal(ts_media_map("riff", p, n, &m), 0);
     const uint8_t *movi = memmem(p, n, "movi", 4), *idx1 = memmem(p, n, "idx1", 4);
     assert_non_null(movi);
     assert_non_null(idx1);
     uint64_t mo = (uint64_t)(movi - p) - 8, ms = ld_u32le(movi - 4);
-    assert_true(covered(&m, mo, 8 + ms));                        /* LIST movi whole */
+    assert_true(ts_media_map_covers(&m, mo, 8 + ms));                        /* LIST movi whole */
     assert_true(um_media_map_touches(&m, mo + 8 + ms / 2, 1));
     uint64_t io = (uint64_t)(idx1 - p);
-    assert_true(covered(&m, io, 8 + ld_u32le(idx1 + 4)));       /* idx1 whole */
+    assert_true(ts_media_map_covers(&m, io, 8 + ld_u32le(idx1 + 4)));       /* idx1 whole */
     for (const uint8_t *s = p; (s = memmem(s, n - (size_t)(s - p), "strf", 4)) != NULL; s += 4)
-        assert_true(covered(&m, (uint64_t)(s - p), 8 + ld_u32le(s + 4)));   /* every strf */
+        assert_true(ts_media_map_covers(&m, (uint64_t)(s - p), 8 + ld_u32le(s + 4)));   /* every strf */
     const uint8_t *strh = memmem(p, n, "strh", 4), *avih = memmem(p, n, "avih", 4);
-    assert_true(covered(&m, (uint64_t)(strh - p), 64));
-    assert_true(covered(&m, (uint64_t)(avih - p), 64));
-    assert_true(covered(&m, 12, 12));                            /* LIST hdrl header */
+    assert_true(ts_media_map_covers(&m, (uint64_t)(strh - p), 64));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(avih - p), 64));
+    assert_true(ts_media_map_covers(&m, 12, 12));                            /* LIST hdrl header */
     /* strn: its size field and pad byte stay listed, its id and name do not. */
     const uint8_t *strn = memmem(p, n, "strn", 4);
     assert_non_null(strn);
     uint64_t so = (uint64_t)(strn - p), ss = ld_u32le(strn + 4);
     assert_true(ss & 1);
     assert_false(um_media_map_touches(&m, so, 4));
-    assert_true(covered(&m, so + 4, 4));
+    assert_true(ts_media_map_covers(&m, so + 4, 4));
     assert_false(um_media_map_touches(&m, so + 8, ss));
-    assert_true(covered(&m, so + 8 + ss, 1));
+    assert_true(ts_media_map_covers(&m, so + 8 + ss, 1));
     /* LIST INFO and JUNK: the size field only. */
     const uint8_t *info = memmem(p, n, "INFO", 4);
     assert_non_null(info);
     uint64_t lo = (uint64_t)(info - p) - 8;
     assert_false(um_media_map_touches(&m, lo, 4));
-    assert_true(covered(&m, lo + 4, 4));
+    assert_true(ts_media_map_covers(&m, lo + 4, 4));
     assert_false(um_media_map_touches(&m, lo + 8, ld_u32le(info - 4)));
     const uint8_t *junk = memmem(p, n, "JUNK", 4);
     assert_non_null(junk);
-    assert_true(covered(&m, (uint64_t)(junk - p) + 4, 4));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(junk - p) + 4, 4));
     assert_false(um_media_map_touches(&m, (uint64_t)(junk - p) + 8, ld_u32le(junk + 4)));
     um_media_map_free(&m);
     free(p);
 
     p = ts_load("riff/sound.wav", &n);
-    assert_int_equal(map_of(p, n, &m), 0);
+    assert_int_equal(ts_media_map("riff", p, n, &m), 0);
     const uint8_t *fmt = memmem(p, n, "fmt ", 4), *data = memmem(p, n, "data", 4), *bext = memmem(p, n, "bext", 4);
-    assert_true(covered(&m, (uint64_t)(fmt - p), 8 + 16));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(fmt - p), 8 + 16));
     uint64_t dsz = ld_u32le(data + 4);
-    assert_true(covered(&m, (uint64_t)(data - p), 8 + dsz));
+    assert_true(ts_media_map_covers(&m, (uint64_t)(data - p), 8 + dsz));
     assert_true(um_media_map_touches(&m, (uint64_t)(data - p) + 8 + dsz / 2, 1));
     assert_false(um_media_map_touches(&m, (uint64_t)(bext - p) + 8, ld_u32le(bext + 4)));
     um_media_map_free(&m);
@@ -805,7 +727,7 @@ static void test_map_lists_media(void **state)
     struct buf f;
     struct um_media_map want;
     build_rich_wav(&f, &want);
-    assert_int_equal(map_of(f.b, f.n, &m), 0);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), 0);
     if (!um_media_map_equal(&m, &want)) {
         for (size_t i = 0; i < m.n; i++)
             fprintf(stderr, "got [%llu, +%llu)\n", (unsigned long long)m.r[i].off, (unsigned long long)m.r[i].len);
@@ -831,11 +753,11 @@ static void test_map_damaged(void **state)
     put32(&body, 1000);
     put(&body, "\1\2\3\4", 4);
     riff(&f, "WAVE", &body);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_TRUNC);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_TRUNC);
     um_media_map_free(&m);
     put(&f, "0123456789012345678901234567890123456789", 40);
     for (int i = 0; i < 30; i++) put(&f, "0123456789012345678901234567890123456789", 40);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_FORMAT);
     um_media_map_free(&m);
     /* A RIFF size of 0xFFFFFFFF: a WAVE never finalised, an AVI cut short. */
     body.n = 0;
@@ -843,17 +765,17 @@ static void test_map_damaged(void **state)
     chunk(&body, "data", "\1\2\3\4", 4);
     riff(&f, "WAVE", &body);
     memcpy(f.b + 4, "\xFF\xFF\xFF\xFF", 4);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     memset(f.b + 4, 0, 4);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_UNSUPPORTED);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_UNSUPPORTED);
     um_media_map_free(&m);
     memcpy(f.b + 8, "AVI ", 4);
     memcpy(f.b + 4, "\xFF\xFF\xFF\xFF", 4);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_TRUNC);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_TRUNC);
     um_media_map_free(&m);
     memset(f.b + 4, 0, 4);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_FORMAT);
     um_media_map_free(&m);
     /* A LIST inside hdrl that runs past it. */
     body.n = 0;
@@ -862,10 +784,10 @@ static void test_map_damaged(void **state)
     list(&body, "LIST", "hdrl", &hdrl);
     riff(&f, "AVI ", &body);
     f.b[28] = 0x40;   /* avih size 64 inside a hdrl of 16 */
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_TRUNC);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_TRUNC);
     um_media_map_free(&m);
     put(&f, "0123456789012345678901234567890123456789012345678901234567890123456789", 70);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_FORMAT);
     um_media_map_free(&m);
     /* Deep nesting: a limit, not a stack overflow. */
     static struct buf nest[2];
@@ -876,27 +798,27 @@ static void test_map_damaged(void **state)
         list(&nest[!(d & 1)], "LIST", "abcd", &nest[d & 1]);
     }
     riff(&f, "AVI ", &nest[0]);
-    assert_int_equal(map_of(f.b, f.n, &m), UM_E_LIMIT);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), UM_E_LIMIT);
     um_media_map_free(&m);
     /* Other forms and RF64: not mapped. Too short: truncated. */
     const char *unsupported[] = { "riff/sound_rf64.wav", "riff/image.webp" };
     for (int i = 0; i < 2; i++) {
         size_t n;
         uint8_t *p = ts_load(unsupported[i], &n);
-        assert_int_equal(map_of(p, n, &m), UM_E_UNSUPPORTED);
+        assert_int_equal(ts_media_map("riff", p, n, &m), UM_E_UNSUPPORTED);
         um_media_map_free(&m);
         free(p);
     }
-    assert_int_equal(map_of((const uint8_t *)"RIFF\x04\0\0\0AVI", 11, &m), UM_E_TRUNC);
+    assert_int_equal(ts_media_map("riff", (const uint8_t *)"RIFF\x04\0\0\0AVI", 11, &m), UM_E_TRUNC);
     um_media_map_free(&m);
-    assert_int_equal(map_of((const uint8_t *)"RIFX\x04\0\0\0AVI ", 12, &m), UM_E_FORMAT);
+    assert_int_equal(ts_media_map("riff", (const uint8_t *)"RIFX\x04\0\0\0AVI ", 12, &m), UM_E_FORMAT);
     um_media_map_free(&m);
     const char *hostile[] = { "hostile/riff_chunk_past_end.wav", "hostile/riff_zero_sizes.avi",
                               "hostile/riff_list_loop.avi" };
     for (int i = 0; i < 3; i++) {
         size_t n;
         uint8_t *p = ts_load(hostile[i], &n);
-        int r = map_of(p, n, &m);
+        int r = ts_media_map("riff", p, n, &m);
         if (r >= 0) fail_msg("%s: mapped", hostile[i]);
         um_media_map_free(&m);
         free(p);
@@ -908,7 +830,7 @@ static void test_map_damaged(void **state)
     for (size_t len = 0; len < n; len += len < 4096 ? 1 : 61) {
         uint8_t *q = malloc(len ? len : 1);
         memcpy(q, p, len);
-        if (map_of(q, len, &m) != UM_E_TRUNC) fail_msg("cut at %zu: not truncated", len);
+        if (ts_media_map("riff", q, len, &m) != UM_E_TRUNC) fail_msg("cut at %zu: not truncated", len);
         um_media_map_free(&m);
         free(q);
     }
@@ -924,7 +846,7 @@ static void test_map_damaged(void **state)
             size_t at = (size_t)rand_r(&seed) % (k < 1024 ? k : 1024);
             o[at] = (uint8_t)(rand_r(&seed) % 3 == 0 ? 0xFF : rand_r(&seed));
         }
-        int r = map_of(o, k, &m);
+        int r = ts_media_map("riff", o, k, &m);
         for (size_t i = 0; !r && i < m.n; i++) assert_true(m.r[i].len <= k && m.r[i].off <= k - m.r[i].len);
         um_media_map_free(&m);
         if (r) {
@@ -933,7 +855,7 @@ static void test_map_damaged(void **state)
         }
         struct um_file_result res;
         if (ts_scan(o, k, it & 1 ? "x.wav" : "x.avi", &res) == 0 && res.format && !strcmp(res.format, "riff")) {
-            if (map_proof(o, k, &res, rel, false, &m)) proven++;
+            if (ts_media_map_proof("riff", o, k, &res, rel, false, &m, NULL)) proven++;
             um_media_map_free(&m);
         }
         um_file_result_free(&res);
@@ -954,7 +876,7 @@ static void test_map_appended(void **state)
     memcpy(q, p, n);
     for (int i = 0; i < 31; i++) q[n + i] = (uint8_t)(0x5A ^ i);
     struct um_media_map a, b;
-    assert_int_equal(map_of(p, n, &a), 0);
+    assert_int_equal(ts_media_map("riff", p, n, &a), 0);
     check_map_plan(q, n + 31, "clip+trailer.avi", &b);
     assert_true(um_media_map_equal(&a, &b));
     assert_false(um_media_map_touches(&b, n, 31));
@@ -966,13 +888,13 @@ static void test_map_appended(void **state)
     struct buf f;
     size_t avix_end;
     build_rich_avi(&f, &avix_end);
-    assert_int_equal(map_of(f.b, f.n, &a), 0);
-    assert_true(covered(&a, avix_end - 12 - 8, 20));            /* the last movi's last chunk */
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &a), 0);
+    assert_true(ts_media_map_covers(&a, avix_end - 12 - 8, 20));            /* the last movi's last chunk */
     assert_false(um_media_map_touches(&a, avix_end, f.n - avix_end));
     assert_int_equal(a.r[a.n - 1].off + a.r[a.n - 1].len, avix_end);
     int parts = 0;
     for (const uint8_t *x = f.b; (x = memmem(x, f.n - (size_t)(x - f.b), "AVIX", 4)) != NULL; x += 4, parts++)
-        assert_true(covered(&a, (uint64_t)(x - f.b) - 8, 24));   /* RIFF AVIX, LIST movi */
+        assert_true(ts_media_map_covers(&a, (uint64_t)(x - f.b) - 8, 24));   /* RIFF AVIX, LIST movi */
     assert_int_equal(parts, 2);
     um_media_map_free(&a);
 
@@ -1005,7 +927,7 @@ static void test_map_appended(void **state)
     chunk(&body, "data", "\1\2", 2);
     riff(&f, "WAVE", &body);
     f.b[4]++;
-    assert_int_equal(map_of(f.b, f.n, &a), 0);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &a), 0);
     assert_int_equal(a.n, 1);
     assert_int_equal(a.r[0].len, f.n);
     um_media_map_free(&a);
@@ -1035,7 +957,7 @@ static void test_map_slack_in_lists(void **state)
     assert_int_equal(res.findings.len, 0);
     um_file_result_free(&res);
     struct um_media_map m;
-    assert_int_equal(map_of(f.b, f.n, &m), 0);
+    assert_int_equal(ts_media_map("riff", f.b, f.n, &m), 0);
     assert_int_equal(m.n, 1);
     assert_int_equal(m.r[0].off, 0);
     assert_int_equal(m.r[0].len, f.n);
