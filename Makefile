@@ -62,7 +62,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT) $(BUILD)/libunmark.a
 	  $(if $(WRAP_$*),$(WRAP_$*))
 
 # Fault injection: the scrubber's system calls are wrapped at link time.
-WRAP_test_faults := -Wl,--wrap=pwrite64,--wrap=pwrite,--wrap=fsync,--wrap=renameat,--wrap=ftruncate,--wrap=ftruncate64,--wrap=mmap,--wrap=mmap64,--wrap=copy_file_range,--wrap=linkat,--wrap=openat,--wrap=openat64,--wrap=pread,--wrap=pread64
+WRAP_test_faults := -Wl,--wrap=pwrite64,--wrap=pwrite,--wrap=fsync,--wrap=fdatasync,--wrap=renameat,--wrap=ftruncate,--wrap=ftruncate64,--wrap=mmap,--wrap=mmap64,--wrap=copy_file_range,--wrap=linkat,--wrap=openat,--wrap=openat64,--wrap=pread,--wrap=pread64
 
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \

@@ -658,6 +658,9 @@ static const struct command {
 
 int main(int argc, char **argv)
 {
+    /* A line per file that needs attention: written whole, not one write per piece
+     * (unbuffered, a corpus of 2 000 tagged files cost 24 000 writes). */
+    setvbuf(stderr, NULL, _IOLBF, 0);
     if (argc < 2) {
         usage(stderr);
         return 2;

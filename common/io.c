@@ -31,3 +31,5 @@ int um_pwrite_all(int fd, const void *buf, size_t n, uint64_t off)
 }
 
 int um_fsync(int fd) { return fsync(fd) == 0 ? 0 : -errno; }
+
+int um_fdatasync(int fd) { return fdatasync(fd) == 0 ? 0 : -errno; }

@@ -12,5 +12,7 @@ int um_pread_all(int fd, void *buf, size_t n, uint64_t off);
 int um_pwrite_all(int fd, const void *buf, size_t n, uint64_t off);
 /* fsync; 0 or -errno. */
 int um_fsync(int fd);
+/* Data (and the metadata needed to read it) only: not the file's times. */
+int um_fdatasync(int fd);
 
 #endif

@@ -31,7 +31,7 @@ struct um_scan_options {
 
 void um_scan_options_default(struct um_scan_options *o);
 
-struct um_scanner;   /* one per thread: owns a libmagic handle */
+struct um_scanner;   /* one per thread: owns its libmagic handles (opened at first need) */
 
 struct um_scanner *um_scanner_new(const struct um_scan_options *opt, int *err);
 void um_scanner_free(struct um_scanner *sc);

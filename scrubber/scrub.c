@@ -3,8 +3,8 @@
  * In place (ZERO/REPLACE plus at most one TRUNCATE): the plan is first applied to a
  * private copy-on-write mapping and that result is verified; only then is the file
  * written, with pwrite, in an order that keeps every intermediate state a valid file:
- * replacements (box renames) first, then zeroing, then the truncated tail is zeroed
- * and cut; fsync after each phase. The original bytes of every edited range are kept
+ * replacements (box renames) first, then zeroing (with the tail to be cut), then the
+ * cut; synced after each phase. The original bytes of every edited range are kept
  * in memory so that a failed write is rolled back.
  *
  * Copy (CUT, or --out): kept ranges go into a temp file in the destination directory
@@ -138,6 +138,39 @@ static int hash_original_and_result(int fd, const struct um_plan *plan, struct u
     return err;
 }
 
+/* Writes a verified plan over the file, stage by stage. Between stages only the data
+ * must be on the disk (fdatasync: an overwrite changes no block map, and the times
+ * follow with the last sync). The tail past the container is zeroed together with
+ * the last stage's writes: those bytes are outside every structure, so zeroing them
+ * never depends on a stage, and a sync is saved. The zeros are synced before the cut
+ * (a truncate would drop them unwritten), and the cut with a full fsync. */
+static int commit_in_place(int fd, const struct um_plan *plan, uint64_t size, uint64_t tpoint)
+{
+    int last = -1, err = 0;   /* stages are clamped to UM_STAGE_LAST when planned */
+    for (size_t i = 0; i < plan->n; i++)
+        if (plan->ops[i].stage > last) last = plan->ops[i].stage;
+    bool zero_tail = plan->truncate && tpoint < size;
+    for (int stage = UM_STAGE_RENAME; stage <= last && !err; stage++) {
+        bool any = false;
+        if (stage == last && zero_tail) err = write_zeros(fd, tpoint, size - tpoint);
+        for (size_t i = 0; i < plan->n && !err; i++) {
+            const struct um_edit *e = &plan->ops[i];
+            if (e->stage != stage) continue;
+            any = true;
+            err = e->op == UM_OP_REPLACE ? um_pwrite_all(fd, e->bytes, (size_t)e->length, e->offset)
+                                         : write_zeros(fd, e->offset, e->length);
+        }
+        if (!err && any) err = stage == last && !plan->truncate ? um_fsync(fd) : um_fdatasync(fd);
+    }
+    if (!err && zero_tail && last < 0) {   /* a plan that only cuts */
+        err = write_zeros(fd, tpoint, size - tpoint);
+        if (!err) err = um_fdatasync(fd);
+    }
+    if (err || !plan->truncate) return err;
+    if (ftruncate(fd, (off_t)tpoint) != 0) return -errno;
+    return um_fsync(fd);
+}
+
 static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *o, int dirfd,
                           const char *name, struct um_file_result *res, const struct um_plan *plan)
 {
@@ -208,23 +241,7 @@ static int scrub_in_place(struct um_scanner *sc, const struct um_scrub_options *
         err = set_error(res, UM_E_CHANGED, NULL);
         goto end;
     }
-    for (int stage = UM_STAGE_RENAME; stage <= UM_STAGE_LAST && !err; stage++) {
-        bool any = false;
-        for (size_t i = 0; i < plan->n && !err; i++) {
-            const struct um_edit *e = &plan->ops[i];
-            if (e->stage != stage) continue;
-            any = true;
-            err = e->op == UM_OP_REPLACE ? um_pwrite_all(fd, e->bytes, (size_t)e->length, e->offset)
-                                         : write_zeros(fd, e->offset, e->length);
-        }
-        if (!err && any) err = um_fsync(fd);
-    }
-    if (!err && plan->truncate) {
-        err = write_zeros(fd, tpoint, size - tpoint);
-        if (!err) err = um_fsync(fd);
-        if (!err && ftruncate(fd, (off_t)tpoint) != 0) err = -errno;
-        if (!err) err = um_fsync(fd);
-    }
+    err = commit_in_place(fd, plan, size, tpoint);
     if (err) {
         rollback(fd, saved, nsaved, size);
         set_error(res, err, "write failed; original restored");

@@ -3,7 +3,7 @@
 # of larger films (in place, and with --copy), then checks every file:
 #   - the original, or the complete cleaned output (what an uninterrupted scrub gives);
 #   - or, on the in-place path only, an intermediate state: the in-place order
-#     (renames, then zeroing, then zeroing the tail, then the cut; fsync between) means
+#     (renames, then zeroing with the tail to be cut, then the cut; synced between) means
 #     such a file differs from the original only in bytes that the plan zeroes or
 #     renames, still decodes, and the next scrub completes it.
 # Then a scrub of the killed tree must give exactly the cleaned tree with no leftovers.

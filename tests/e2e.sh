@@ -277,5 +277,21 @@ if ldd "$UNMARK" >/dev/null 2>&1; then
   check "scrubbing a film loads FFmpeg to verify it" grep -q 'calling init: .*libavformat' "$T/ld2.txt"
 fi
 
+# --- libmagic is opened when a file needs it: a film named by its handler never opens
+# its database; a file no handler names and libmagic cannot type fails, saying why ---
+strace -f -e trace=openat -o "$T/magic.trace" "$UNMARK" scan -q --json /dev/null \
+  "$ROOT/testdata/sample-drive/Films/clip.mp4" >/dev/null 2>&1
+check "scanning a film does not open libmagic's database" bash -c "! grep -q 'magic.mgc' '$T/magic.trace'"
+strace -f -e trace=openat -o "$T/magic2.trace" "$UNMARK" scan -q --json /dev/null \
+  "$ROOT/testdata/sample-drive/Documents/notes.txt" >/dev/null 2>&1
+check "scanning a plain text file opens libmagic's database" grep -q 'magic.mgc' "$T/magic2.trace"
+MAGIC=/nonexistent "$UNMARK" scan -q --json "$T/nomagic.json" "$ROOT/testdata/sample-drive" 2>/dev/null
+check "without libmagic's database only the files it must type fail" jq_py "$T/nomagic.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+assert f['notes.txt']['status'] == 'failed' and 'libmagic' in f['notes.txt']['error'], f['notes.txt']
+assert f['IMG_0003.jpg']['status'] == 'found' and f['IMG_0003.jpg']['mime'] == 'image/jpeg'
+g=[x for x in f['archive_with_tail.zip']['findings'] if x['kind']=='appended_data'][0]
+assert f['archive_with_tail.zip']['status'] == 'found' and g['guess'] == 'text', g"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -2,7 +2,7 @@
 """Every state an in-place scrub can be killed in, replayed deterministically: for each
 fixture that scrubs in place, the report's actions are applied one at a time in the
 scrubber's own order (stage by stage: renames a handler needs first, zeroing, other
-rewrites such as tables and CRCs; then the tail zeroed and cut). Each intermediate file must still decode
+rewrites such as tables and CRCs; the tail to be cut zeroed with the last stage, then cut). Each intermediate file must still decode
 (media), and after a second scrub nothing identifying may be left: every byte the
 uninterrupted scrub zeroes is zero, and a re-scan finds nothing removable.
 
@@ -51,15 +51,23 @@ with tempfile.TemporaryDirectory() as t:
             media = decodes(orig_path)[0] == 0
             steps = []
             b = bytearray(orig)
-            # The scrubber's order: stage by stage, each in offset order.
-            for a in sorted([x for x in acts if x["op"] in ("zero", "replace")],
-                            key=lambda x: (x["stage"], x["offset"])):
+            # The scrubber's order: stage by stage, each in offset order; the tail to be
+            # cut is zeroed (not yet cut) first among the last stage's writes.
+            edits = sorted([x for x in acts if x["op"] in ("zero", "replace")],
+                           key=lambda x: (x["stage"], x["offset"]))
+            tails = [x for x in acts if x["op"] == "truncate"]
+            last = edits[-1]["stage"] if edits else None
+            for a in edits:
+                if tails and a["stage"] == last:
+                    t0 = tails.pop()["offset"]
+                    b[t0:] = bytes(len(b) - t0)
+                    steps.append(bytes(b))
                 if a["op"] == "zero":
                     b[a["offset"]:a["offset"] + a["length"]] = bytes(a["length"])
                 else:
                     b[a["offset"]:a["offset"] + a["length"]] = want[a["offset"]:a["offset"] + a["length"]]
                 steps.append(bytes(b))
-            for a in [x for x in acts if x["op"] == "truncate"]:
+            for a in tails:
                 b[a["offset"]:] = bytes(len(b) - a["offset"])   # zeroed, not yet cut
                 steps.append(bytes(b))
             problems = []

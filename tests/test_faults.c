@@ -21,8 +21,8 @@
 #include "../scrubber/scrub.h"
 #include "support.h"
 
-enum fn { F_PWRITE, F_FSYNC, F_RENAMEAT, F_FTRUNCATE, F_MMAP, F_COPY, F_LINKAT, F_OPENAT, F_COUNT };
-static const char *fn_name[F_COUNT] = { "pwrite", "fsync", "renameat", "ftruncate", "mmap",
+enum fn { F_PWRITE, F_FSYNC, F_FDATASYNC, F_RENAMEAT, F_FTRUNCATE, F_MMAP, F_COPY, F_LINKAT, F_OPENAT, F_COUNT };
+static const char *fn_name[F_COUNT] = { "pwrite", "fsync", "fdatasync", "renameat", "ftruncate", "mmap",
                                         "copy_file_range", "linkat", "openat" };
 static struct {
     bool armed;
@@ -105,6 +105,13 @@ int __wrap_fsync(int fd)
 {
     if (fire(F_FSYNC)) return errno = inj.err, -1;
     return __real_fsync(fd);
+}
+
+int __real_fdatasync(int fd);
+int __wrap_fdatasync(int fd)
+{
+    if (fire(F_FDATASYNC)) return errno = inj.err, -1;
+    return __real_fdatasync(fd);
 }
 
 int __real_renameat(int a, const char *b, int c, const char *d);
