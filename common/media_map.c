@@ -70,9 +70,46 @@ int um_media_map_add_except(struct um_media_map *m, uint64_t from, uint64_t to,
     return pos < to ? um_media_map_add(m, pos, to - pos) : 0;
 }
 
+/* Sorts r by offset. The ranges arrive as a few sorted runs (a film's tracks, each
+ * listed in file order), so neighbouring runs are merged pass by pass: O(n log runs),
+ * one pass for one track and none when already sorted. qsort when out of memory. */
+static void sort_ranges(struct um_range *r, size_t n)
+{
+    size_t runs = 1;
+    for (size_t i = 1; i < n; i++) runs += r[i].off < r[i - 1].off;
+    if (runs == 1) return;
+    struct um_range *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+        qsort(r, n, sizeof *r, cmp_off);
+        return;
+    }
+    struct um_range *src = r, *dst = tmp;
+    while (runs > 1) {
+        runs = 0;
+        size_t i = 0;
+        while (i < n) {
+            /* Two neighbouring runs [i, mid) and [mid, end). */
+            size_t mid = i + 1;
+            while (mid < n && src[mid].off >= src[mid - 1].off) mid++;
+            size_t end = mid < n ? mid + 1 : n;
+            while (end < n && src[end].off >= src[end - 1].off) end++;
+            size_t a = i, b = mid, w = i;
+            while (a < mid && b < end) dst[w++] = src[b].off < src[a].off ? src[b++] : src[a++];
+            while (a < mid) dst[w++] = src[a++];
+            while (b < end) dst[w++] = src[b++];
+            i = end;
+            runs++;
+        }
+        struct um_range *t = src;
+        src = dst, dst = t;
+    }
+    if (src != r) memcpy(r, src, n * sizeof *r);
+    free(tmp);
+}
+
 void um_media_map_finish(struct um_media_map *m)
 {
-    if (m->n) qsort(m->r, m->n, sizeof *m->r, cmp_off);
+    sort_ranges(m->r, m->n);
     size_t w = 0;
     for (size_t i = 0; i < m->n; i++) {
         if (w && m->r[i].off <= m->r[w - 1].off + m->r[w - 1].len) {

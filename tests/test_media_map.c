@@ -71,6 +71,44 @@ static void test_ranges(void **state)
     um_media_map_free(&m);
 }
 
+/* Ranges listed as a film's tracks list them (several runs, each in file order, the
+ * runs interleaved in the file) or in any order map to exactly the bytes a bitmap of
+ * the same ranges holds. */
+static void test_runs_sort_to_the_bitmap(void **state)
+{
+    enum { SIZE = 20000 };
+    static bool used[SIZE];
+    uint32_t seed = 12345;
+    for (int round = 0; round < 40; round++) {
+        struct um_media_map m;
+        um_media_map_init(&m, SIZE);
+        memset(used, 0, sizeof used);
+        int runs = 1 + round % 5, shuffled = round % 7 == 6;
+        for (int t = 0; t < runs; t++) {
+            /* Track t: chunks of 1..16 bytes every 40 bytes from 8 t on, or anywhere. */
+            for (uint64_t off = 8 * (uint64_t)t; off + 16 < SIZE; off += 40) {
+                seed = seed * 1103515245u + 12345u;
+                uint64_t o = shuffled ? (seed >> 8) % (SIZE - 16) : off, len = 1 + (seed >> 4) % 16;
+                assert_int_equal(um_media_map_add(&m, o, len), 0);
+                for (uint64_t b = o; b < o + len; b++) used[b] = true;
+            }
+        }
+        um_media_map_finish(&m);
+        size_t k = 0;
+        for (uint64_t b = 0; b < SIZE; b++) {
+            if (!used[b] || (b && used[b - 1])) continue;
+            uint64_t e = b;
+            while (e < SIZE && used[e]) e++;
+            assert_true(k < m.n);
+            assert_int_equal(m.r[k].off, b);
+            assert_int_equal(m.r[k].len, e - b);
+            k++;
+        }
+        assert_int_equal(k, m.n);
+        um_media_map_free(&m);
+    }
+}
+
 /* Every film fixture: the default plan edits nothing the map lists, and the cleaned
  * bytes map to exactly the same ranges. */
 static void test_plans_leave_the_map_alone(void **state)
@@ -256,6 +294,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_runs_sort_to_the_bitmap),
         cmocka_unit_test(test_plans_leave_the_map_alone),
         cmocka_unit_test(test_mp4_contents),
         cmocka_unit_test(test_damaged),
