@@ -63,6 +63,22 @@ def evict(paths):
                 pass
 
 
+def settle(limit=64 << 20, wait_s=60):
+    """Waits (at most wait_s) until the writeback of earlier work is done: a few GiB of
+    dirty pages being written out take a core from whatever is timed next."""
+    subprocess.run(["sync"])
+    t = time.time()
+    while time.time() - t < wait_s:
+        m = {}
+        with open("/proc/meminfo") as f:
+            for ln in f:
+                k, v = ln.split(":")
+                m[k] = int(v.split()[0]) * 1024
+        if m.get("Dirty", 0) + m.get("Writeback", 0) < limit:
+            return
+        time.sleep(0.5)
+
+
 def drop_caches():
     subprocess.run(["sync"])
     with open("/proc/sys/vm/drop_caches", "w") as f:
@@ -129,6 +145,26 @@ class Bench:
             r = self.once(cmd, cold=cold)
             if i >= warmup:
                 out.append(r)
+        return self.record(group, name, cmd, out, load0, prepare=prepare, cold=cold, scale=scale,
+                           note=note, ok_rc=ok_rc)
+
+    def run_interleaved(self, group, specs, runs=None, warmup=1):
+        """Times several (name, cmd) in turn, one run of each per round, so that what
+        else the machine does in a second or two falls on all of them alike: their
+        ratios (-j 2 / -j 1, unmark / cat) then compare like with like."""
+        runs = runs or self.a.runs
+        outs = [[] for _ in specs]
+        load0 = os.getloadavg()[0]
+        for i in range(warmup + runs):
+            for k, (_, cmd) in enumerate(specs):
+                r = self.once(cmd)
+                if i >= warmup:
+                    outs[k].append(r)
+        return [self.record(group, name, cmd, outs[k], load0, note="interleaved with %d other commands"
+                            % (len(specs) - 1)) for k, (name, cmd) in enumerate(specs)]
+
+    def record(self, group, name, cmd, out, load0, prepare=None, cold=False, scale=1.0, note=None,
+               ok_rc=(0, 1)):
         walls = [r["wall_s"] for r in out]
         med = statistics.median(walls)
         rec = {"group": group, "name": name, "cmd": cmd, "prepare": prepare, "cold": cold,
@@ -319,15 +355,16 @@ def main():
         nfiles, fmt_b(nbytes), "; BENCH_QUICK: peers on %d files, scaled x%.0f" % (sub_n, peer_scale)
         if a.quick else ""))
     SCAN = U + " scan -q --json - %s > /dev/null"   # --json to a file would rename over it; - streams
-    um_scan = B.run("scan", "unmark scan (hash, -j %d)" % env["nproc"], SCAN % Q(S))
-    um_nohash = B.run("scan", "unmark scan --no-hash", (U + " scan -q --no-hash --json - %s > /dev/null") % Q(S))
-    um_j1 = B.run("scan", "unmark scan -j 1", (U + " scan -q -j 1 --json - %s > /dev/null") % Q(S))
-    um_j2 = B.run("scan", "unmark scan -j 2", (U + " scan -q -j 2 --json - %s > /dev/null") % Q(S))
-    um_j1n = B.run("scan", "unmark scan --no-hash -j 1", (U + " scan -q --no-hash -j 1 --json - %s > /dev/null") % Q(S))
-    um_j2n = B.run("scan", "unmark scan --no-hash -j 2", (U + " scan -q --no-hash -j 2 --json - %s > /dev/null") % Q(S))
-    cat = B.run("scan", "bound: cat every file", "find %s -type f -print0 | xargs -0 cat > /dev/null" % Q(S))
-    tail = B.run("scan", "bound: tail -c 31 of every file",
-                 "find %s -type f -print0 | xargs -0 tail -q -c 31 > /dev/null" % Q(S))
+    settle()
+    um_scan, um_nohash, um_j1, um_j2, um_j1n, um_j2n, cat, tail = B.run_interleaved("scan", [
+        ("unmark scan (hash, -j %d)" % env["nproc"], SCAN % Q(S)),
+        ("unmark scan --no-hash", (U + " scan -q --no-hash --json - %s > /dev/null") % Q(S)),
+        ("unmark scan -j 1", (U + " scan -q -j 1 --json - %s > /dev/null") % Q(S)),
+        ("unmark scan -j 2", (U + " scan -q -j 2 --json - %s > /dev/null") % Q(S)),
+        ("unmark scan --no-hash -j 1", (U + " scan -q --no-hash -j 1 --json - %s > /dev/null") % Q(S)),
+        ("unmark scan --no-hash -j 2", (U + " scan -q --no-hash -j 2 --json - %s > /dev/null") % Q(S)),
+        ("bound: cat every file", "find %s -type f -print0 | xargs -0 cat > /dev/null" % Q(S)),
+        ("bound: tail -c 31 of every file", "find %s -type f -print0 | xargs -0 tail -q -c 31 > /dev/null" % Q(S))])
     ex = mat2 = ffp = None
     if peers["exiftool"]:
         ex = B.run("scan", "exiftool -r -j -q", "exiftool -r -j -q %s > /dev/null" % PD,
@@ -451,6 +488,7 @@ def main():
     film_res = {}
     log("\n[4/6] 1 GiB films: scan and clean%s" % ("" if films else ": SKIPPED (no films in the corpus)"))
     for e in films:
+        settle()   # the previous film's copies are still being written out
         IN = os.path.join(F, "film." + e)
         size = os.path.getsize(IN)
         idx = json.loads(subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "corpus.py"),
