@@ -63,17 +63,23 @@ def evict(paths):
                 pass
 
 
+def meminfo():
+    """/proc/meminfo in bytes."""
+    m = {}
+    with open("/proc/meminfo") as f:
+        for ln in f:
+            k, v = ln.split(":")
+            m[k] = int(v.split()[0]) * 1024
+    return m
+
+
 def settle(limit=64 << 20, wait_s=60):
     """Waits (at most wait_s) until the writeback of earlier work is done: a few GiB of
     dirty pages being written out take a core from whatever is timed next."""
     subprocess.run(["sync"])
     t = time.time()
     while time.time() - t < wait_s:
-        m = {}
-        with open("/proc/meminfo") as f:
-            for ln in f:
-                k, v = ln.split(":")
-                m[k] = int(v.split()[0]) * 1024
+        m = meminfo()
         if m.get("Dirty", 0) + m.get("Writeback", 0) < limit:
             return
         time.sleep(0.5)
@@ -240,8 +246,7 @@ def machine():
             if ln.startswith("model name"):
                 cpu = ln.split(":", 1)[1].strip()
                 break
-    with open("/proc/meminfo") as f:
-        mem = int(f.readline().split()[1]) * 1024
+    mem = meminfo()["MemTotal"]
     return {"nproc": os.cpu_count(), "cpu": cpu, "mem_bytes": mem, "kernel": platform.release(),
             "date_utc": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())}
 
@@ -354,15 +359,17 @@ def main():
     log("\n[1/6] scan of %d small files (%s), warm cache%s" % (
         nfiles, fmt_b(nbytes), "; BENCH_QUICK: peers on %d files, scaled x%.0f" % (sub_n, peer_scale)
         if a.quick else ""))
-    SCAN = U + " scan -q --json - %s > /dev/null"   # --json to a file would rename over it; - streams
+    def scan_cmd(path, opts=""):
+        """unmark scan of path, its report streamed (--json to a file would rename over it)."""
+        return "%s scan -q %s--json - %s > /dev/null" % (U, opts + " " if opts else "", Q(path))
     settle()
     um_scan, um_nohash, um_j1, um_j2, um_j1n, um_j2n, cat, tail = B.run_interleaved("scan", [
-        ("unmark scan (hash, -j %d)" % env["nproc"], SCAN % Q(S)),
-        ("unmark scan --no-hash", (U + " scan -q --no-hash --json - %s > /dev/null") % Q(S)),
-        ("unmark scan -j 1", (U + " scan -q -j 1 --json - %s > /dev/null") % Q(S)),
-        ("unmark scan -j 2", (U + " scan -q -j 2 --json - %s > /dev/null") % Q(S)),
-        ("unmark scan --no-hash -j 1", (U + " scan -q --no-hash -j 1 --json - %s > /dev/null") % Q(S)),
-        ("unmark scan --no-hash -j 2", (U + " scan -q --no-hash -j 2 --json - %s > /dev/null") % Q(S)),
+        ("unmark scan (hash, -j %d)" % env["nproc"], scan_cmd(S)),
+        ("unmark scan --no-hash", scan_cmd(S, "--no-hash")),
+        ("unmark scan -j 1", scan_cmd(S, "-j 1")),
+        ("unmark scan -j 2", scan_cmd(S, "-j 2")),
+        ("unmark scan --no-hash -j 1", scan_cmd(S, "--no-hash -j 1")),
+        ("unmark scan --no-hash -j 2", scan_cmd(S, "--no-hash -j 2")),
         ("bound: cat every file", "find %s -type f -print0 | xargs -0 cat > /dev/null" % Q(S)),
         ("bound: tail -c 31 of every file", "find %s -type f -print0 | xargs -0 tail -q -c 31 > /dev/null" % Q(S))])
     ex = mat2 = ffp = None
@@ -383,9 +390,9 @@ def main():
     log("\n[2/6] scan of the small files, cold cache (page cache dropped before each run)")
     cold = {}
     if cold_ok:
-        cold["unmark"] = B.run("scan-cold", "unmark scan (cold)", SCAN % Q(S), warmup=0, runs=3, cold=True)
+        cold["unmark"] = B.run("scan-cold", "unmark scan (cold)", scan_cmd(S), warmup=0, runs=3, cold=True)
         cold["nohash"] = B.run("scan-cold", "unmark scan --no-hash (cold)",
-                               (U + " scan -q --no-hash --json - %s > /dev/null") % Q(S), warmup=0, runs=3, cold=True)
+                               scan_cmd(S, "--no-hash"), warmup=0, runs=3, cold=True)
         cold["cat"] = B.run("scan-cold", "bound: cat (cold)", "find %s -type f -print0 | xargs -0 cat > /dev/null"
                             % Q(S), warmup=0, runs=3, cold=True)
         cold["tail"] = B.run("scan-cold", "bound: tail -c 31 (cold)",
@@ -497,8 +504,8 @@ def main():
         g = "film-" + e
         fr = film_res[e] = {"size": size, "index": idx}
         fr["scan_nohash"] = B.run(g, "unmark scan --no-hash (%s)" % e,
-                                  (U + " scan -q --no-hash --json - %s > /dev/null") % Q(IN), runs=a.runs)
-        fr["scan_hash"] = B.run(g, "unmark scan, hashing (%s)" % e, SCAN % Q(IN), runs=a.film_runs)
+                                  scan_cmd(IN, "--no-hash"), runs=a.runs)
+        fr["scan_hash"] = B.run(g, "unmark scan, hashing (%s)" % e, scan_cmd(IN), runs=a.film_runs)
         COPY = os.path.join(W, "copy." + e)
         OUTD = os.path.join(W, "out")
         OUTF = os.path.join(W, "out." + e)
@@ -571,8 +578,8 @@ def main():
             fmt_b(r["rchar"]), fmt_b(r["maxrss_kb"] * 1024), r["rc"]))
         return r
 
-    io_run("scan small: unmark", SCAN % Q(S), [S])
-    io_run("scan small: unmark --no-hash", (U + " scan -q --no-hash --json - %s > /dev/null") % Q(S), [S])
+    io_run("scan small: unmark", scan_cmd(S), [S])
+    io_run("scan small: unmark --no-hash", scan_cmd(S, "--no-hash"), [S])
     io_run("scan small: cat", "find %s -type f -print0 | xargs -0 cat > /dev/null" % Q(S), [S])
     io_run("scan small: tail -c 31", "find %s -type f -print0 | xargs -0 tail -q -c 31 > /dev/null" % Q(S), [S])
     if peers["exiftool"]:
@@ -591,7 +598,7 @@ def main():
             continue
         idx = json.loads(subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "corpus.py"),
                                          "index", p], capture_output=True, text=True).stdout)
-        r = io_run("scan %s: unmark --no-hash" % name, (U + " scan -q --no-hash --json - %s > /dev/null") % Q(p), [p])
+        r = io_run("scan %s: unmark --no-hash" % name, scan_cmd(p, "--no-hash"), [p])
         film_io[name] = {"size": os.path.getsize(p), "index_bytes": idx["index_bytes"],
                          "read_bytes": r["read_bytes"], "maxrss_kb": r["maxrss_kb"], "rc": r["rc"]}
     mem = results["memory"] = []
@@ -630,8 +637,8 @@ def main():
         log("  tree: %d files, %s" % (tn, fmt_b(tb)))
         # ~0.5 ms a file: one run each (a memory test; the timing is a by-product)
         tree_rec = B.run("tree", "unmark scan --no-hash, %d files" % tn,
-                         (U + " scan -q --no-hash --json - %s > /dev/null") % Q(T), runs=1)
-        B.run("tree", "unmark scan (hash), %d files" % tn, SCAN % Q(T), runs=1, warmup=0)
+                         scan_cmd(T, "--no-hash"), runs=1)
+        B.run("tree", "unmark scan (hash), %d files" % tn, scan_cmd(T), runs=1, warmup=0)
         B.run("tree", "bound: cat every file, %d files" % tn,
               "find %s -type f -print0 | xargs -0 cat > /dev/null" % Q(T), runs=1, warmup=0)
         results["tree"] = {"files": tn, "bytes": tb}
