@@ -32,7 +32,10 @@ args=()
 t0=$(date +%s)
 bash "$HERE/make_corpus.sh" "$DIR" "${args[@]}"
 echo "bench: corpus ready in $(( $(date +%s) - t0 )) s"
+# the stopwatch (bench/timed.c): built here, it needs only the C library
+TIMED="$DIR/timed"
+cc -O2 -Wall -o "$TIMED" "$HERE/timed.c"
 q=()
 [ "${BENCH_QUICK:-0}" = 1 ] && q+=(--quick)
-python3 "$HERE/bench.py" --unmark "$UNMARK" --corpus "$DIR" --out "$OUT" "${q[@]}"
+python3 "$HERE/bench.py" --unmark "$UNMARK" --corpus "$DIR" --out "$OUT" --timed "$TIMED" "${q[@]}"
 echo "bench: done in $(( $(date +%s) - t0 )) s"
