@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +352,39 @@ static int produce_remux(int in, const uint8_t *map, const struct um_plan *plan,
     return um_remux_plan(in, plan, out, out_size, interrupted, why);
 }
 
+/* The two digests of a large byte plan's copy, taken beside the copy: the copy is the
+ * kernel's and the disk's work (copy_file_range, writeback, fsync), the digests are the
+ * CPU's, and one after the other a hashed --out of a GiB film waited a second for each. */
+struct digest_job {
+    pthread_t thread;
+    bool running;
+    int fd, err;
+    const struct um_plan *plan;
+    struct um_file_result *res;
+};
+
+static void *digest_main(void *arg)
+{
+    struct digest_job *j = arg;
+    j->err = hash_original_and_result(j->fd, j->plan, j->res);
+    return NULL;
+}
+
+/* Starts the digests in a thread; false (nothing started) if no thread could be made. */
+static bool digest_start(struct digest_job *j, int fd, const struct um_plan *plan, struct um_file_result *res)
+{
+    *j = (struct digest_job){ .fd = fd, .plan = plan, .res = res };
+    j->running = pthread_create(&j->thread, NULL, digest_main, j) == 0;
+    return j->running;
+}
+
+static int digest_finish(struct digest_job *j)
+{
+    if (j->running) pthread_join(j->thread, NULL);
+    j->running = false;
+    return j->err;
+}
+
 static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, int dirfd,
                       const char *name, int fd, int out_dirfd, struct um_file_result *res,
                       const struct um_plan *plan, produce_fn produce)
@@ -367,6 +401,8 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
     bool have_tmp = false, have_backup = false;
     char *why = NULL;
     struct stat st;
+    bool hash = um_scanner_options(sc)->hash, beside = false;
+    struct digest_job digests = { .running = false };
 
     if (fstat(fd, &st) != 0 || !same_file(&st, &res->st)) return set_error(res, UM_E_CHANGED, NULL);
     if (size) {
@@ -379,6 +415,9 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         goto end;
     }
     have_tmp = true;
+    /* res->sha256 and sha256_after are the thread's until digest_finish. */
+    beside = hash && !res->sha256[0] && produce == produce_bytes && size >= TWO_THREAD_DIGESTS_FROM &&
+             digest_start(&digests, fd, plan, res);
     err = produce(fd, orig, plan, tmp, sync, o->interrupted, &new_size, &why);
     if (err) {
         set_error(res, err, why ? why : "writing the cleaned copy failed");
@@ -402,21 +441,23 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
             goto end;
         }
     }
-    if (um_scanner_options(sc)->hash) {
+    if (hash && !beside) {
         if (!res->sha256[0] && produce == produce_bytes) {
             err = hash_original_and_result(fd, plan, res);
         } else {
             if (!res->sha256[0]) err = um_sha256_fd(fd, size, NULL, 0, res->sha256);   /* a remux */
             if (!err && um_sha256_fd(tmp, new_size, NULL, 0, res->sha256_after) != 0) res->sha256_after[0] = 0;
         }
-        if (err) {
-            set_error(res, err, err == -EIO ? "the file shrank while it was being read" : "reading the original failed");
-            goto end;
-        }
     }
-    /* Durable before it takes a name; verifying first let the writeback run meanwhile. */
-    if (sync && (err = um_fsync(tmp)) != 0) {
+    /* Durable before it takes a name; verifying and hashing first let the writeback run
+     * meanwhile (the copy started it chunk by chunk). */
+    if (!err && sync && (err = um_fsync(tmp)) != 0) {
         set_error(res, err, "writing the cleaned copy failed");
+        goto end;
+    }
+    if (!err && beside) err = digest_finish(&digests);
+    if (err) {
+        set_error(res, err, err == -EIO ? "the file shrank while it was being read" : "reading the original failed");
         goto end;
     }
     if (o->interrupted && *o->interrupted) {
@@ -490,6 +531,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
     }
     if (edited) res->verified = um_verify_level_name(level);
 end:
+    (void)digest_finish(&digests);   /* a failure: the thread still reads the original */
     free(why);
     if (result != MAP_FAILED) munmap(result, (size_t)new_size);
     if (orig != MAP_FAILED) munmap(orig, (size_t)size);

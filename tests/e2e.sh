@@ -147,6 +147,20 @@ check "scrub --verify with an unknown level is refused (exit 2)" test "$rc" = 2
 check "scrubbing the same tree twice gives identical bytes" diff -r -q "$T/fresh" "$T/fresh2"
 check "no encoder tag of our own (Lavf/Lavc/unmark) in any cleaned file" bash -c "! grep -rlaE 'Lavf[0-9]|unmark' '$T/fresh' | grep -q ."
 
+# --- a large file's two digests, taken beside its --out copy (over 64 MiB: a thread) ---
+mkdir -p "$T/big" && ffmpeg -v error -f lavfi -i anullsrc=r=44100:cl=stereo -t 400 -c:a pcm_s16le \
+  -metadata artist="Kim Chol" -metadata comment="serial SN99" "$T/big/big.wav"
+"$UNMARK" scrub -q --out "$T/big-out" --json "$T/big.json" "$T/big" 2>/dev/null; rc=$?
+check "scrub --out of a 70 MB file: the report's digests are those of the original and the copy" jq_py "$T/big.json" "
+import hashlib
+x = d['files'][0]
+def sha(p): return hashlib.sha256(open(p, 'rb').read()).hexdigest()
+assert x['status'] == 'scrubbed' and $rc == 0, x
+assert x['sha256'] == sha('$T/big/big.wav'), x['sha256']
+assert x['sha256_after'] == sha('$T/big-out/big.wav'), x['sha256_after']
+assert x['sha256'] != x['sha256_after']"
+rm -rf "$T/big" "$T/big-out"
+
 # --- scrub in place ---
 rm -f "$T/drive/DCIM/100CAM/IMG_0008_truncated.jpg"
 "$UNMARK" scrub -q --json "$T/inplace.json" "$T/drive" 2>/dev/null; rc=$?
