@@ -112,7 +112,7 @@ class Bench:
         self.a = a
         self.records = []
         self.errlog = open(os.path.join(a.work, "stderr.log"), "w")
-        self.rssfile = os.path.join(a.work, "timed.txt")
+        self.timed_out = os.path.join(a.work, "timed.txt")
         self.null = open(NULL, "r+b")
 
     def sh(self, cmd):
@@ -128,7 +128,7 @@ class Bench:
             drop_caches()
         self.errlog.write("$ %s\n" % cmd)
         self.errlog.flush()
-        rc_file = self.rssfile
+        rc_file = self.timed_out
         if os.path.exists(rc_file):
             os.unlink(rc_file)
         argv = [self.a.timed, rc_file] + (direct_argv(cmd) or ["bash", "-c", cmd])
@@ -183,7 +183,7 @@ class Bench:
                 if i >= warmup:
                     outs[k].append(r)
         return [self.record(group, name, cmd, outs[k], load0, prepare=prepare, ok_rc=ok_rc,
-                            note="interleaved with %d other command%s" % (len(specs) - 1, "s"[:len(specs) > 2]))
+                            note="interleaved with %d other command(s)" % (len(specs) - 1))
                 for k, (name, cmd) in enumerate(specs)]
 
     def record(self, group, name, cmd, out, load0, prepare=None, cold=False, scale=1.0, note=None,

@@ -370,12 +370,14 @@ static void *digest_main(void *arg)
     return NULL;
 }
 
-/* Starts the digests in a thread; false (nothing started) if no thread could be made. */
-static bool digest_start(struct digest_job *j, int fd, const struct um_plan *plan, struct um_file_result *res)
+/* Starts the digests, in a thread when beside is set (a large file) and one can be
+ * made, here and now otherwise; digest_finish gives the result. */
+static void digest_start(struct digest_job *j, int fd, const struct um_plan *plan, struct um_file_result *res,
+                         bool beside)
 {
     *j = (struct digest_job){ .fd = fd, .plan = plan, .res = res };
-    j->running = pthread_create(&j->thread, NULL, digest_main, j) == 0;
-    return j->running;
+    j->running = beside && pthread_create(&j->thread, NULL, digest_main, j) == 0;
+    if (!j->running) digest_main(j);
 }
 
 static int digest_finish(struct digest_job *j)
@@ -401,7 +403,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
     bool have_tmp = false, have_backup = false;
     char *why = NULL;
     struct stat st;
-    bool hash = um_scanner_options(sc)->hash, beside = false;
+    bool hash = um_scanner_options(sc)->hash, pair = false;
     struct digest_job digests = { .running = false };
 
     if (fstat(fd, &st) != 0 || !same_file(&st, &res->st)) return set_error(res, UM_E_CHANGED, NULL);
@@ -415,9 +417,10 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         goto end;
     }
     have_tmp = true;
-    /* res->sha256 and sha256_after are the thread's until digest_finish. */
-    beside = hash && !res->sha256[0] && produce == produce_bytes && size >= TWO_THREAD_DIGESTS_FROM &&
-             digest_start(&digests, fd, plan, res);
+    /* A byte plan's two digests come from one read of the original; res->sha256 and
+     * sha256_after are the digests' until digest_finish. */
+    pair = hash && !res->sha256[0] && produce == produce_bytes;
+    if (pair) digest_start(&digests, fd, plan, res, size >= TWO_THREAD_DIGESTS_FROM);
     err = produce(fd, orig, plan, tmp, sync, o->interrupted, &new_size, &why);
     if (err) {
         set_error(res, err, why ? why : "writing the cleaned copy failed");
@@ -441,13 +444,9 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
             goto end;
         }
     }
-    if (hash && !beside) {
-        if (!res->sha256[0] && produce == produce_bytes) {
-            err = hash_original_and_result(fd, plan, res);
-        } else {
-            if (!res->sha256[0]) err = um_sha256_fd(fd, size, NULL, 0, res->sha256);   /* a remux */
-            if (!err && um_sha256_fd(tmp, new_size, NULL, 0, res->sha256_after) != 0) res->sha256_after[0] = 0;
-        }
+    if (hash && !pair) {
+        if (!res->sha256[0]) err = um_sha256_fd(fd, size, NULL, 0, res->sha256);   /* a remux */
+        if (!err && um_sha256_fd(tmp, new_size, NULL, 0, res->sha256_after) != 0) res->sha256_after[0] = 0;
     }
     /* Durable before it takes a name; verifying and hashing first let the writeback run
      * meanwhile (the copy started it chunk by chunk). */
@@ -455,7 +454,7 @@ static int scrub_copy(struct um_scanner *sc, const struct um_scrub_options *o, i
         set_error(res, err, "writing the cleaned copy failed");
         goto end;
     }
-    if (!err && beside) err = digest_finish(&digests);
+    if (!err && pair) err = digest_finish(&digests);
     if (err) {
         set_error(res, err, err == -EIO ? "the file shrank while it was being read" : "reading the original failed");
         goto end;
