@@ -90,6 +90,13 @@ int um_av_open_streams(struct um_av *av, const uint8_t *data, uint64_t size)
     return 0;
 }
 
+void um_av_probe_codecs_once(struct um_av *av)
+{
+    /* libavformat ends a codec probe once the data it buffered reaches the probe
+     * size; 32 bytes is the least the option takes. */
+    if (av->fmt) av->fmt->probesize = 32;
+}
+
 void um_av_close(struct um_av *av)
 {
     if (av->fmt) avformat_close_input(&av->fmt);

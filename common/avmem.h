@@ -27,6 +27,12 @@ int um_av_open(struct um_av *av, const uint8_t *data, uint64_t size);
  * the packets read are buffered and still delivered). */
 int um_av_open_streams(struct um_av *av, const uint8_t *data, uint64_t size);
 void um_av_close(struct um_av *av);
+/* For reading packets to compare with another file's: a stream whose demuxer asks for
+ * a codec probe (PCM in a WAV may be S/PDIF) is probed on its first packet, not again
+ * at every doubling of the data read up to the probe size, each time with every
+ * demuxer's probe: that was nine tenths of verifying a small WAV. Both sides of a
+ * comparison see the same essence, so they decide alike. */
+void um_av_probe_codecs_once(struct um_av *av);
 
 /* True for a stream that carries sensor data rather than picture or sound: a data
  * stream, a GoPro/Google/Apple metadata track (gpmd, camm, mebx), or a non-A/V

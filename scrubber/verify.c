@@ -432,6 +432,7 @@ static int check_decodes(const uint8_t *a, uint64_t an, const uint8_t *b, uint64
         *why = strdup("the result no longer opens as media");
         return UM_E_VERIFY;
     }
+    um_av_probe_codecs_once(&vb);
     /* Counts as opened: streams that show up while decoding are not looked at. */
     unsigned nb = vb.fmt->nb_streams < nrev ? vb.fmt->nb_streams : nrev, na = 0;
     okb = calloc(vb.fmt->nb_streams + 1, sizeof *okb);
@@ -449,6 +450,7 @@ static int check_decodes(const uint8_t *a, uint64_t an, const uint8_t *b, uint64
         err = 0;
         goto end_b;
     }
+    um_av_probe_codecs_once(&va);
     na = va.fmt->nb_streams;
     oka = calloc(na + 1, sizeof *oka);
     if (!oka) {
@@ -648,6 +650,8 @@ int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint6
         *why = strdup("the result no longer opens as media");
         return UM_E_VERIFY;
     }
+    um_av_probe_codecs_once(&va);
+    um_av_probe_codecs_once(&vb);
     err = UM_E_VERIFY;
     if (strcmp(va.fmt->iformat->name, vb.fmt->iformat->name) != 0) {
         *why = strdup("the result is detected as a different container");
