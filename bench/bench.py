@@ -757,8 +757,9 @@ def main():
         # their own, so -j 1 already keeps more than one core busy, and on 2 cores the
         # most -j 2 can gain is 2 / (the cores -j 1 uses).
         cores = statistics.median([(r["user_s"] + r["sys_s"]) / r["wall_s"] for r in um_j1["runs"]])
-        second_core = "; two CPU-bound jobs at once here take %.2fx the time of one, so a second core gives " \
-                  "this machine %.2fx" % (med(cpu2) / med(cpu1), 2 * med(cpu1) / med(cpu2)) if cpu1 and cpu2 else ""
+        second_core = ("; two CPU-bound jobs at once here take %.2fx the time of one, so a second core "
+                       "gives this machine %.2fx" % (med(cpu2) / med(cpu1), 2 * med(cpu1) / med(cpu2))
+                       if cpu1 and cpu2 else "")
         target("-j 2 >= 1.7x faster than -j 1 (cached corpus)", ratio >= 1.7,
                "-j1 %s / -j2 %s = %.2fx (--no-hash: %.2fx); -j 1 keeps %.2f cores busy, so 2 cores "
                "allow at most %.2fx%s" % (fmt_s(med(um_j1)), fmt_s(med(um_j2)), ratio,
