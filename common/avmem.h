@@ -31,7 +31,8 @@ void um_av_close(struct um_av *av);
  * a codec probe (PCM in a WAV may be S/PDIF) is probed on its first packet, not again
  * at every doubling of the data read up to the probe size, each time with every
  * demuxer's probe: that was nine tenths of verifying a small WAV. Both sides of a
- * comparison see the same essence, so they decide alike. */
+ * comparison see the same essence, so they decide alike. Call it after
+ * um_av_open_streams: it also bounds any later avformat_find_stream_info. */
 void um_av_probe_codecs_once(struct um_av *av);
 
 /* True for a stream that carries sensor data rather than picture or sound: a data
