@@ -128,10 +128,9 @@ class Bench:
             drop_caches()
         self.errlog.write("$ %s\n" % cmd)
         self.errlog.flush()
-        rc_file = self.timed_out
-        if os.path.exists(rc_file):
-            os.unlink(rc_file)
-        argv = [self.a.timed, rc_file] + (direct_argv(cmd) or ["bash", "-c", cmd])
+        if os.path.exists(self.timed_out):
+            os.unlink(self.timed_out)
+        argv = [self.a.timed, self.timed_out] + (direct_argv(cmd) or ["bash", "-c", cmd])
         a = read_io()
         t = time.perf_counter()
         p = subprocess.Popen(argv, stdin=self.null, stdout=self.null, stderr=self.errlog)
@@ -139,7 +138,7 @@ class Bench:
         outer = time.perf_counter() - t
         b = read_io()
         try:
-            wall, rc, rss, user, sys_ = open(rc_file).read().split()
+            wall, rc, rss, user, sys_ = open(self.timed_out).read().split()
             wall, rc, rss, user, sys_ = float(wall), int(rc), int(rss), float(user), float(sys_)
         except (OSError, ValueError):
             # the stopwatch failed: the driver's own figures (its process start included)

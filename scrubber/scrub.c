@@ -352,9 +352,10 @@ static int produce_remux(int in, const uint8_t *map, const struct um_plan *plan,
     return um_remux_plan(in, plan, out, out_size, interrupted, why);
 }
 
-/* The two digests of a large byte plan's copy, taken beside the copy: the copy is the
- * kernel's and the disk's work (copy_file_range, writeback, fsync), the digests are the
- * CPU's, and one after the other a hashed --out of a GiB film waited a second for each. */
+/* The two digests of a byte plan's copy; for a large file taken in a thread beside the
+ * copy: the copy is the kernel's and the disk's work (copy_file_range, writeback,
+ * fsync), the digests are the CPU's, and one after the other a hashed --out of a GiB
+ * film waited a second for each. */
 struct digest_job {
     pthread_t thread;
     bool running;

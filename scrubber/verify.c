@@ -420,6 +420,14 @@ end:
     return err;
 }
 
+/* One side of a comparison, its codecs probed on the first packet (avmem.h). */
+static int open_side(struct um_av *av, const uint8_t *d, uint64_t n)
+{
+    int err = um_av_open_streams(av, d, n);
+    if (!err) um_av_probe_codecs_once(av);
+    return err;
+}
+
 /* The result's first frames must decode wherever the original's do. rev (nrev
  * entries) maps the result's streams to the original's. */
 static int check_decodes(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
@@ -428,11 +436,10 @@ static int check_decodes(const uint8_t *a, uint64_t an, const uint8_t *b, uint64
     struct um_av va, vb;
     bool *oka = NULL, *okb = NULL;
     int err = UM_E_VERIFY;
-    if (um_av_open_streams(&vb, b, bn) != 0) {
+    if (open_side(&vb, b, bn) != 0) {
         *why = strdup("the result no longer opens as media");
         return UM_E_VERIFY;
     }
-    um_av_probe_codecs_once(&vb);
     /* Counts as opened: streams that show up while decoding are not looked at. */
     unsigned nb = vb.fmt->nb_streams < nrev ? vb.fmt->nb_streams : nrev, na = 0;
     okb = calloc(vb.fmt->nb_streams + 1, sizeof *okb);
@@ -446,11 +453,10 @@ static int check_decodes(const uint8_t *a, uint64_t an, const uint8_t *b, uint64
     if (all) goto end_b;
     /* Something does not decode: fine only where the original does not decode either
      * (a codec this build lacks options for, a stream that starts mid-GOP). */
-    if (um_av_open_streams(&va, a, an) != 0) {
+    if (open_side(&va, a, an) != 0) {
         err = 0;
         goto end_b;
     }
-    um_av_probe_codecs_once(&va);
     na = va.fmt->nb_streams;
     oka = calloc(na + 1, sizeof *oka);
     if (!oka) {
@@ -643,15 +649,13 @@ int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint6
         *why = strdup(um_avlib_error());
         return UM_E_LIBAV;
     }
-    if (um_av_open_streams(&va, a, an) != 0) return UM_E_UNSUPPORTED;
+    if (open_side(&va, a, an) != 0) return UM_E_UNSUPPORTED;
     int err;
-    if (um_av_open_streams(&vb, b, bn) != 0) {
+    if (open_side(&vb, b, bn) != 0) {
         um_av_close(&va);
         *why = strdup("the result no longer opens as media");
         return UM_E_VERIFY;
     }
-    um_av_probe_codecs_once(&va);
-    um_av_probe_codecs_once(&vb);
     err = UM_E_VERIFY;
     if (strcmp(va.fmt->iformat->name, vb.fmt->iformat->name) != 0) {
         *why = strdup("the result is detected as a different container");
