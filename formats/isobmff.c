@@ -22,8 +22,11 @@
  * and handler names are zeroed; padding is zeroed; the bytes of HEIF Exif and XMP
  * items are zeroed (readers skip an item they cannot parse). Codec configuration,
  * the sample tables, colour profiles and mdat's media are never touched.
- * Timed-metadata tracks are reported, not removed: their samples live in mdat among
- * the media and dropping a track needs a remux. */
+ * A timed-metadata track that identifies (GPS, camera motion, device records) goes
+ * whole, still in place: its trak is renamed `free` and zeroed, and so is every chunk
+ * of its samples in mdat, which no other track points at; the other tracks and their
+ * offsets stay as they were. In a fragmented movie (mvex) its samples are spread over
+ * the fragments and the track is reported only; a timecode track (tmcd) is kept. */
 #define _GNU_SOURCE   /* memmem */
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +76,9 @@
 #define T_IPRP FOURCC('i', 'p', 'r', 'p')
 #define T_STCO FOURCC('s', 't', 'c', 'o')
 #define T_CO64 FOURCC('c', 'o', '6', '4')
+#define T_STSC FOURCC('s', 't', 's', 'c')
+#define T_STSZ FOURCC('s', 't', 's', 'z')
+#define T_MVEX FOURCC('m', 'v', 'e', 'x')
 
 #define H_VIDE FOURCC('v', 'i', 'd', 'e')
 #define H_META FOURCC('m', 'e', 't', 'a')
@@ -92,6 +98,7 @@
 #define MAX_KEYS 1024u
 #define MAX_ITEMS 16u
 #define MAX_TABLES 64u
+#define MAX_DROPPED_RUNS 65536u   /* zeroed runs of one dropped track's samples */
 #define VALUE_MAX 512u     /* bytes of a value copied into a finding */
 #define PATH_MAX_LEN 512
 
@@ -121,6 +128,16 @@ struct walk {
     unsigned nboxes;
     uint32_t handler;            /* handler type of the trak being walked */
     const struct box *unit;      /* box renamed `free` to remove findings inside it */
+    bool fragmented;             /* moov holds mvex: samples also live in moof/traf */
+    const struct box *trak;      /* the trak being walked */
+    int drop[4];                 /* findings for which that trak goes whole */
+    unsigned ndrop;
+    struct dropped_trak {        /* traks to go whole, planned at the end of moov */
+        struct box trak;
+        int drop[4];
+        unsigned ndrop;
+    } dropped[8];
+    unsigned ndropped;
     bool keep_uuid;              /* Canon CR3: uuid boxes hold the raw file's tables */
     /* Where the media lies, read only when the file seems to end early: chunk offset
      * tables (stco/co64) and the HEIF item locations (iloc). */
@@ -224,6 +241,62 @@ static int next_child(struct walk *w, uint64_t *pos, uint64_t end, struct box *b
     return 1;
 }
 
+/* ---- sample tables ---- */
+
+/* Calls fn(opaque, offset, length) for every chunk of a track, in table order, from its
+ * chunk offsets (stco/co64), samples per chunk (stsc) and sample sizes (stsz).
+ * UM_E_UNSUPPORTED for tables it does not know (stz2). */
+typedef int (*chunk_fn)(void *opaque, uint64_t off, uint64_t len);
+
+static int for_each_chunk(const uint8_t *d, uint64_t file_size, const struct box *stsc,
+                          const struct box *stsz, const struct box *stco, chunk_fn fn, void *opaque)
+{
+    if (!stco) return 0;    /* no samples */
+    if (!stsc || !stsz) return UM_E_UNSUPPORTED;
+    uint64_t width = stco->type == T_CO64 ? 8 : 4;
+    if (stco->end - stco->body < 8 || stsc->end - stsc->body < 8 || stsz->end - stsz->body < 12)
+        return UM_E_FORMAT;
+    uint64_t nchunks = ld_u32be(d + stco->body + 4), nruns = ld_u32be(d + stsc->body + 4);
+    uint64_t fixed = ld_u32be(d + stsz->body + 4), nsamples = ld_u32be(d + stsz->body + 8);
+    if (nchunks > (stco->end - stco->body - 8) / width || nruns > (stsc->end - stsc->body - 8) / 12 ||
+        (!fixed && nsamples > (stsz->end - stsz->body - 12) / 4))
+        return UM_E_FORMAT;
+    const uint8_t *offs = d + stco->body + 8, *runs = d + stsc->body + 8, *sizes = d + stsz->body + 12;
+    uint64_t sample = 0;
+    for (uint64_t i = 0; i < nruns; i++) {
+        uint64_t first = ld_u32be(runs + 12 * i), per = ld_u32be(runs + 12 * i + 4);
+        uint64_t next = i + 1 < nruns ? ld_u32be(runs + 12 * (i + 1)) : nchunks + 1;
+        if (first < 1 || next < first) return UM_E_FORMAT;
+        if (next > nchunks + 1) next = nchunks + 1;
+        for (uint64_t c = first; c < next; c++) {
+            const uint8_t *o = offs + (c - 1) * width;
+            uint64_t off = width == 8 ? ld_u64be(o) : ld_u32be(o), len = 0;
+            uint64_t take = per < nsamples - sample ? per : nsamples - sample;
+            if (fixed) {
+                if (take && fixed > file_size / take) return UM_E_RANGE;
+                len = fixed * take;
+            } else {
+                for (uint64_t k = 0; k < take; k++) len += ld_u32be(sizes + 4 * (sample + k));
+            }
+            sample += take;
+            int err = fn(opaque, off, len);
+            if (err) return err;
+        }
+    }
+    return 0;
+}
+
+/* The first child of parent with this type. */
+static bool find_child(struct walk *w, const struct box *parent, uint32_t type, struct box *out)
+{
+    uint64_t pos = parent->body;
+    while (next_child(w, &pos, parent->end, out) == 1)
+        if (out->type == type) return true;
+    return false;
+}
+
+/* ---- paths ---- */
+
 static void path_push(struct walk *w, const char *name, size_t *saved)
 {
     *saved = w->path_len;
@@ -252,13 +325,18 @@ static void path_pop(struct walk *w, size_t saved)
 
 /* Renames box b to `free` and zeroes everything after its size fields, so that the
  * file stays valid at every step (the scrubber applies the rename first). */
-static int plan_free_box(struct walk *w, int idx, const struct box *b)
+static int plan_free_box_staged(struct walk *w, int idx, const struct box *b, int rename_stage)
 {
-    int err = um_plan_staged(w->ctx, idx, UM_OP_REPLACE, b->off + 4, 4, free_type, UM_STAGE_RENAME);
+    int err = um_plan_staged(w->ctx, idx, UM_OP_REPLACE, b->off + 4, 4, free_type, rename_stage);
     if (err) return err;
     uint64_t from = b->off + (b->large ? 16 : 8);
-    if (b->end > from) err = um_plan(w->ctx, idx, UM_OP_ZERO, from, b->end - from, NULL);
+    if (b->end > from) err = um_plan_staged(w->ctx, idx, UM_OP_ZERO, from, b->end - from, NULL, rename_stage + 1);
     return err;
+}
+
+static int plan_free_box(struct walk *w, int idx, const struct box *b)
+{
+    return plan_free_box_staged(w, idx, b, UM_STAGE_RENAME);
 }
 
 /* Removes a finding made inside box own: by renaming the enclosing removal unit when
@@ -1039,6 +1117,135 @@ static int walk_uuid(struct walk *w, const struct box *b)
     return plan_remove(w, idx, b);
 }
 
+/* ---- timed-metadata tracks ---- */
+
+/* Gathers a dropped track's chunks into runs of contiguous bytes and zeroes each run.
+ * check: only counts the runs, and makes sure that each chunk lies inside an mdat
+ * and that no kept track's chunk shares a byte with it (why says which failed). */
+struct sample_wipe {
+    struct walk *w;
+    int idx;
+    bool check;
+    const struct um_media_map *kept;
+    const char *why;
+    uint64_t off, len;   /* the run being gathered */
+    unsigned runs;
+};
+
+static int wipe_flush(struct sample_wipe *sw)
+{
+    if (!sw->len) return 0;
+    if (++sw->runs > MAX_DROPPED_RUNS) return UM_E_LIMIT;
+    int err = sw->check ? 0 : um_plan(sw->w->ctx, sw->idx, UM_OP_ZERO, sw->off, sw->len, NULL);
+    sw->len = 0;
+    return err;
+}
+
+static int wipe_chunk(void *opaque, uint64_t off, uint64_t len)
+{
+    struct sample_wipe *sw = opaque;
+    if (!len) return 0;
+    if (sw->check && !in_mdat(sw->w, off, len)) {
+        sw->why = "its sample tables point outside the media data";
+        return UM_E_RANGE;
+    }
+    if (sw->check && um_media_map_touches(sw->kept, off, len)) {
+        sw->why = "its samples share bytes with another track's";
+        return UM_E_RANGE;
+    }
+    if (sw->len && off == sw->off + sw->len) {
+        sw->len += len;
+        return 0;
+    }
+    int err = wipe_flush(sw);
+    sw->off = off, sw->len = len;
+    return err;
+}
+
+static int trak_chunks(struct walk *w, const struct box *trak, chunk_fn fn, void *opaque)
+{
+    struct box mdia, minf, stbl, c, stsc = { 0 }, stsz = { 0 }, stco = { 0 };
+    if (!find_child(w, trak, T_MDIA, &mdia) || !find_child(w, &mdia, T_MINF, &minf) ||
+        !find_child(w, &minf, T_STBL, &stbl))
+        return 0;   /* no sample table: no samples */
+    uint64_t pos = stbl.body;
+    while (next_child(w, &pos, stbl.end, &c) == 1) {
+        if (c.type == T_STSC) stsc = c;
+        else if (c.type == T_STSZ) stsz = c;
+        else if (c.type == T_STCO || c.type == T_CO64) stco = c;
+    }
+    return for_each_chunk(w->d, w->size, stsc.type ? &stsc : NULL, stsz.type ? &stsz : NULL,
+                          stco.type ? &stco : NULL, fn, opaque);
+}
+
+static int keep_note(struct walk *w, const struct dropped_trak *t, const char *why)
+{
+    char note[200];
+    snprintf(note, sizeof note, "timed-metadata track: kept, %s (removing it needs a remux, not done)", why);
+    int err = 0;
+    for (unsigned i = 0; i < t->ndrop && !err; i++) err = um_note(w->ctx, t->drop[i], note);
+    return err;
+}
+
+static bool is_dropped(const struct walk *w, uint64_t off)
+{
+    for (unsigned i = 0; i < w->ndropped; i++)
+        if (w->dropped[i].trak.off == off) return true;
+    return false;
+}
+
+static int map_chunk(void *m, uint64_t off, uint64_t len);
+
+/* At the end of the movie: each trak in w->dropped goes whole. The chunks of the
+ * tracks that stay are listed first; a dropped track's chunks must each lie in an
+ * mdat and share no byte with them. Then its samples are zeroed and its trak is
+ * renamed `free` and zeroed (the rename before the body: a player then skips it). A
+ * track that fails a check is kept, with a note saying why. */
+static int drop_tracks(struct walk *w, const struct box *moov)
+{
+    struct um_media_map kept;
+    um_media_map_init(&kept, w->size);
+    uint64_t pos = moov->body;
+    struct box c;
+    int err = 0;
+    while (!err && next_child(w, &pos, moov->end, &c) == 1)
+        if (c.type == T_TRAK && !is_dropped(w, c.off)) err = trak_chunks(w, &c, map_chunk, &kept);
+    um_media_map_finish(&kept);
+    bool listed = !err;
+    err = 0;
+    for (unsigned i = 0; i < w->ndropped && !err; i++) {
+        const struct dropped_trak *t = &w->dropped[i];
+        if (!listed) {
+            err = keep_note(w, t, "the other tracks' sample tables could not be followed");
+            continue;
+        }
+        struct sample_wipe sw = { .w = w, .idx = t->drop[0], .check = true, .kept = &kept,
+                                  .why = "its sample tables could not be followed" };
+        int bad = trak_chunks(w, &t->trak, wipe_chunk, &sw);
+        if (!bad) bad = wipe_flush(&sw);
+        if (bad == UM_E_LIMIT) sw.why = "its samples are in too many pieces";
+        if (bad == UM_E_UNSUPPORTED || bad == UM_E_FORMAT || bad == UM_E_RANGE || bad == UM_E_LIMIT) {
+            err = keep_note(w, t, sw.why);
+            continue;
+        }
+        if (bad) {
+            err = bad;
+            break;
+        }
+        /* The samples are zeroed first (stage 1) and the trak goes after (renamed at 2,
+         * its body zeroed at 3): renamed first, a scrub killed in between would leave
+         * samples that nothing points at, where no later scan finds them. */
+        sw = (struct sample_wipe){ .w = w, .idx = t->drop[0] };
+        err = trak_chunks(w, &t->trak, wipe_chunk, &sw);
+        if (!err) err = wipe_flush(&sw);
+        for (unsigned k = 0; k < t->ndrop && !err; k++)
+            err = plan_free_box_staged(w, t->drop[k], &t->trak, UM_STAGE_REWRITE);
+    }
+    um_media_map_free(&kept);
+    w->ndropped = 0;
+    return err;
+}
+
 /* Timed metadata travels as a track of its own: camera motion and GPS (camm, Google),
  * GoPro telemetry with GPS (gpmd), Apple boxed metadata (mebx), timecode (tmcd). */
 static int timed_metadata(struct walk *w, const struct box *entry)
@@ -1067,8 +1274,16 @@ static int timed_metadata(struct walk *w, const struct box *entry)
                                    strlen(value), entry->off, entry->end - entry->off);
     if (idx == UM_NOT_IDENTIFYING) return 0;
     if (idx < 0) return idx;
-    return um_note(w->ctx, idx, "timed-metadata track: its samples are in mdat; removing it "
-                                "needs a remux, not done");
+    if (entry->type == H_TMCD)
+        return um_note(w->ctx, idx, "timecode track: kept (editing programs and players read it); "
+                                    "it holds a start time, not a device");
+    if (w->fragmented)
+        return um_note(w->ctx, idx, "timed-metadata track of a fragmented movie: its samples are in "
+                                    "every fragment; removing it needs a remux, not done");
+    if (!w->trak || w->ndrop == sizeof w->drop / sizeof *w->drop)
+        return um_note(w->ctx, idx, "timed-metadata entry outside a track's usual place: kept");
+    w->drop[w->ndrop++] = idx;
+    return 0;
 }
 
 /* Sample descriptions: codec configuration stays untouched; only the 32-byte
@@ -1127,14 +1342,31 @@ static int walk_box(struct walk *w, const struct box *b, int depth)
     path_push_type(w, b->type, &saved);
     int err = 0;
     switch (b->type) {
-    case T_MOOV: case T_MDIA: case T_MINF: case T_STBL:
+    case T_MOOV: {
+        struct box mvex;
+        w->fragmented = find_child(w, b, T_MVEX, &mvex);
+        w->ndropped = 0;
+        err = walk_children(w, b, depth);
+        if (!err && w->ndropped) err = drop_tracks(w, b);
+        break;
+    }
+    case T_MDIA: case T_MINF: case T_STBL:
         err = walk_children(w, b, depth);
         break;
     case T_TRAK: {
+        /* A trak inside another (no real file has one) is walked as a track of its own. */
         uint32_t handler = w->handler;
-        w->handler = 0;
+        const struct box *trak = w->trak;
+        unsigned ndrop = w->ndrop;
+        w->handler = 0, w->trak = b, w->ndrop = 0;
         err = walk_children(w, b, depth);
-        w->handler = handler;
+        if (!err && w->ndrop) {
+            struct dropped_trak t = { .trak = *b, .ndrop = w->ndrop };
+            memcpy(t.drop, w->drop, sizeof t.drop);
+            if (w->ndropped < sizeof w->dropped / sizeof *w->dropped) w->dropped[w->ndropped++] = t;
+            else err = keep_note(w, &t, "the movie has more such tracks than are removed in one pass");
+        }
+        w->handler = handler, w->trak = trak, w->ndrop = ndrop;
         break;
     }
     case T_MVHD: case T_TKHD: case T_MDHD:
@@ -1379,46 +1611,9 @@ static int map_stsd(struct mapper *p, const struct box *b)
     return um_media_map_add(p->m, pos, b->end - pos);   /* whatever follows the entries */
 }
 
-/* The bytes of every chunk: chunk offsets (stco/co64), samples per chunk (stsc) and
- * sample sizes (stsz). A chunk outside every mdat is listed all the same. */
-static int map_chunks(struct mapper *p, const struct box *stsc, const struct box *stsz,
-                      const struct box *stco)
-{
-    const uint8_t *d = p->w.d;
-    if (!stco) return 0;    /* no samples */
-    if (!stsc || !stsz) return UM_E_UNSUPPORTED;   /* stz2, or tables we do not know */
-    uint64_t width = stco->type == T_CO64 ? 8 : 4;
-    if (stco->end - stco->body < 8 || stsc->end - stsc->body < 8 || stsz->end - stsz->body < 12)
-        return UM_E_FORMAT;
-    uint64_t nchunks = ld_u32be(d + stco->body + 4), nruns = ld_u32be(d + stsc->body + 4);
-    uint64_t fixed = ld_u32be(d + stsz->body + 4), nsamples = ld_u32be(d + stsz->body + 8);
-    if (nchunks > (stco->end - stco->body - 8) / width || nruns > (stsc->end - stsc->body - 8) / 12 ||
-        (!fixed && nsamples > (stsz->end - stsz->body - 12) / 4))
-        return UM_E_FORMAT;
-    const uint8_t *offs = d + stco->body + 8, *runs = d + stsc->body + 8, *sizes = d + stsz->body + 12;
-    uint64_t sample = 0;
-    for (uint64_t i = 0; i < nruns; i++) {
-        uint64_t first = ld_u32be(runs + 12 * i), per = ld_u32be(runs + 12 * i + 4);
-        uint64_t next = i + 1 < nruns ? ld_u32be(runs + 12 * (i + 1)) : nchunks + 1;
-        if (first < 1 || next < first) return UM_E_FORMAT;
-        if (next > nchunks + 1) next = nchunks + 1;
-        for (uint64_t c = first; c < next; c++) {
-            const uint8_t *o = offs + (c - 1) * width;
-            uint64_t off = width == 8 ? ld_u64be(o) : ld_u32be(o), len = 0;
-            uint64_t take = per < nsamples - sample ? per : nsamples - sample;
-            if (fixed) {
-                if (take && fixed > p->m->size / take) return UM_E_RANGE;
-                len = fixed * take;
-            } else {
-                for (uint64_t k = 0; k < take; k++) len += ld_u32be(sizes + 4 * (sample + k));
-            }
-            sample += take;
-            int err = um_media_map_add(p->m, off, len);
-            if (err) return err;
-        }
-    }
-    return 0;
-}
+/* The bytes of every chunk, wherever it lies (a chunk outside every mdat is listed all
+ * the same). */
+static int map_chunk(void *m, uint64_t off, uint64_t len) { return um_media_map_add(m, off, len); }
 
 static int map_container(struct mapper *p, const struct box *b, int depth);
 
@@ -1474,15 +1669,16 @@ static int map_container(struct mapper *p, const struct box *b, int depth)
     struct box c, stsc = { 0 }, stsz = { 0 }, stco = { 0 };
     int r;
     while (!err && (r = next_child(&p->w, &pos, b->end, &c)) == 1) {
-        if (c.type == FOURCC('s', 't', 's', 'c')) stsc = c;
-        else if (c.type == FOURCC('s', 't', 's', 'z')) stsz = c;
+        if (c.type == T_STSC) stsc = c;
+        else if (c.type == T_STSZ) stsz = c;
         else if (c.type == T_STCO || c.type == T_CO64) stco = c;
         err = map_box(p, &c, depth + 1);
     }
     if (err) return err;
     if (r < 0) return r;
     if (b->type == T_STBL)
-        err = map_chunks(p, stsc.type ? &stsc : NULL, stsz.type ? &stsz : NULL, stco.type ? &stco : NULL);
+        err = for_each_chunk(p->w.d, p->w.size, stsc.type ? &stsc : NULL, stsz.type ? &stsz : NULL,
+                             stco.type ? &stco : NULL, map_chunk, p->m);
     return err;
 }
 
@@ -1518,7 +1714,8 @@ const struct um_format um_format_isobmff = {
              "mvhd/tkhd/mdhd dates, XMP and vendor uuid boxes, compressor names, HEIF "
              "Exif/XMP items, timed-metadata tracks, data in free boxes, data after the last box",
     .removes = "tags (udta/meta/uuid renamed free and zeroed), dates and compressor names "
-               "(zeroed), padding data, data after the last box; timed-metadata tracks are reported only",
+               "(zeroed), padding data, data after the last box, timed-metadata tracks (trak renamed "
+               "free, it and its samples zeroed; in fragmented movies reported only)",
     .probe = probe,
     .scan = scan,
     .media_map = media_map,

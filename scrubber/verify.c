@@ -3,6 +3,7 @@
  * original's: every kept stream's packets (data and timing) identical, first frames
  * decodable; decoded pixels for still images. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -577,16 +578,18 @@ static bool same_params(const AVStream *x, const AVStream *y)
 
 /* Every proven stream's index (each sample's position, size, decoding time and
  * flags, as the demuxer built it from the sample tables) is the same in both. */
-static bool same_index(const AVFormatContext *a, const AVFormatContext *b, unsigned *stream)
+static bool same_index(const AVFormatContext *a, const AVFormatContext *b, const int *map, unsigned *stream)
 {
     for (unsigned i = 0; i < a->nb_streams; i++) {
         if (!proof_stream(a->streams[i])) continue;
         *stream = i;
+        if (map[i] < 0) return false;
+        AVStream *sb = b->streams[map[i]];
         int n = avformat_index_get_entries_count(a->streams[i]);
-        if (n != avformat_index_get_entries_count(b->streams[i])) return false;
+        if (n != avformat_index_get_entries_count(sb)) return false;
         for (int j = 0; j < n; j++) {
             const AVIndexEntry *x = avformat_index_get_entry(a->streams[i], j);
-            const AVIndexEntry *y = avformat_index_get_entry(b->streams[i], j);
+            const AVIndexEntry *y = avformat_index_get_entry(sb, j);
             if (!x || !y || x->pos != y->pos || x->timestamp != y->timestamp || x->size != y->size ||
                 x->flags != y->flags || x->min_distance != y->min_distance)
                 return false;
@@ -602,7 +605,7 @@ static bool same_index(const AVFormatContext *a, const AVFormatContext *b, unsig
  * tables; the first packets are also compared in full, timing included.) Works on
  * the two demuxers the caller opened (header and index only: no packet is read, so
  * the packet comparison that follows starts from the beginning). */
-static int prove_by_ranges(AVFormatContext *fa, AVFormatContext *fb, uint64_t an,
+static int prove_by_ranges(AVFormatContext *fa, AVFormatContext *fb, const int *map, uint64_t an,
                            const struct um_essence_options *eo, char **why)
 {
     struct um_range *r = NULL;
@@ -619,14 +622,14 @@ static int prove_by_ranges(AVFormatContext *fa, AVFormatContext *fb, uint64_t an
             goto end;
         }
     }
-    /* Same container and stream count: checked by the caller before it maps streams. */
+    /* Same container, and the streams mapped: checked by the caller. */
     for (unsigned i = 0; i < fa->nb_streams; i++)
-        if (proof_stream(fa->streams[i]) && !same_params(fa->streams[i], fb->streams[i])) {
+        if (proof_stream(fa->streams[i]) && (map[i] < 0 || !same_params(fa->streams[i], fb->streams[map[i]]))) {
             *why = strdup("a stream's codec parameters differ");
             goto end;
         }
     unsigned bad = 0;
-    if (!same_index(fa, fb, &bad)) {
+    if (!same_index(fa, fb, map, &bad)) {
         char buf[128];
         snprintf(buf, sizeof buf, "the position or timing of stream %u's packets differs", bad);
         *why = strdup(buf);
@@ -636,6 +639,34 @@ static int prove_by_ranges(AVFormatContext *fa, AVFormatContext *fb, uint64_t an
 end:
     free(r);
     return err;
+}
+
+/* Sets map[i] to the result's stream for each stream i of the original, or -1 for one
+ * that is gone, and returns how many are mapped. A remux keeps the streams
+ * um_av_stream_kept keeps, in order. An edit in place keeps every stream, but an
+ * edit that removed a whole timed-metadata track (telemetry, data: what a remux
+ * drops too, never picture, sound, subtitles or cover art) leaves one fewer: the
+ * result's streams are then matched in order by their container ids, and only such a
+ * stream may be missing. */
+static unsigned map_streams(const AVFormatContext *a, const AVFormatContext *b, bool remuxed, int *map)
+{
+    unsigned na = a->nb_streams, nb = b->nb_streams, j = 0;
+    if (remuxed || na == nb) {
+        for (unsigned i = 0; i < na; i++)
+            map[i] = !remuxed || um_av_stream_kept(a->streams[i]) ? (int)j++ : -1;
+        return j;
+    }
+    for (unsigned i = 0; i < na; i++) {
+        const AVStream *s = a->streams[i];
+        if (j < nb && b->streams[j]->id == s->id) {
+            map[i] = (int)j++;
+        } else if (!um_av_stream_kept(s) && !(s->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+            map[i] = -1;
+        } else {
+            return UINT_MAX;   /* a stream that must stay is not where it was */
+        }
+    }
+    return j;
 }
 
 int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn,
@@ -673,9 +704,7 @@ int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint6
         err = -ENOMEM;
         goto end;
     }
-    unsigned nb = 0;
-    for (unsigned i = 0; i < va.fmt->nb_streams; i++)
-        map[i] = !eo->remuxed || um_av_stream_kept(va.fmt->streams[i]) ? (int)nb++ : -1;
+    unsigned nb = map_streams(va.fmt, vb.fmt, eo->remuxed, map);
     if (nb != vb.fmt->nb_streams) {
         *why = strdup("the number of streams differs");
         goto end;
@@ -696,7 +725,7 @@ int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint6
         if (eo->max_packets && eo->ranges && !eo->remuxed) {
             /* Large and edited in place: prove it by packet ranges where the format
              * allows, on top of comparing the first packets in full. */
-            err = prove_by_ranges(va.fmt, vb.fmt, an, eo, why);
+            err = prove_by_ranges(va.fmt, vb.fmt, map, an, eo, why);
             if (err && err != UM_E_UNSUPPORTED) goto end;
             if (!err) *level = UM_VERIFY_RANGES;
         }

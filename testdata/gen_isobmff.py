@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Builds the fixtures ffmpeg cannot write, from boxes: a small HEIF still image with
-an Exif item and an XMP item (iinf/iloc, version 0 and version 1 iloc), and an MP4
-with a camm (camera motion/GPS) timed-metadata track. Called by gen_isobmff.sh."""
+an Exif item and an XMP item (iinf/iloc, version 0 and version 1 iloc), an MP4 with
+a camm (camera motion/GPS) timed-metadata track, and MP4s with a GoPro-style gpmd
+telemetry track that has samples (and one whose samples claim the video's bytes).
+Called by gen_isobmff.sh."""
 import os, struct, subprocess, sys, tempfile
 
 def box(t, payload):
@@ -99,9 +101,59 @@ def add_camm_track(src, dst):
     moov = struct.pack('>I', len(moov) + len(trak)) + moov[4:] + trak
     open(dst, 'wb').write(d[:pos] + moov)
 
+def gpmf_sample(i):
+    """A telemetry sample in GoPro's KLV layout: a device with a serial and a GPS fix."""
+    def klv(key, typ, size, payload):
+        return key + typ + struct.pack('>BH', size, len(payload) // size) + payload + b'\0' * (-len(payload) % 4)
+    gps = klv(b'GPS5', b'l', 20, struct.pack('>5i', 488584000 + i, 22945000 + i, 35000, 0, 0))
+    body = klv(b'DVNM', b'c', 10, b'LeakCam X1') + klv(b'CASN', b'c', 10, b'SN4242LEAK') + gps
+    return b'DEVC' + b'\0' + b'\1' + struct.pack('>H', len(body) // 4) + body
+
+def add_gpmd_track(src, dst, overlap=False):
+    """Appends a gpmd track (handler meta, as GoPro writes it) with 6 samples in 2
+    chunks, held in an mdat after the moov; with overlap its first chunk offset points
+    at the video's first sample instead (a table no camera writes)."""
+    d = open(src, 'rb').read()
+    pos = 0
+    while pos < len(d):
+        size, t = struct.unpack('>I4s', d[pos:pos + 8])
+        if t == b'moov':
+            break
+        pos += size
+    assert t == b'moov' and pos + size == len(d), 'moov must be last'
+    samples = [gpmf_sample(i) for i in range(6)]
+    n = len(samples[0])
+    matrix = struct.pack('>9I', 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+    tkhd = full(b'tkhd', 0, 1, struct.pack('>IIIII', 0, 0, 2, 0, 600) + b'\0' * 8 +
+                struct.pack('>hhhH', 0, 0, 0, 0) + matrix + struct.pack('>II', 0, 0))
+    mdhd = full(b'mdhd', 0, 0, struct.pack('>IIIIHH', 0, 0, 1000, 600, 0x55c4, 0))
+    hdlr = full(b'hdlr', 0, 0, b'\0\0\0\0meta' + b'\0' * 12 + b'GoPro MET\0')
+    dinf = box(b'dinf', full(b'dref', 0, 0, struct.pack('>I', 1) + full(b'url ', 0, 1, b'')))
+    stsd = full(b'stsd', 0, 0, struct.pack('>I', 1) + box(b'gpmd', b'\0' * 6 + struct.pack('>H', 1)))
+
+    def trak(chunk_offsets):
+        stbl = box(b'stbl', stsd + full(b'stts', 0, 0, struct.pack('>III', 1, 6, 100)) +
+                   full(b'stsc', 0, 0, struct.pack('>IIII', 1, 1, 3, 1)) +
+                   full(b'stsz', 0, 0, struct.pack('>II', n, 6)) +
+                   full(b'stco', 0, 0, struct.pack('>I', 2) + b''.join(struct.pack('>I', o) for o in chunk_offsets)))
+        minf = box(b'minf', full(b'nmhd', 0, 0, b'') + dinf + stbl)
+        return box(b'trak', tkhd + box(b'mdia', mdhd + hdlr + minf))
+
+    moov = d[pos:]
+    mdat_at = pos + len(moov) + len(trak([0, 0]))
+    offsets = [mdat_at + 8, mdat_at + 8 + 3 * n]
+    if overlap:
+        i = moov.index(b'stco')
+        offsets[0] = struct.unpack('>I', moov[i + 12:i + 16])[0]   # the video's first chunk
+    t = trak(offsets)
+    moov = struct.pack('>I', len(moov) + len(t)) + moov[4:] + t
+    open(dst, 'wb').write(d[:pos] + moov + box(b'mdat', b''.join(samples)))
+
 def main():
     out = sys.argv[1]
     add_camm_track(os.path.join(out, 'clean_moov_last.mp4'), os.path.join(out, 'camm.mp4'))
+    add_gpmd_track(os.path.join(out, 'clean_moov_last.mp4'), os.path.join(out, 'gpmd.mp4'))
+    add_gpmd_track(os.path.join(out, 'clean_moov_last.mp4'), os.path.join(out, 'gpmd_overlap.mp4'), True)
     os.unlink(os.path.join(out, 'clean_moov_last.mp4'))
     heic(os.path.join(out, 'image.heic'), 0)
     heic(os.path.join(out, 'image_iloc1.heic'), 1)

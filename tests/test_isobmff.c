@@ -258,10 +258,11 @@ static void test_mov_udta(void **state)
     assert_int_equal(d[f->offset], 12);
     assert_memory_equal(d + f->offset + 1, "Lavc libx264", 12);
 
-    /* The timecode track is reported, and says why it is not removed. */
+    /* The timecode track is reported, and says why it is kept. */
     f = expect(&r, d, "moov/trak/mdia/minf/stbl/stsd/tmcd", "tmcd", UM_K_TIMESTAMP, NULL, "tmcd");
     assert_false(f->removable);
     assert_non_null(f->note);
+    assert_non_null(strstr(f->note, "timecode track: kept"));
 
     expect(&r, d, "moov/trak/mdia/hdlr", "handler_name", UM_K_SOFTWARE, "VideoHandler", NULL);
     assert_int_equal(ts_count(&r, UM_K_APPENDED_DATA), 0);
@@ -340,9 +341,129 @@ static void test_camm_track(void **state)
     assert_int_equal(ts_scan(d, n, "camm.mp4", &r), 0);
     const struct um_finding *f = expect(&r, d, "moov/trak/mdia/minf/stbl/stsd/camm", "camm",
                                         UM_K_LOCATION, NULL, "camm");
-    assert_false(f->removable);
+    /* A track without samples: only its trak goes (renamed free, zeroed). */
+    assert_true(f->removable);
+    assert_null(f->note);
     um_file_result_free(&r);
     free(d);
+}
+
+/* The edits a scan planned for finding idx. */
+static size_t edits_of(const struct um_file_result *r, size_t idx, const struct um_edit **first)
+{
+    size_t n = 0;
+    *first = NULL;
+    for (size_t i = 0; i < r->edits.len; i++) {
+        const struct um_edit *e = um_vec_at(&r->edits, i);
+        if (e->finding != idx) continue;
+        if (!n++) *first = e;
+    }
+    return n;
+}
+
+/* A GoPro-style telemetry track (gpmd: serial and GPS fixes in its samples) goes whole,
+ * in place: the trak is renamed free and zeroed, and its 6 samples in mdat (2 chunks,
+ * one contiguous run) are zeroed. The video stays bit for bit and still decodes. */
+static void test_gpmd_track_removed(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = ts_load("isobmff/gpmd.mp4", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "gpmd.mp4", &r), 0);
+    const struct um_finding *f = expect(&r, d, "moov/trak/mdia/minf/stbl/stsd/gpmd", "gpmd",
+                                        UM_K_LOCATION, "gpmd track (handler meta)", "gpmd");
+    assert_true(f->removable);
+    const struct um_edit *e;
+    size_t idx = (size_t)(f - (const struct um_finding *)um_vec_at(&r.findings, 0));
+    assert_int_equal(edits_of(&r, idx, &e), 3);   /* the samples, the rename, the trak's body */
+    const uint8_t *devc = memmem(d, n, "DEVC", 4);
+    assert_non_null(devc);
+    bool samples = false;
+    int samples_stage = -1, rename_stage = -1, body_stage = -1;
+    for (size_t i = 0; i < r.edits.len; i++) {
+        const struct um_edit *z = um_vec_at(&r.edits, i);
+        if (z->finding != idx) continue;
+        if (z->op == UM_OP_REPLACE) {
+            assert_memory_equal(d + z->offset, "trak", 4);
+            assert_memory_equal(z->bytes, "free", 4);
+            rename_stage = z->stage;
+        } else if (z->op == UM_OP_ZERO && z->offset == (uint64_t)(devc - d)) {
+            assert_int_equal(z->offset + z->length, n);   /* all 6 samples, to the end of the mdat */
+            samples = true;
+            samples_stage = z->stage;
+        } else {
+            assert_int_equal(z->op, UM_OP_ZERO);
+            assert_memory_equal(d + z->offset - 4, "trak", 4);
+            body_stage = z->stage;
+        }
+    }
+    /* Killed at any point, nothing is left that no scan would find: the samples go
+     * before the trak that points at them, the rename before the body. */
+    assert_true(samples_stage >= 0 && samples_stage < rename_stage && rename_stage < body_stage);
+    assert_true(samples);
+    um_file_result_free(&r);
+    free(d);
+
+    /* The scrub: no marker, no sample left; verified packet by packet; decodes. */
+    scrub_fixture("isobmff/gpmd.mp4", "gpmd.mp4", true);
+    char *dir = ts_mkdtemp();
+    d = ts_load("isobmff/gpmd.mp4", &n);
+    char *path = ts_write(dir, "g.mp4", d, n);
+    struct um_file_result res;
+    scrub_in_place(dir, "g.mp4", &res);
+    assert_int_equal(res.status, UM_ST_SCRUBBED);
+    assert_string_equal(res.verified, "packets");
+    size_t m;
+    uint8_t *out = ts_read(path, &m);
+    assert_int_equal(m, n);
+    assert_null(memmem(out, m, "DEVC", 4));
+    assert_null(memmem(out, m, "GPS5", 4));
+    assert_null(memmem(out, m, "gpmd", 4));
+    /* Only the moov and the telemetry's own bytes changed: the video's mdat is intact. */
+    const uint8_t *mdat = memmem(d, n, "mdat", 4);
+    assert_memory_equal(out, d, (size_t)(mdat - d) + 4 + 64);
+    um_file_result_free(&res);
+    free(out);
+    free(path);
+    free(d);
+    ts_rmdir(dir);
+    free(dir);
+}
+
+/* A telemetry track whose chunk offset points at the video's samples (no camera writes
+ * that): it is kept, with a note, and everything else is still removed. */
+static void test_gpmd_sharing_bytes_kept(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = ts_load("isobmff/gpmd_overlap.mp4", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "gpmd_overlap.mp4", &r), 0);
+    const struct um_finding *f = expect(&r, d, "moov/trak/mdia/minf/stbl/stsd/gpmd", "gpmd",
+                                        UM_K_LOCATION, NULL, "gpmd");
+    assert_false(f->removable);
+    assert_non_null(f->note);
+    assert_non_null(strstr(f->note, "share bytes with another track"));
+    assert_int_equal(count_removable(&r), 4);   /* handler names, compressor name, ©too */
+    um_file_result_free(&r);
+
+    char *dir = ts_mkdtemp();
+    char *path = ts_write(dir, "o.mp4", d, n);
+    struct um_file_result res;
+    scrub_in_place(dir, "o.mp4", &res);
+    assert_int_equal(res.status, UM_ST_SCRUBBED);
+    size_t m;
+    uint8_t *out = ts_read(path, &m);
+    assert_non_null(memmem(out, m, "gpmd", 4));
+    assert_null(memmem(out, m, "Lavf", 4));
+    assert_decodes(path);
+    um_file_result_free(&res);
+    free(out);
+    free(path);
+    free(d);
+    ts_rmdir(dir);
+    free(dir);
 }
 
 /* ---- scrubs ---- */
@@ -541,10 +662,25 @@ static void test_timed_metadata(void **state)
     char where[96];
     snprintf(where, sizeof where, "%smebx", w);
     const struct um_finding *f = expect(&r, b.p, where, "mebx.location", UM_K_LOCATION, NULL, "mebx");
-    assert_false(f->removable);
+    assert_true(f->removable);   /* no sample table: the trak alone goes */
     expect(&r, b.p, where, "mebx", UM_K_DEVICE_ID, NULL, "mebx");
     snprintf(where, sizeof where, "%sgpmd", w);
     expect(&r, b.p, where, "gpmd", UM_K_LOCATION, "gpmd track (handler meta)", "gpmd");
+    um_file_result_free(&r);
+    free(b.p);
+
+    /* A fragmented movie (mvex): the samples are in the fragments, the track is kept. */
+    b = (struct buf){ 0 };
+    put_ftyp(&b);
+    moov = box_begin(&b, "moov");
+    put_track(&b, "meta", "gpmd", NULL, 0);
+    put_box(&b, "mvex", "", 0);
+    box_end(&b, moov);
+    put_box(&b, "mdat", "x", 1);
+    assert_int_equal(ts_scan(b.p, b.n, "f.mp4", &r), 0);
+    f = expect(&r, b.p, where, "gpmd", UM_K_LOCATION, NULL, "gpmd");
+    assert_false(f->removable);
+    assert_non_null(strstr(f->note, "fragmented"));
     um_file_result_free(&r);
     free(b.p);
 }
@@ -1295,6 +1431,8 @@ int main(void)
         cmocka_unit_test(test_mp4_ilst_udta_xmp),
         cmocka_unit_test(test_m4a),
         cmocka_unit_test(test_camm_track),
+        cmocka_unit_test(test_gpmd_track_removed),
+        cmocka_unit_test(test_gpmd_sharing_bytes_kept),
         cmocka_unit_test(test_scrub_mov),
         cmocka_unit_test(test_scrub_mdta),
         cmocka_unit_test(test_scrub_ilst),

@@ -468,6 +468,53 @@ static void test_not_media(void **state)
     free(a);
 }
 
+/* ---- a whole track removed in place ---- */
+
+/* gpmd.mp4 with its n-th trak (0: video, 1: telemetry) renamed free, as a scrub
+ * that drops it does first. */
+static uint8_t *without_trak(const uint8_t *a, size_t n, int which, struct um_edit *rename)
+{
+    uint8_t *b = malloc(n);
+    assert_non_null(b);
+    memcpy(b, a, n);
+    uint8_t *t = b;
+    for (int i = 0; i <= which; i++) {
+        t = memmem(t + (i ? 4 : 0), n - (size_t)(t - b) - (i ? 4 : 0), "trak", 4);
+        assert_non_null(t);
+    }
+    memcpy(t, "free", 4);
+    *rename = (struct um_edit){ .op = UM_OP_REPLACE, .offset = (uint64_t)(t - b), .length = 4 };
+    return b;
+}
+
+/* The telemetry stream may go (what a remux drops too); the video may not, whether
+ * every packet is compared or the proof is by packet ranges. */
+static void test_dropped_track(void **state)
+{
+    size_t n;
+    char *path = ts_testdata("isobmff/gpmd.mp4");
+    uint8_t *a = ts_read(path, &n);
+    assert_non_null(a);
+    free(path);
+    struct um_edit et, ev;
+    uint8_t *tele = without_trak(a, n, 1, &et), *video = without_trak(a, n, 0, &ev);
+    assert_true(et.offset > ev.offset);
+    expect_pass(a, n, tele, n, false, false, "telemetry track dropped");
+    expect_fail(a, n, video, n, false, false, "video track dropped");
+    enum um_verify_level level;
+    char *why;
+    int err = ranges_compare(a, n, tele, n, &et, 1, &level, &why);
+    if (err) fail_msg("ranges, telemetry dropped: %s", why ? why : um_strerror(err));
+    assert_int_equal(level, UM_VERIFY_RANGES);
+    free(why);
+    assert_int_equal(ranges_compare(a, n, video, n, &ev, 1, &level, &why), UM_E_VERIFY);
+    assert_non_null(why);
+    free(why);
+    free(video);
+    free(tele);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_ranges_timing),
         cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_not_media),
+        cmocka_unit_test(test_dropped_track),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
