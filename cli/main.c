@@ -550,6 +550,12 @@ static int cmd_run(const char *command, int argc, char **argv)
     int run_err = argc > optind && !drive_err ? um_run(&ro, argc - optind, argv + optind) : 0;
     if (!run_err && !drive_err) drive_err = um_drive_job_after(&c.drive, argc - optind, argv + optind);
     um_drive_job_free(&c.drive);
+    /* Each copy reached the disk before it took its name, and its directory after; the
+     * directories this run created (mkdir under --out) are made durable here, once for
+     * the whole file system: on FAT, a card pulled out after unmark exits then shows
+     * every folder. */
+    int out_sync_err = 0;
+    if (c.out_fd >= 0 && !c.dry_run && !c.scrub.no_sync_out && syncfs(c.out_fd) != 0) out_sync_err = -errno;
     if (c.progress) fputs("\r\033[K", stderr);
     struct um_summary sum;
     bool interrupted = stop_flag != 0;
@@ -563,7 +569,8 @@ static int cmd_run(const char *command, int argc, char **argv)
         return 2;
     }
     if (drive_err) fprintf(stderr, "unmark: %s\n", um_strerror(drive_err));
-    if (run_err || rerr || sum.errors || interrupted || drive_err) return 2;
+    if (out_sync_err) fprintf(stderr, "unmark: the copies under --out may not be on the disk: %s\n", um_strerror(out_sync_err));
+    if (run_err || rerr || sum.errors || interrupted || drive_err || out_sync_err) return 2;
     if (scrub && !c.dry_run) return c.remaining_findings ? 1 : 0;
     /* An info note (a name that lies about the content) alone is not a finding that
      * identifies anyone: it does not make the exit status 1. */

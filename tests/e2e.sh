@@ -137,6 +137,11 @@ check "scrub --out: no temporary files left" bash -c "! find '$T/fresh' '$T/driv
 check "scrub --no-sync --out writes the same cleaned tree" diff -r -q "$T/fresh" "$T/fresh_ns"
 "$UNMARK" scrub -q --no-sync "$T/fresh_ns" 2>/dev/null; rc=$?
 check "scrub --no-sync without --out is refused (exit 2)" test "$rc" = 2
+# --- the folders a durable --out created reach the disk once, before unmark exits ---
+strace -f -e trace=syncfs -o "$T/sync.trace" "$UNMARK" scrub -q --out "$T/fresh_sync" --json /dev/null "$T/drive" 2>/dev/null
+check "scrub --out syncs the output's file system once, at the end" test "$(grep -c 'syncfs(' "$T/sync.trace")" = 1
+strace -f -e trace=syncfs -o "$T/sync_ns.trace" "$UNMARK" scrub -q --no-sync --out "$T/fresh_sync_ns" --json /dev/null "$T/drive" 2>/dev/null
+check "scrub --no-sync --out does not" test "$(grep -c 'syncfs(' "$T/sync_ns.trace")" = 0
 "$UNMARK" scrub -q --dry-run --verify demux "$T/fresh_ns" >/dev/null 2>&1; rc=$?
 check "scrub --verify demux is accepted" test "$rc" = 0
 "$UNMARK" scrub -q --dry-run --verify slow "$T/fresh_ns" >/dev/null 2>&1; rc=$?
