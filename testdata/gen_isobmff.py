@@ -74,9 +74,9 @@ def plain_heic(out):
     off = len(ftyp) + len(meta(0)) + 8
     open(out, 'wb').write(ftyp + meta(off) + box(b'mdat', image))
 
-def add_camm_track(src, dst):
-    """Appends an empty camm (camera motion metadata, with GPS) track to the moov of
-    src, which must be the last top-level box so that no chunk offset moves."""
+def movie_last(src):
+    """The bytes of src and where its moov starts; the moov must be the last box, so
+    that a track appended to it moves no chunk offset."""
     d = open(src, 'rb').read()
     pos = 0
     while pos < len(d):
@@ -85,13 +85,26 @@ def add_camm_track(src, dst):
             break
         pos += size
     assert t == b'moov' and pos + size == len(d), 'moov must be last'
+    return d, pos
+
+def track_parts(track_id, duration, handler, name, entry):
+    """The boxes of a timed-metadata track but its sample table: track and media
+    headers (no dates), the handler, a self-contained data reference, and a sample
+    description with one entry of type entry and no fields of its own."""
     matrix = struct.pack('>9I', 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
-    tkhd = full(b'tkhd', 0, 1, struct.pack('>IIIII', 0, 0, 3, 0, 0) + b'\0' * 8 +
+    tkhd = full(b'tkhd', 0, 1, struct.pack('>IIIII', 0, 0, track_id, 0, duration) + b'\0' * 8 +
                 struct.pack('>hhhH', 0, 0, 0, 0) + matrix + struct.pack('>II', 0, 0))
-    mdhd = full(b'mdhd', 0, 0, struct.pack('>IIIIHH', 0, 0, 1000, 0, 0x55c4, 0))
-    hdlr = full(b'hdlr', 0, 0, b'\0\0\0\0camm' + b'\0' * 12 + b'CameraMetadataMotionHandler\0')
+    mdhd = full(b'mdhd', 0, 0, struct.pack('>IIIIHH', 0, 0, 1000, duration, 0x55c4, 0))
+    hdlr = full(b'hdlr', 0, 0, b'\0\0\0\0' + handler + b'\0' * 12 + name + b'\0')
     dinf = box(b'dinf', full(b'dref', 0, 0, struct.pack('>I', 1) + full(b'url ', 0, 1, b'')))
-    stsd = full(b'stsd', 0, 0, struct.pack('>I', 1) + box(b'camm', b'\0' * 6 + struct.pack('>H', 1)))
+    stsd = full(b'stsd', 0, 0, struct.pack('>I', 1) + box(entry, b'\0' * 6 + struct.pack('>H', 1)))
+    return tkhd, mdhd, hdlr, dinf, stsd
+
+def add_camm_track(src, dst):
+    """Appends an empty camm (camera motion metadata, with GPS) track to the moov of
+    src, which must be the last top-level box so that no chunk offset moves."""
+    d, pos = movie_last(src)
+    tkhd, mdhd, hdlr, dinf, stsd = track_parts(3, 0, b'camm', b'CameraMetadataMotionHandler', b'camm')
     stbl = box(b'stbl', stsd + full(b'stts', 0, 0, struct.pack('>I', 0)) +
                full(b'stsc', 0, 0, struct.pack('>I', 0)) + full(b'stsz', 0, 0, struct.pack('>II', 0, 0)) +
                full(b'stco', 0, 0, struct.pack('>I', 0)))
@@ -113,23 +126,10 @@ def add_gpmd_track(src, dst, overlap=False):
     """Appends a gpmd track (handler meta, as GoPro writes it) with 6 samples in 2
     chunks, held in an mdat after the moov; with overlap its first chunk offset points
     at the video's first sample instead (a table no camera writes)."""
-    d = open(src, 'rb').read()
-    pos = 0
-    while pos < len(d):
-        size, t = struct.unpack('>I4s', d[pos:pos + 8])
-        if t == b'moov':
-            break
-        pos += size
-    assert t == b'moov' and pos + size == len(d), 'moov must be last'
+    d, pos = movie_last(src)
     samples = [gpmf_sample(i) for i in range(6)]
     n = len(samples[0])
-    matrix = struct.pack('>9I', 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
-    tkhd = full(b'tkhd', 0, 1, struct.pack('>IIIII', 0, 0, 2, 0, 600) + b'\0' * 8 +
-                struct.pack('>hhhH', 0, 0, 0, 0) + matrix + struct.pack('>II', 0, 0))
-    mdhd = full(b'mdhd', 0, 0, struct.pack('>IIIIHH', 0, 0, 1000, 600, 0x55c4, 0))
-    hdlr = full(b'hdlr', 0, 0, b'\0\0\0\0meta' + b'\0' * 12 + b'GoPro MET\0')
-    dinf = box(b'dinf', full(b'dref', 0, 0, struct.pack('>I', 1) + full(b'url ', 0, 1, b'')))
-    stsd = full(b'stsd', 0, 0, struct.pack('>I', 1) + box(b'gpmd', b'\0' * 6 + struct.pack('>H', 1)))
+    tkhd, mdhd, hdlr, dinf, stsd = track_parts(2, 600, b'meta', b'GoPro MET', b'gpmd')
 
     def trak(chunk_offsets):
         stbl = box(b'stbl', stsd + full(b'stts', 0, 0, struct.pack('>III', 1, 6, 100)) +

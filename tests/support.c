@@ -255,6 +255,20 @@ void ts_scrub_in_place(const char *dir, const char *name, const struct um_scrub_
     um_scanner_free(sc);
 }
 
+uint8_t *ts_scrub_copy(const uint8_t *d, size_t n, const char *name, struct um_file_result *res, size_t *m)
+{
+    char *dir = ts_mkdtemp();
+    char *path = ts_write(dir, name, d, n);
+    assert_non_null(path);
+    ts_scrub_in_place(dir, name, NULL, res);
+    uint8_t *out = ts_read(path, m);
+    assert_non_null(out);
+    free(path);
+    ts_rmdir(dir);
+    free(dir);
+    return out;
+}
+
 int ts_media_map(const char *format, const uint8_t *d, uint64_t n, struct um_media_map *m)
 {
     const struct um_format *f = um_format_by_name(format);

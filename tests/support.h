@@ -55,6 +55,9 @@ void ts_mutations(const char *rel, const char *name, int iterations, unsigned se
  * the options, NULL for the defaults); fails the test unless it was scrubbed. */
 void ts_scrub_in_place(const char *dir, const char *name, const struct um_scrub_options *o,
                        struct um_file_result *res);
+/* ts_scrub_in_place on a copy of d[0, n) named name in a temp dir; returns the
+ * result's bytes (*m of them) and its report in res; the caller frees both. */
+uint8_t *ts_scrub_copy(const uint8_t *d, size_t n, const char *name, struct um_file_result *res, size_t *m);
 /* The media map of d[0, n) by the handler `format`, finished; returns its error. */
 int ts_media_map(const char *format, const uint8_t *d, uint64_t n, struct um_media_map *m);
 /* True when every byte of [off, off+len) is listed. */
