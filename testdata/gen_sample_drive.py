@@ -23,6 +23,11 @@ def trailer(*ids: str) -> bytes:
     return marks + struct.pack("<I", len(marks)) + b"EOF"
 
 
+def fixture(rel):
+    with open(os.path.join(HERE, rel), "rb") as f:
+        return f.read()
+
+
 def ffmpeg(*args):
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
 
@@ -94,6 +99,11 @@ def main():
     write("DCIM/100CAM/IMG_0007.png", photo)
     # Malformed: a JPEG cut short (a per-file error; the scan goes on).
     write("DCIM/100CAM/IMG_0008_truncated.jpg", photo[: len(photo) // 2])
+    # A camera film with a GPS telemetry track (GoPro's gpmd), and a RealMedia drama
+    # with RealProducer's properties and a RealJukebox section after its index: the
+    # fixtures of testdata/isobmff and testdata/realmedia, each marked by Red Star OS.
+    write("DCIM/100GOPRO/GOPR0001.MP4", fixture("isobmff/gpmd.mp4") + trailer("7D2E9A1B3C4F5"))
+    write("Films/drama.rmvb", fixture("realmedia/fileinfo.rm") + trailer("AC1Z2B3C4D5E6"))
     print("wrote", OUT)
 
 
