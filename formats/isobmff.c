@@ -1399,6 +1399,23 @@ static int walk_box(struct walk *w, const struct box *b, int depth)
         err = idx < 0 ? idx : 0;
         break;
     }
+    case FOURCC('g', 'p', 's', ' '): {
+        /* Dashcams on Novatek chips index GPS fixes from moov: the blocks themselves lie
+         * inside mdat, among the media, where no track points at them. */
+        char value[64];
+        snprintf(value, sizeof value, "GPS index of %llu blocks inside the media data",
+                 (unsigned long long)((b->end - b->body) / 8));
+        struct um_finding_spec s = {
+            .kind = UM_K_LOCATION, .severity = UM_SEV_HIGH, .where = w->path, .key = "gps",
+            .value = (const uint8_t *)value, .value_len = strlen(value),
+            .offset = b->off, .length = b->end - b->off,
+            .note = "dashcam GPS track (Novatek layout): reported, not removed; the fixes lie in "
+                    "blocks inside mdat that this version does not rewrite",
+        };
+        int idx = um_report(w->ctx, &s);
+        err = idx < 0 ? idx : 0;
+        break;
+    }
     default: break;
     }
     path_pop(w, saved);

@@ -685,6 +685,26 @@ static void test_timed_metadata(void **state)
 }
 
 
+/* A dashcam's GPS index (Novatek): reported as a location, kept, and the note says so. */
+static void test_dashcam_gps_index(void **state)
+{
+    (void)state;
+    struct buf b = { 0 };
+    put_ftyp(&b);
+    size_t moov = box_begin(&b, "moov");
+    put_box(&b, "gps ", "\0\0\0\x01\0\0\0\x02\0\0\0\x40\0\0\x80\0", 16);
+    box_end(&b, moov);
+    put_box(&b, "mdat", "x", 1);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(b.p, b.n, "dash.mp4", &r), 0);
+    const struct um_finding *f = expect(&r, b.p, "moov/gps ", "gps", UM_K_LOCATION,
+                                        "GPS index of 2 blocks inside the media data", "gps ");
+    assert_false(f->removable);
+    assert_non_null(strstr(f->note, "not removed"));
+    um_file_result_free(&r);
+    free(b.p);
+}
+
 /* Sony XAVC: moov/meta (hdlr 'meta') with NonRealTimeMeta XML naming the body. */
 static void test_meta_xml(void **state)
 {
@@ -1432,6 +1452,7 @@ int main(void)
         cmocka_unit_test(test_camm_track),
         cmocka_unit_test(test_gpmd_track_removed),
         cmocka_unit_test(test_gpmd_sharing_bytes_kept),
+        cmocka_unit_test(test_dashcam_gps_index),
         cmocka_unit_test(test_scrub_mov),
         cmocka_unit_test(test_scrub_mdta),
         cmocka_unit_test(test_scrub_ilst),
