@@ -18,6 +18,7 @@ extern const struct um_format um_format_ogg;
 extern const struct um_format um_format_asf;
 extern const struct um_format um_format_realmedia;
 extern const struct um_format um_format_mp3;
+extern const struct um_format um_format_gpslog;
 extern const struct um_format um_format_xmp;
 extern const struct um_format um_format_av;   /* the generic fallback: keep it last */
 
@@ -36,7 +37,8 @@ const struct um_format *const um_formats[] = {
     &um_format_asf,
     &um_format_realmedia,
     &um_format_mp3,   /* after the others: its frame-sync probe is the weakest */
-    &um_format_xmp,   /* text: after the binary formats */
+    &um_format_gpslog,   /* text: after the binary formats */
+    &um_format_xmp,
     &um_format_av,
     NULL,
 };

@@ -137,6 +137,19 @@ check "scrub --out: no temporary files left" bash -c "! find '$T/fresh' '$T/driv
 check "scrub --no-sync --out writes the same cleaned tree" diff -r -q "$T/fresh" "$T/fresh_ns"
 "$UNMARK" scrub -q --no-sync "$T/fresh_ns" 2>/dev/null; rc=$?
 check "scrub --no-sync without --out is refused (exit 2)" test "$rc" = 2
+# --- a drone's telemetry subtitles: reported as a GPS log, left as they are ---
+mkdir -p "$T/drone" && cp "$ROOT/testdata/gpslog/DJI_0001.SRT" "$ROOT/testdata/gpslog/film.srt" "$T/drone/"
+"$UNMARK" scrub -q --json "$T/drone.json" "$T/drone" 2>/dev/null; rc=$?
+check "scrub: a GPS log is a finding left in place (exit 1)" test "$rc" = 1
+check "scrub: the GPS log and the film's subtitles are unchanged" bash -c \
+  "cmp -s '$T/drone/DJI_0001.SRT' '$ROOT/testdata/gpslog/DJI_0001.SRT' && cmp -s '$T/drone/film.srt' '$ROOT/testdata/gpslog/film.srt'"
+check "scrub: the report names the log, its type and why it stays" jq_py "$T/drone.json" "
+f={x['path'].split('/')[-1]: x for x in d['files']}
+g=f['DJI_0001.SRT']
+assert g['format'] == 'gpslog' and g['mime'] == 'application/x-subrip', g
+assert [x['kind'] for x in g['findings']] == ['location'] and 'not removed' in g['findings'][0]['note'], g
+assert f['film.srt']['status'] == 'clean' and f['film.srt']['format'] != 'gpslog', f['film.srt']"
+
 # --- the folders a durable --out created reach the disk once, before unmark exits ---
 strace -f -e trace=syncfs -o "$T/sync.trace" "$UNMARK" scrub -q --out "$T/fresh_sync" --json /dev/null "$T/drive" 2>/dev/null
 check "scrub --out syncs the output's file system once, at the end" test "$(grep -c 'syncfs(' "$T/sync.trace")" = 1
