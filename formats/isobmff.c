@@ -1246,6 +1246,46 @@ static int drop_tracks(struct walk *w, const struct box *moov)
     return err;
 }
 
+/* The first chunk of a track's samples (stops the walk over its chunks). */
+struct first_chunk {
+    uint64_t off, len;
+    bool found;
+};
+
+static int take_first_chunk(void *opaque, uint64_t off, uint64_t len)
+{
+    struct first_chunk *f = opaque;
+    if (!len) return 0;
+    *f = (struct first_chunk){ off, len, true };
+    return 1;   /* enough */
+}
+
+/* Dashcams (Nextbase, others) log GPS as a subtitle track whose samples are NMEA
+ * sentences. Its first chunk is read (at most 64 KiB) and the track reported when it
+ * holds one; removing a subtitle track is not done: the verifier keeps every
+ * subtitle stream. */
+static int subtitle_gps(struct walk *w, const struct box *trak)
+{
+    struct first_chunk f = { 0 };
+    int r = trak_chunks(w, trak, take_first_chunk, &f);
+    if (r < 0 || !f.found || !um_range_ok(f.off, f.len, w->size)) return 0;
+    size_t n = f.len > 65536 ? 65536 : (size_t)f.len;
+    static const char *const sentences[] = { "$GPRMC,", "$GNRMC,", "$GPGGA,", "$GNGGA," };
+    bool nmea = false;
+    for (size_t i = 0; i < 4 && !nmea; i++) nmea = memmem(w->d + f.off, n, sentences[i], 7) != NULL;
+    if (!nmea) return 0;
+    static const char value[] = "subtitle track whose samples are GPS fixes (NMEA sentences)";
+    struct um_finding_spec s = {
+        .kind = UM_K_LOCATION, .severity = UM_SEV_HIGH, .where = w->path, .key = "gps-subtitles",
+        .value = (const uint8_t *)value, .value_len = sizeof value - 1,
+        .offset = trak->off, .length = trak->end - trak->off,
+        .note = "a dashcam's GPS log kept as subtitles: reported, not removed (a subtitle track is "
+                "never dropped in place); leave the film off the card, or cut the track with a remux",
+    };
+    int idx = um_report(w->ctx, &s);
+    return idx < 0 ? idx : 0;
+}
+
 /* Timed metadata travels as a track of its own: camera motion and GPS (camm, Google),
  * GoPro telemetry with GPS (gpmd), Apple boxed metadata (mebx), timecode (tmcd). */
 static int timed_metadata(struct walk *w, const struct box *entry)
@@ -1360,6 +1400,9 @@ static int walk_box(struct walk *w, const struct box *b, int depth)
         unsigned ndrop = w->ndrop;
         w->handler = 0, w->trak = b, w->ndrop = 0;
         err = walk_children(w, b, depth);
+        bool text = w->handler == FOURCC('s', 'b', 't', 'l') || w->handler == FOURCC('t', 'e', 'x', 't') ||
+                    w->handler == FOURCC('s', 'u', 'b', 't');
+        if (!err && text && !w->ndrop) err = subtitle_gps(w, b);
         if (!err && w->ndrop) {
             struct dropped_trak t = { .trak = *b, .ndrop = w->ndrop };
             memcpy(t.drop, w->drop, sizeof t.drop);

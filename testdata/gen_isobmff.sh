@@ -50,6 +50,14 @@ $FF $A -c:a aac -b:a 16k -metadata artist="$AUTHOR" -metadata date=2013-05-17 \
 # always writes).
 $FF $V $VENC -map_metadata -1 -movflags +faststart clean.mp4
 
+# A dashcam's GPS log as a subtitle track (NMEA sentences as cues), and an ordinary
+# subtitle track beside it for contrast.
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+printf '1\n00:00:00,000 --> 00:00:00,100\n$GPRMC,080910.00,A,3901.1667,N,12544.2831,E,0.0,0.0,170513,,,A*6C\n\n2\n00:00:00,100 --> 00:00:00,200\n$GPGGA,080910.10,3901.1667,N,12544.2831,E,1,08,1.0,32.5,M,0.0,M,,*5B\n' > "$T/nmea.srt"
+printf '1\n00:00:00,000 --> 00:00:00,100\nHello\n' > "$T/hello.srt"
+$FF $V -i "$T/nmea.srt" $VENC -c:s mov_text -map_metadata -1 dashcam_nmea.mp4
+$FF $V -i "$T/hello.srt" $VENC -c:s mov_text -map_metadata -1 subtitled.mp4
+
 # Base for camm.mp4 (moov last, so that a track can be appended without moving data).
 $FF $V $VENC -map_metadata -1 clean_moov_last.mp4
 

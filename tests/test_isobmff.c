@@ -705,6 +705,30 @@ static void test_dashcam_gps_index(void **state)
     free(b.p);
 }
 
+/* A dashcam's GPS log kept as a subtitle track (NMEA sentences as cues): reported from
+ * its first chunk, kept; an ordinary subtitle track is not reported at all. */
+static void test_gps_subtitles(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *d = ts_load("isobmff/dashcam_nmea.mp4", &n);
+    struct um_file_result r;
+    assert_int_equal(ts_scan(d, n, "dashcam_nmea.mp4", &r), 0);
+    const struct um_finding *f = expect(&r, d, "moov/trak", "gps-subtitles", UM_K_LOCATION,
+                                        "subtitle track whose samples are GPS fixes (NMEA sentences)", "trak");
+    assert_int_equal(f->severity, UM_SEV_HIGH);
+    assert_false(f->removable);
+    assert_non_null(strstr(f->note, "not removed"));
+    um_file_result_free(&r);
+    free(d);
+    d = ts_load("isobmff/subtitled.mp4", &n);
+    assert_int_equal(ts_scan(d, n, "subtitled.mp4", &r), 0);
+    assert_null(find(&r, "moov/trak", "gps-subtitles"));
+    assert_int_equal(ts_count(&r, UM_K_LOCATION), 0);
+    um_file_result_free(&r);
+    free(d);
+}
+
 /* Sony XAVC: moov/meta (hdlr 'meta') with NonRealTimeMeta XML naming the body. */
 static void test_meta_xml(void **state)
 {
@@ -1453,6 +1477,7 @@ int main(void)
         cmocka_unit_test(test_gpmd_track_removed),
         cmocka_unit_test(test_gpmd_sharing_bytes_kept),
         cmocka_unit_test(test_dashcam_gps_index),
+        cmocka_unit_test(test_gps_subtitles),
         cmocka_unit_test(test_scrub_mov),
         cmocka_unit_test(test_scrub_mdta),
         cmocka_unit_test(test_scrub_ilst),
