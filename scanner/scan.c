@@ -358,6 +358,16 @@ static char *guess_appended(struct um_scanner *sc, const uint8_t *p, uint64_t n)
 {
     size_t sample = n < 4096 ? (size_t)n : 4096;
     if (all_zero(p, n < (1u << 20) ? n : (1u << 20))) return strdup("all zeros");
+    /* Tag sections that players' libraries append, which libmagic does not name. */
+    static const struct { const char *magic, *what; uint64_t size; /* 0: any */ } tags[] = {
+        { "RMMD", "RealJukebox metadata section (RMMD)", 0 }, { "APETAGEX", "APE tag", 0 },
+        { "LYRICSBEGIN", "Lyrics3 tag", 0 }, { "TAG", "ID3v1 tag", 128 },
+    };
+    for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
+        size_t l = strlen(tags[i].magic);
+        if (n >= l && !memcmp(p, tags[i].magic, l) && (!tags[i].size || n == tags[i].size))
+            return strdup(tags[i].what);
+    }
     char *desc = um_scanner_describe(sc, p, (size_t)(n < HEAD_MAX ? n : HEAD_MAX));
     if (desc && strcmp(desc, "data") != 0 && strncmp(desc, "ASCII text", 10) != 0 &&
         strncmp(desc, "ISO-8859", 8) != 0 && strncmp(desc, "Non-ISO", 7) != 0)

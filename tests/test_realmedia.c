@@ -84,6 +84,7 @@ static void fileinfo_and_appended(void **state)
     assert_int_equal(f->offset, (uint64_t)(rmmd - d));
     assert_int_equal(f->offset + f->length, n);
     assert_memory_equal(rmmd - 34, "INDX", 4);
+    assert_string_equal(json_string_value(json_object_get(f->extra, "guess")), "RealJukebox metadata section (RMMD)");
     um_file_result_free(&r);
 
     uint8_t *out = au_scrub_clean(d, n, "fileinfo.rm", markers, &m);
