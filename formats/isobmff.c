@@ -25,14 +25,16 @@
  * A timed-metadata track that identifies (GPS, camera motion, device records) goes
  * whole, still in place: its trak is renamed `free` and zeroed, and so is every chunk
  * of its samples in mdat, which no other track points at; the other tracks and their
- * offsets stay as they were. In a fragmented movie (mvex) its samples are spread over
- * the fragments and the track is reported only; a timecode track (tmcd) is kept. */
+ * offsets stay as they were. So does a subtitle track whose samples are NMEA fixes
+ * (a dashcam's GPS log). In a fragmented movie (mvex) the samples are spread over the
+ * fragments and the track is reported only; a timecode track (tmcd) is kept. */
 #define _GNU_SOURCE   /* memmem */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "format.h"
+#include "../common/nmea.h"
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
@@ -1181,7 +1183,7 @@ static int trak_chunks(struct walk *w, const struct box *trak, chunk_fn fn, void
 static int keep_note(struct walk *w, const struct dropped_trak *t, const char *why)
 {
     char note[200];
-    snprintf(note, sizeof note, "timed-metadata track: kept, %s (removing it needs a remux, not done)", why);
+    snprintf(note, sizeof note, "track kept: %s (removing it needs a remux, not done)", why);
     int err = 0;
     for (unsigned i = 0; i < t->ndrop && !err; i++) err = um_note(w->ctx, t->drop[i], note);
     return err;
@@ -1246,44 +1248,60 @@ static int drop_tracks(struct walk *w, const struct box *moov)
     return err;
 }
 
-/* The first chunk of a track's samples (stops the walk over its chunks). */
+/* The first chunk of a track's samples that is not all zeros (stops the walk over its
+ * chunks there). Zeroed chunks are skipped: a scrub killed while it zeroed the samples
+ * of such a track leaves its first chunks zeroed, and the rest must still be found. */
 struct first_chunk {
+    const struct walk *w;
     uint64_t off, len;
-    bool found;
+    bool found, any, bad;   /* a chunk with data; any chunk at all; a chunk out of the file */
 };
 
 static int take_first_chunk(void *opaque, uint64_t off, uint64_t len)
 {
     struct first_chunk *f = opaque;
     if (!len) return 0;
-    *f = (struct first_chunk){ off, len, true };
-    return 1;   /* enough */
+    if (!um_range_ok(off, len, f->w->size)) {
+        f->bad = true;
+        return 1;   /* a table that leaves the file: stop */
+    }
+    f->any = true;
+    for (uint64_t i = 0; i < len; i++)
+        if (f->w->d[off + i]) {
+            f->off = off, f->len = len, f->found = true;
+            return 1;   /* enough */
+        }
+    return 0;
 }
 
 /* Dashcams (Nextbase, others) log GPS as a subtitle track whose samples are NMEA
- * sentences. Its first chunk is read (at most 64 KiB) and the track reported when it
- * holds one; removing a subtitle track is not done: the verifier keeps every
- * subtitle stream. */
+ * sentences. Its first chunk that is not all zeros is read (at most 64 KiB of it);
+ * when it holds one, the track goes whole like a timed-metadata track (the verifier
+ * checks the same of the stream's first such packet before it lets a subtitle
+ * stream go). */
 static int subtitle_gps(struct walk *w, const struct box *trak)
 {
-    struct first_chunk f = { 0 };
+    struct first_chunk f = { .w = w };
     int r = trak_chunks(w, trak, take_first_chunk, &f);
-    if (r < 0 || !f.found || !um_range_ok(f.off, f.len, w->size)) return 0;
-    size_t n = f.len > 65536 ? 65536 : (size_t)f.len;
-    static const char *const sentences[] = { "$GPRMC,", "$GNRMC,", "$GPGGA,", "$GNGGA," };
-    bool nmea = false;
-    for (size_t i = 0; i < 4 && !nmea; i++) nmea = memmem(w->d + f.off, n, sentences[i], 7) != NULL;
-    if (!nmea) return 0;
-    static const char value[] = "subtitle track whose samples are GPS fixes (NMEA sentences)";
+    if (r < 0 || f.bad || !f.any) return 0;
+    /* Every sample zeros: what a scrub of such a track that was killed leaves. Nothing
+     * is left to read, but the track is finished off, as the scrub would have. */
+    bool emptied = !f.found;
+    if (!emptied && !um_has_nmea(w->d + f.off, f.len > 65536 ? 65536 : (size_t)f.len)) return 0;
+    const char *value = emptied ? "subtitle track whose samples are all zeros (left by an interrupted scrub of a GPS log)"
+                                : "subtitle track whose samples are GPS fixes (NMEA sentences)";
     struct um_finding_spec s = {
-        .kind = UM_K_LOCATION, .severity = UM_SEV_HIGH, .where = w->path, .key = "gps-subtitles",
-        .value = (const uint8_t *)value, .value_len = sizeof value - 1,
+        .kind = UM_K_LOCATION, .severity = emptied ? UM_SEV_LOW : UM_SEV_HIGH, .where = w->path,
+        .key = "gps-subtitles", .value = (const uint8_t *)value, .value_len = strlen(value),
         .offset = trak->off, .length = trak->end - trak->off,
-        .note = "a dashcam's GPS log kept as subtitles: reported, not removed (a subtitle track is "
-                "never dropped in place); leave the film off the card, or cut the track with a remux",
     };
     int idx = um_report(w->ctx, &s);
-    return idx < 0 ? idx : 0;
+    if (idx < 0) return idx;
+    if (w->fragmented)
+        return um_note(w->ctx, idx, "GPS subtitle track of a fragmented movie: its samples are in every "
+                                    "fragment; removing it needs a remux, not done");
+    w->drop[w->ndrop++] = idx;   /* the first of the trak's findings that take it whole */
+    return 0;
 }
 
 /* Timed metadata travels as a track of its own: camera motion and GPS (camm, Google),
@@ -1775,7 +1793,7 @@ const struct um_format um_format_isobmff = {
              "Exif/XMP items, timed-metadata tracks, data in free boxes, data after the last box",
     .removes = "tags (udta/meta/uuid renamed free and zeroed), dates and compressor names "
                "(zeroed), padding data, data after the last box, timed-metadata tracks (trak renamed "
-               "free, it and its samples zeroed; in fragmented movies reported only)",
+               "free, it and its samples zeroed; also NMEA subtitle tracks; in fragmented movies reported only)",
     .probe = probe,
     .scan = scan,
     .media_map = media_map,

@@ -13,6 +13,7 @@
 #include "../common/avmem.h"
 #include "../common/bytes.h"
 #include "../common/error.h"
+#include "../common/nmea.h"
 #include "../formats/format.h"
 #include "verify.h"
 
@@ -641,14 +642,46 @@ end:
     return err;
 }
 
-/* Sets map[i] to the result's stream for each stream i of the original, or -1 for one
- * that is gone, and returns how many are mapped. A remux keeps the streams
- * um_av_stream_kept keeps, in order. An edit in place keeps every stream, but an
- * edit that removed a whole timed-metadata track (telemetry, data: what a remux
- * drops too, never picture, sound, subtitles or cover art) leaves one fewer: the
- * result's streams are then matched in order by their container ids, and only such a
- * stream may be missing. */
-static unsigned map_streams(const AVFormatContext *a, const AVFormatContext *b, bool remuxed, int *map)
+static bool all_zero_bytes(const uint8_t *p, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+/* A subtitle stream of the original that is a GPS log (its first packet that is not
+ * all zeros holds NMEA sentences, as dashcams write them; zeroed ones are what a
+ * killed scrub of it left), or that holds nothing but zeros: a scrub may drop it like
+ * telemetry. The original is demuxed again from its start, up to 4096 packets. */
+static bool subtitle_is_gps(const uint8_t *a, uint64_t an, int index)
+{
+    struct um_av av;
+    if (open_side(&av, a, an) != 0) return false;
+    AVPacket *pkt = av_packet_alloc();
+    bool gps = false, decided = false, seen = false;
+    for (int i = 0; pkt && !decided && i < 4096 && av_read_frame(av.fmt, pkt) >= 0; i++) {
+        if (pkt->stream_index == index) seen = true;
+        if (pkt->stream_index == index && pkt->data && !all_zero_bytes(pkt->data, pkt->size)) {
+            gps = um_has_nmea(pkt->data, (size_t)pkt->size);
+            decided = true;
+        }
+        av_packet_unref(pkt);
+    }
+    if (!decided) gps = seen;   /* nothing but zeros: no text to lose (an emptied log) */
+    av_packet_free(&pkt);
+    um_av_close(&av);
+    return gps;
+}
+
+/* Sets map[i] to the result's stream for each stream i of the original (a, an bytes),
+ * or -1 for one that is gone, and returns how many are mapped. A remux keeps the
+ * streams um_av_stream_kept keeps, in order. An edit in place keeps every stream, but
+ * an edit that removed a whole timed-metadata track (telemetry, data: what a remux
+ * drops too) or a subtitle track that is a GPS log leaves fewer: the result's streams
+ * are then matched in order by their container ids, and only such a stream may be
+ * missing, never picture, sound, other subtitles or cover art. */
+static unsigned map_streams(const AVFormatContext *a, const AVFormatContext *b, bool remuxed, int *map,
+                            const uint8_t *ad, uint64_t an)
 {
     unsigned na = a->nb_streams, nb = b->nb_streams, j = 0;
     if (remuxed || na == nb) {
@@ -658,9 +691,10 @@ static unsigned map_streams(const AVFormatContext *a, const AVFormatContext *b, 
     }
     for (unsigned i = 0; i < na; i++) {
         const AVStream *s = a->streams[i];
+        bool telemetry = !um_av_stream_kept(s) && !(s->disposition & AV_DISPOSITION_ATTACHED_PIC);
         if (j < nb && b->streams[j]->id == s->id) {
             map[i] = (int)j++;
-        } else if (!um_av_stream_kept(s) && !(s->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+        } else if (telemetry || (s->codecpar->codec_type == AVMEDIA_TYPE_SUBTITLE && subtitle_is_gps(ad, an, (int)i))) {
             map[i] = -1;
         } else {
             return UINT_MAX;   /* a stream that must stay is not where it was */
@@ -704,7 +738,7 @@ int um_essence_compare_ex(const uint8_t *a, uint64_t an, const uint8_t *b, uint6
         err = -ENOMEM;
         goto end;
     }
-    unsigned nb = map_streams(va.fmt, vb.fmt, eo->remuxed, map);
+    unsigned nb = map_streams(va.fmt, vb.fmt, eo->remuxed, map, a, an);
     if (nb != vb.fmt->nb_streams) {
         *why = strdup("the number of streams differs");
         goto end;

@@ -705,27 +705,66 @@ static void test_dashcam_gps_index(void **state)
     free(b.p);
 }
 
-/* A dashcam's GPS log kept as a subtitle track (NMEA sentences as cues): reported from
- * its first chunk, kept; an ordinary subtitle track is not reported at all. */
+/* A dashcam's GPS log kept as a subtitle track (NMEA sentences as cues): found from its
+ * first chunk, and the track goes whole, as a telemetry track does; the video stays
+ * and decodes. An ordinary subtitle track is not touched. */
 static void test_gps_subtitles(void **state)
 {
     (void)state;
-    size_t n;
+    size_t n, m;
     uint8_t *d = ts_load("isobmff/dashcam_nmea.mp4", &n);
     struct um_file_result r;
     assert_int_equal(ts_scan(d, n, "dashcam_nmea.mp4", &r), 0);
     const struct um_finding *f = expect(&r, d, "moov/trak", "gps-subtitles", UM_K_LOCATION,
                                         "subtitle track whose samples are GPS fixes (NMEA sentences)", "trak");
     assert_int_equal(f->severity, UM_SEV_HIGH);
-    assert_false(f->removable);
-    assert_non_null(strstr(f->note, "not removed"));
+    assert_true(f->removable);
+    /* Killed after the samples were zeroed and before the trak went: the next scrub
+     * still finds the track (samples all zeros) and finishes it. */
+    size_t idx = (size_t)(f - (const struct um_finding *)um_vec_at(&r.findings, 0));
+    uint8_t *half = malloc(n);
+    memcpy(half, d, n);
+    size_t zeroed = 0;
+    for (size_t i = 0; i < r.edits.len; i++) {
+        const struct um_edit *e = um_vec_at(&r.edits, i);
+        if (e->finding == idx && e->op == UM_OP_ZERO && (e->offset < f->offset || e->offset >= f->offset + f->length))
+            memset(half + e->offset, 0, (size_t)e->length), zeroed++;
+    }
+    assert_int_equal(zeroed, 2);   /* the two cues, one chunk each */
+    assert_null(memmem(half, n, "$GP", 3));
     um_file_result_free(&r);
+    assert_int_equal(ts_scan(half, n, "dashcam_nmea.mp4", &r), 0);
+    f = find(&r, "moov/trak", "gps-subtitles");
+    assert_non_null(f);
+    assert_true(f->removable);
+    assert_non_null(strstr(f->value, "all zeros"));
+    um_file_result_free(&r);
+    uint8_t *out = scrubbed_copy(half, n, "dashcam_nmea.mp4", &r, &m);
+    assert_string_equal(r.verified, "packets");
+    assert_null(memmem(out, m, "tx3g", 4));
+    um_file_result_free(&r);
+    free(out);
+    free(half);
+
+    out = scrubbed_copy(d, n, "dashcam_nmea.mp4", &r, &m);
+    assert_string_equal(r.verified, "packets");
+    assert_int_equal(m, n);
+    assert_null(memmem(out, m, "$GP", 3));
+    assert_null(memmem(out, m, "tx3g", 4));
+    um_file_result_free(&r);
+    free(out);
     free(d);
+
     d = ts_load("isobmff/subtitled.mp4", &n);
     assert_int_equal(ts_scan(d, n, "subtitled.mp4", &r), 0);
     assert_null(find(&r, "moov/trak", "gps-subtitles"));
     assert_int_equal(ts_count(&r, UM_K_LOCATION), 0);
     um_file_result_free(&r);
+    out = scrubbed_copy(d, n, "subtitled.mp4", &r, &m);
+    assert_non_null(memmem(out, m, "Hello", 5));
+    assert_non_null(memmem(out, m, "tx3g", 4));
+    um_file_result_free(&r);
+    free(out);
     free(d);
 }
 

@@ -470,8 +470,8 @@ static void test_not_media(void **state)
 
 /* ---- a whole track removed in place ---- */
 
-/* gpmd.mp4 with its n-th trak (0: video, 1: telemetry) renamed free, as a scrub
- * that drops it does first. */
+/* A copy of a with its n-th trak (0: the video) renamed free, as a scrub that drops it
+ * does first; rename is that edit. */
 static uint8_t *without_trak(const uint8_t *a, size_t n, int which, struct um_edit *rename)
 {
     uint8_t *b = malloc(n);
@@ -487,15 +487,23 @@ static uint8_t *without_trak(const uint8_t *a, size_t n, int which, struct um_ed
     return b;
 }
 
+static uint8_t *isobmff_fixture(const char *name, size_t *n)
+{
+    char rel[96];
+    snprintf(rel, sizeof rel, "isobmff/%s", name);
+    char *path = ts_testdata(rel);
+    uint8_t *a = ts_read(path, n);
+    assert_non_null(a);
+    free(path);
+    return a;
+}
+
 /* The telemetry stream may go (what a remux drops too); the video may not, whether
  * every packet is compared or the proof is by packet ranges. */
 static void test_dropped_track(void **state)
 {
     size_t n;
-    char *path = ts_testdata("isobmff/gpmd.mp4");
-    uint8_t *a = ts_read(path, &n);
-    assert_non_null(a);
-    free(path);
+    uint8_t *a = isobmff_fixture("gpmd.mp4", &n);
     struct um_edit et, ev;
     uint8_t *tele = without_trak(a, n, 1, &et), *video = without_trak(a, n, 0, &ev);
     assert_true(et.offset > ev.offset);
@@ -512,6 +520,24 @@ static void test_dropped_track(void **state)
     free(why);
     free(video);
     free(tele);
+    free(a);
+}
+
+/* A subtitle stream may go only when its first packet is a GPS fix (a dashcam's log):
+ * a film's subtitles may not. */
+static void test_dropped_subtitles(void **state)
+{
+    size_t n;
+    struct um_edit e;
+    uint8_t *a = isobmff_fixture("dashcam_nmea.mp4", &n);
+    uint8_t *b = without_trak(a, n, 1, &e);
+    expect_pass(a, n, b, n, false, false, "GPS subtitle track dropped");
+    free(b);
+    free(a);
+    a = isobmff_fixture("subtitled.mp4", &n);
+    b = without_trak(a, n, 1, &e);
+    expect_fail(a, n, b, n, false, false, "film subtitle track dropped");
+    free(b);
     free(a);
 }
 
@@ -534,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_not_media),
         cmocka_unit_test(test_dropped_track),
+        cmocka_unit_test(test_dropped_subtitles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
