@@ -5,6 +5,7 @@
 #define UM_BYTES_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -91,6 +92,14 @@ UM_RD_FN(rd_u64be, uint64_t, 8, ld_u64be)
 #undef UM_RD_FN
 
 /* a + b without wrapping; returns UM_E_RANGE if it would. */
+/* True when p[0, n) is all zero bytes (n 0: true). */
+static inline bool um_all_zero(const uint8_t *p, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
 static inline int um_add_u64(uint64_t a, uint64_t b, uint64_t *out)
 {
     if (a > UINT64_MAX - b) return UM_E_RANGE;

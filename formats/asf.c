@@ -60,13 +60,6 @@ struct asf {
     uint8_t id[16];
 };
 
-static bool all_zero(const uint8_t *p, uint64_t n)
-{
-    for (uint64_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
 /* UTF-16LE to UTF-8, stopping at a NUL. */
 static void utf16(const uint8_t *p, uint64_t n, char *o, size_t cap)
 {
@@ -107,7 +100,7 @@ static void value_text(unsigned type, const uint8_t *p, uint64_t n, char *o, siz
 {
     switch (type) {
     case 0: utf16(p, n, o, cap); return;
-    case 2: snprintf(o, cap, "%s", n && !all_zero(p, n) ? "true" : "false"); return;
+    case 2: snprintf(o, cap, "%s", n && !um_all_zero(p, n) ? "true" : "false"); return;
     case 3: snprintf(o, cap, "%u", n >= 4 ? ld_u32le(p) : 0); return;
     case 4: snprintf(o, cap, "%llu", (unsigned long long)(n >= 8 ? ld_u64le(p) : 0)); return;
     case 5: snprintf(o, cap, "%u", n >= 2 ? ld_u16le(p) : 0); return;
@@ -139,7 +132,7 @@ static int pair(struct um_scan_ctx *ctx, const uint8_t *d, const char *where, co
     char key[128], val[TEXT_MAX], w[192];
     utf16(name, name_len, key, sizeof key);
     if (!strcmp(key, "WM/Picture") && type == 1) return picture(ctx, d, voff, vlen);
-    if (!vlen || all_zero(d + voff, vlen)) return 0;   /* empty, or already zeroed */
+    if (!vlen || um_all_zero(d + voff, vlen)) return 0;   /* empty, or already zeroed */
     value_text(type, d + voff, vlen, val, sizeof val);
     snprintf(w, sizeof w, "%s/%s", where, key);
     int r = um_report_classified(ctx, "asf", w, key, (const uint8_t *)val, strlen(val), voff, vlen);
@@ -155,7 +148,7 @@ static int content_desc(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off,
     for (int i = 0; i < 5; i++) {
         uint64_t n = ld_u16le(d + off + 2 * i);
         if (n > end - p) return UM_E_FORMAT;
-        if (n && !all_zero(d + p, n)) {
+        if (n && !um_all_zero(d + p, n)) {
             char val[TEXT_MAX], w[48];
             utf16(d + p, n, val, sizeof val);
             snprintf(w, sizeof w, "ContentDescription/%s", names[i]);
@@ -211,7 +204,7 @@ static int file_props(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, uint
 {
     const uint8_t *d = a->d;
     if (len < 80) return UM_E_FORMAT;
-    if (!all_zero(d + off, 16)) {
+    if (!um_all_zero(d + off, 16)) {
         char g[40];
         guid_text(d + off, g, sizeof g);
         int r = um_report_classified(ctx, "asf", "FileProperties/FileID", "FileID",
@@ -263,7 +256,7 @@ static int branding(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uin
     static const char *const keys[2] = { "BannerImageURL", "CopyrightURL" };
     for (int i = 0; i < 2; i++) {
         if (rd_u32le(&r, &ul) || rd_bytes(&r, ul, &url)) return UM_E_FORMAT;
-        if (!ul || all_zero(url, ul)) continue;
+        if (!ul || um_all_zero(url, ul)) continue;
         char w[48];
         snprintf(w, sizeof w, "ContentBranding/%s", keys[i]);
         int k = um_report_classified(ctx, "asf", w, keys[i], url, ul, (uint64_t)(url - d), ul);
@@ -343,7 +336,7 @@ static int objects(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, uint64_
  * already zeroed by a scrub that was interrupted) is a finding of its own. */
 static int other_file_id(struct um_scan_ctx *ctx, struct asf *a, uint64_t off, const char *where)
 {
-    if (off + 16 > a->size || all_zero(a->d + off, 16)) return 0;
+    if (off + 16 > a->size || um_all_zero(a->d + off, 16)) return 0;
     if (a->file_id >= 0 && !memcmp(a->d + off, a->id, 16))
         return um_plan(ctx, a->file_id, UM_OP_ZERO, off, 16, NULL);
     char g[40];

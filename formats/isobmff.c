@@ -1266,12 +1266,9 @@ static int take_first_chunk(void *opaque, uint64_t off, uint64_t len)
         return 1;   /* a table that leaves the file: stop */
     }
     f->any = true;
-    for (uint64_t i = 0; i < len; i++)
-        if (f->w->d[off + i]) {
-            f->off = off, f->len = len, f->found = true;
-            return 1;   /* enough */
-        }
-    return 0;
+    if (um_all_zero(f->w->d + off, len)) return 0;
+    f->off = off, f->len = len, f->found = true;
+    return 1;   /* enough */
 }
 
 /* Dashcams (Nextbase, others) log GPS as a subtitle track whose samples are NMEA

@@ -67,13 +67,6 @@ static bool starts(const uint8_t *p, uint64_t n, const char *id, size_t idlen)
     return n >= idlen && memcmp(p, id, idlen) == 0;
 }
 
-static bool all_zero(const uint8_t *p, uint64_t n)
-{
-    for (uint64_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
 /* ---- IPTC IIM (inside Photoshop resource 0x0404) ---- */
 
 struct iim_name {
@@ -119,7 +112,7 @@ static int scan_iim(struct um_scan_ctx *ctx, const uint8_t *d, uint64_t off, uin
         if (!um_range_ok(pos + hdr, size, end)) break;
         uint64_t v = pos + hdr;
         pos = v + size;
-        if (rec != 2 || ds == 0 || size == 0 || all_zero(d + v, size)) continue;
+        if (rec != 2 || ds == 0 || size == 0 || um_all_zero(d + v, size)) continue;
         char nbuf[24];
         const char *name = NULL;
         for (const struct iim_name *n = iim2; n->name; n++)
@@ -226,7 +219,7 @@ static int segment(struct um_scan_ctx *ctx, uint8_t m, const uint8_t *d, uint64_
         uint32_t first = le ? ld_u32le(b + 4) : be ? ld_u32be(b + 4) : 0;
         if ((le || be) && first >= 8 && (uint64_t)first + 2 <= bn)
             return um_scan_embedded(ctx, off + 6, bn, "APP1/Exif");
-        if (all_zero(b, bn)) return 0;
+        if (um_all_zero(b, bn)) return 0;
         static const char v[] = "EXIF block that does not parse";
         return report_segment(ctx, UM_K_CONTENT, UM_SEV_MEDIUM, "APP1/Exif", (const uint8_t *)v,
                               sizeof v - 1, off, n, "unreadable EXIF block zeroed whole");

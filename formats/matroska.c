@@ -180,13 +180,6 @@ static bool in_list(uint32_t id, const uint32_t *list, size_t n)
     return false;
 }
 
-static bool all_zero(const uint8_t *p, uint64_t n)
-{
-    for (uint64_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
 /* Length of a string payload without its trailing NUL padding. */
 static uint64_t str_len(const uint8_t *p, uint64_t n)
 {
@@ -269,7 +262,7 @@ static int report_el(struct mkv *m, const char *where, const char *key, const ui
 /* A Void element: its payload should be zeros; anything else may hide data. */
 static int check_void(struct mkv *m, const char *where, const struct el *e)
 {
-    if (all_zero(m->d + e->data, e->size)) return 0;
+    if (um_all_zero(m->d + e->data, e->size)) return 0;
     size_t n = e->size < 32 ? (size_t)e->size : 32;
     struct um_finding_spec s = {
         .kind = UM_K_NONZERO_PADDING, .severity = UM_SEV_MEDIUM, .where = where,
@@ -348,7 +341,7 @@ static int walk_info(struct mkv *m, const struct el *info)
         }
         if (k.id == ID_SEGMENTUID || k.id == ID_PREVUID || k.id == ID_NEXTUID ||
             k.id == ID_SEGMENTFAMILY) {
-            if (all_zero(p, k.size)) continue;
+            if (um_all_zero(p, k.size)) continue;
             hex(buf, sizeof buf, p, k.size);
             vlen = strlen(buf);
         } else if (k.id == ID_DATEUTC) {
@@ -414,7 +407,7 @@ static int walk_simpletag(struct mkv *m, const struct el *st, int depth, bool ne
     r = 0;
     if (!have_val) goto end;
     uint64_t vlen = binary ? val.size : str_len(m->d + val.data, val.size);
-    if (!vlen || all_zero(m->d + val.data, val.size)) goto end;   /* empty: nothing to hide */
+    if (!vlen || um_all_zero(m->d + val.data, val.size)) goto end;   /* empty: nothing to hide */
     if (!name[0]) strcpy(name, "(no name)");
     if (harmless_tag(name, m->d + val.data, vlen)) goto end;
     size_t shown = vlen < 256 ? (size_t)vlen : 256;
@@ -496,7 +489,7 @@ static int walk_attached_file(struct mkv *m, const struct el *af)
     bool font = is_font(mime, name);
     bool image = starts(mime, "image/");
     const char *where = "Segment/Attachments/AttachedFile";
-    if (have_data && !font && !image && !all_zero(m->d + data.data, data.size)) {
+    if (have_data && !font && !image && !um_all_zero(m->d + data.data, data.size)) {
         /* Neither a font (needed by subtitles) nor cover art: an arbitrary file riding
          * along, which nothing here can inspect. Its data, name and description are
          * zeroed; the element itself stays, because readers count attachments as

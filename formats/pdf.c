@@ -439,13 +439,6 @@ static bool blank(const uint8_t *s, size_t n)
     return true;
 }
 
-static bool all_zero(const uint8_t *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i]) return false;
-    return true;
-}
-
 /* Same-length replacement of the bytes between a string's delimiters. */
 static int plan_fill(struct pdf *p, int idx, uint64_t off, uint64_t len, uint8_t fill)
 {
@@ -542,7 +535,7 @@ static int report_id(struct pdf *p, const struct val *arr, const char *where_bas
         if (parse_value(p, &i, 1, &s)) return 0;
         if (s.t != V_STRING && s.t != V_HEX) return 0;
         size_t len = decode_string(p, &s, value);
-        if (all_zero(value, len)) continue;
+        if (um_all_zero(value, len)) continue;
         char hex[2 * 64 + 1];
         size_t shown = len < 64 ? len : 64;
         for (size_t k = 0; k < shown; k++) snprintf(hex + 2 * k, 3, "%02x", value[k]);

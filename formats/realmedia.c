@@ -36,9 +36,7 @@
 static int string(struct um_scan_ctx *ctx, const uint8_t *d, const char *where, const char *key,
                   uint64_t off, uint64_t len)
 {
-    bool any = false;
-    for (uint64_t i = 0; i < len && !any; i++) any = d[off + i] != 0;
-    if (!any) return 0;
+    if (um_all_zero(d + off, len)) return 0;
     size_t shown = len > TEXT_MAX ? TEXT_MAX : (size_t)len;
     int idx = um_report_classified(ctx, "realmedia", where, key, d + off, shown, off, len);
     if (idx == UM_NOT_IDENTIFYING) return 0;

@@ -87,13 +87,6 @@ static int read_chunk(struct riff *r, uint64_t pos, uint64_t end, struct chunk *
     return 0;
 }
 
-static bool all_zero(const uint8_t *p, uint64_t n)
-{
-    for (uint64_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
 static uint64_t str_len(const uint8_t *p, uint64_t n)
 {
     while (n && (!p[n - 1] || p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\r')) n--;
@@ -146,7 +139,7 @@ static bool reserved_odml(const uint8_t *p, uint64_t n)
     if (n < 16) return false;
     bool indx = p[0] == 4 && p[1] == 0 && fourcc_ok(p + 8);
     bool odml = !memcmp(p, "odmldmlh", 8);
-    return (indx || odml) && all_zero(p + 16, n - 16);
+    return (indx || odml) && um_all_zero(p + 16, n - 16);
 }
 
 /* Chunks meant to be empty space: check_padding zeroes a payload that is not. */
@@ -182,7 +175,7 @@ static bool meta_list_type(const uint8_t *type)
 /* A chunk that is meant to be empty space. */
 static int check_padding(struct riff *r, const char *where, const struct chunk *c)
 {
-    if (all_zero(r->d + c->data, c->size)) return 0;
+    if (um_all_zero(r->d + c->data, c->size)) return 0;
     if (r->form == F_AVI && reserved_odml(r->d + c->data, c->size)) return 0;
     size_t n = c->size < 32 ? (size_t)c->size : 32;
     struct um_finding_spec s = {
@@ -214,14 +207,14 @@ static int walk_bext(struct riff *r, const char *where, const struct chunk *c)
         int e = report(r, w, f[i].key, p + f[i].off, (size_t)n, c->data + f[i].off, f[i].len, c);
         if (e < 0) return e;
     }
-    if (c->size >= 346 && !all_zero(p + 338, 8)) {
+    if (c->size >= 346 && !um_all_zero(p + 338, 8)) {
         /* Samples since midnight of the first sample: the time of day of recording. */
         char v[40];
         snprintf(v, sizeof v, "%llu samples after midnight", (unsigned long long)ld_u64le(p + 338));
         int e = report(r, w, "bext.TimeReference", (const uint8_t *)v, strlen(v), c->data + 338, 8, c);
         if (e < 0) return e;
     }
-    if (c->size >= 412 && !all_zero(p + 348, 64)) {
+    if (c->size >= 412 && !um_all_zero(p + 348, 64)) {
         static const char x[] = "0123456789abcdef";
         char v[129];
         for (int i = 0; i < 64; i++) v[2 * i] = x[p[348 + i] >> 4], v[2 * i + 1] = x[p[348 + i] & 15];
@@ -292,7 +285,7 @@ static int walk_id3(struct riff *r, const char *where, const struct chunk *c)
     char w[96];
     snprintf(w, sizeof w, "%s/%s", where, c->id);
     if (n < 10 || memcmp(p, "ID3", 3) != 0 || p[3] < 2 || p[3] > 4) {
-        if (all_zero(p, n)) return 0;
+        if (um_all_zero(p, n)) return 0;
         int e = report(r, w, "ID3", p, n < 64 ? (size_t)n : 64, c->data, n, c);
         return e < 0 ? e : 0;
     }
@@ -326,7 +319,7 @@ static int walk_id3(struct riff *r, const char *where, const struct chunk *c)
         found++;
         pos += hlen + fs;
     }
-    if (!found && !all_zero(p + 10, n - 10)) {
+    if (!found && !um_all_zero(p + 10, n - 10)) {
         int e = report(r, w, "ID3", p, 10, c->data, n, c);
         return e < 0 ? e : 0;
     }
@@ -354,7 +347,7 @@ static int walk_meta_list(struct riff *r, const struct chunk *list, const char *
         int e = read_chunk(r, pos, end, &c);
         if (e < 0) return e;
         uint64_t n = str_len(r->d + c.data, c.size);
-        if (n && (info || !all_zero(r->d + c.data, c.size))) {
+        if (n && (info || !um_all_zero(r->d + c.data, c.size))) {
             char ww[112], key[16];
             snprintf(ww, sizeof ww, "%s/%s", w, c.id);
             if (info) snprintf(key, sizeof key, "%s", c.id);
@@ -417,7 +410,7 @@ static int walk_chunk(struct riff *r, const struct chunk *c, const char *where, 
         return um_scan_embedded(r->ctx, c->data + skip, c->size - skip, w);
     }
     if (text_id(c->id)) {
-        if (all_zero(p, c->size)) return 0;
+        if (um_all_zero(p, c->size)) return 0;
         uint64_t n = c->size;
         const uint8_t *v = p;
         if (!memcmp(c->id, "DISP", 4) && n >= 4) v += 4, n -= 4;   /* clipboard format, then data */

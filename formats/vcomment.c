@@ -7,13 +7,6 @@
 
 #define MAX_FIELDS 65536
 
-static bool all_zero(const uint8_t *p, uint64_t n)
-{
-    for (uint64_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
 /* View range of src->p[i, i+n). */
 static void range(const struct um_vc_src *src, uint64_t i, uint64_t n, uint64_t *off, uint64_t *len)
 {
@@ -37,7 +30,7 @@ int um_vcomment_scan(struct um_scan_ctx *ctx, const struct um_vc_src *src, const
     *end = 0;
     if ((err = rd_u32le(&r, &vl)) || (err = rd_bytes(&r, vl, &v))) return UM_E_FORMAT;
     /* A zeroed vendor string (our own scrub) is an empty one. */
-    if (vl && !all_zero(v, vl)) {
+    if (vl && !um_all_zero(v, vl)) {
         snprintf(w, sizeof w, "%s/vendor", where);
         range(src, 0, 4 + (uint64_t)vl, &ro, &rl);
         int f = um_report_classified(ctx, "vorbis", w, "vendor", v, vl, ro, rl);
@@ -51,7 +44,7 @@ int um_vcomment_scan(struct um_scan_ctx *ctx, const struct um_vc_src *src, const
         uint32_t fl;
         const uint8_t *f;
         if (rd_u32le(&r, &fl) || rd_bytes(&r, fl, &f)) return UM_E_FORMAT;
-        if (!fl || all_zero(f, fl)) continue;
+        if (!fl || um_all_zero(f, fl)) continue;
         const uint8_t *eq = memchr(f, '=', fl);
         size_t kl = eq ? (size_t)(eq - f) : fl;
         snprintf(key, sizeof key, "%.*s", (int)(kl < 80 ? kl : 80), (const char *)f);

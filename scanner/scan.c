@@ -324,13 +324,6 @@ void um_set_end(struct um_scan_ctx *ctx, uint64_t end, const char *after)
 
 /* ---- appended data ---- */
 
-static bool all_zero(const uint8_t *p, uint64_t n)
-{
-    for (uint64_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
 static double entropy(const uint8_t *p, size_t n)
 {
     size_t count[256] = { 0 };
@@ -357,7 +350,7 @@ static bool mostly_text(const uint8_t *p, size_t n)
 static char *guess_appended(struct um_scanner *sc, const uint8_t *p, uint64_t n)
 {
     size_t sample = n < 4096 ? (size_t)n : 4096;
-    if (all_zero(p, n < (1u << 20) ? n : (1u << 20))) return strdup("all zeros");
+    if (um_all_zero(p, n < (1u << 20) ? n : (1u << 20))) return strdup("all zeros");
     /* Tag sections that players' libraries append, which libmagic does not name. */
     static const struct { const char *magic, *what; uint64_t size; /* 0: any */ } tags[] = {
         { "RMMD", "RealJukebox metadata section (RMMD)", 0 }, { "APETAGEX", "APE tag", 0 },
@@ -385,7 +378,7 @@ static char *guess_appended(struct um_scanner *sc, const uint8_t *p, uint64_t n)
 static int report_appended(struct um_scan_ctx *ctx, uint64_t from, uint64_t to, const char *after)
 {
     /* Zeros after an embedded item are its container's padding, not hidden data. */
-    if (ctx->depth > 0 && all_zero(ctx->data + from, to - from)) return 0;
+    if (ctx->depth > 0 && um_all_zero(ctx->data + from, to - from)) return 0;
     char preview[33];
     um_hex_preview(ctx->data + from, to - from, preview);
     char *guess = guess_appended(ctx->sc, ctx->data + from, to - from);

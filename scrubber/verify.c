@@ -642,13 +642,6 @@ end:
     return err;
 }
 
-static bool all_zero_bytes(const uint8_t *p, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
 /* A subtitle stream of the original that is a GPS log (its first packet that is not
  * all zeros holds NMEA sentences, as dashcams write them; zeroed ones are what a
  * killed scrub of it left), or that holds nothing but zeros: a scrub may drop it like
@@ -661,7 +654,7 @@ static bool subtitle_is_gps(const uint8_t *a, uint64_t an, int index)
     bool gps = false, decided = false, seen = false;
     for (int i = 0; pkt && !decided && i < 4096 && av_read_frame(av.fmt, pkt) >= 0; i++) {
         if (pkt->stream_index == index) seen = true;
-        if (pkt->stream_index == index && pkt->data && !all_zero_bytes(pkt->data, pkt->size)) {
+        if (pkt->stream_index == index && pkt->data && !um_all_zero(pkt->data, (uint64_t)pkt->size)) {
             gps = um_has_nmea(pkt->data, (size_t)pkt->size);
             decided = true;
         }

@@ -487,23 +487,12 @@ static uint8_t *without_trak(const uint8_t *a, size_t n, int which, struct um_ed
     return b;
 }
 
-static uint8_t *isobmff_fixture(const char *name, size_t *n)
-{
-    char rel[96];
-    snprintf(rel, sizeof rel, "isobmff/%s", name);
-    char *path = ts_testdata(rel);
-    uint8_t *a = ts_read(path, n);
-    assert_non_null(a);
-    free(path);
-    return a;
-}
-
 /* The telemetry stream may go (what a remux drops too); the video may not, whether
  * every packet is compared or the proof is by packet ranges. */
 static void test_dropped_track(void **state)
 {
     size_t n;
-    uint8_t *a = isobmff_fixture("gpmd.mp4", &n);
+    uint8_t *a = ts_load("isobmff/gpmd.mp4", &n);
     struct um_edit et, ev;
     uint8_t *tele = without_trak(a, n, 1, &et), *video = without_trak(a, n, 0, &ev);
     assert_true(et.offset > ev.offset);
@@ -529,12 +518,12 @@ static void test_dropped_subtitles(void **state)
 {
     size_t n;
     struct um_edit e;
-    uint8_t *a = isobmff_fixture("dashcam_nmea.mp4", &n);
+    uint8_t *a = ts_load("isobmff/dashcam_nmea.mp4", &n);
     uint8_t *b = without_trak(a, n, 1, &e);
     expect_pass(a, n, b, n, false, false, "GPS subtitle track dropped");
     free(b);
     free(a);
-    a = isobmff_fixture("subtitled.mp4", &n);
+    a = ts_load("isobmff/subtitled.mp4", &n);
     b = without_trak(a, n, 1, &e);
     expect_fail(a, n, b, n, false, false, "film subtitle track dropped");
     free(b);
